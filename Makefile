@@ -1,0 +1,52 @@
+# Vigil. `make run` serves the demo campaign; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export HOST PORT
+
+.PHONY: help setup run dev test lint format messages clean
+
+help:
+	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
+	@echo "make dev    the same with Django's development server (auto-reload, DEBUG on)"
+	@echo "make test   install what the tests need and run every check"
+	@echo "make lint / make format   ruff"
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
+	@touch $@
+
+setup: $(VENV)/.synced
+
+run: setup
+	@scripts/run.sh
+
+dev: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo
+	$(PY) manage.py site_url http://$(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: setup
+	@scripts/install-test-deps.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+clean:
+	rm -rf $(VENV) .tools var/static

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# What the tests need beyond Python packages: Debian's Chromium for the browser tests.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${need[*]} with apt-get..." >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "The tests need these Debian packages: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run make test again." >&2
+  exit 1
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make run: migrate, load the demo campaign and serve it like production, on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+mkdir -p var
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -s var/secret-key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key)
+  SECRET_KEY="$(cat var/secret-key)"
+fi
+export SECRET_KEY
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vigil.settings.production}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1,[::1]}"
+export HTTPS="${HTTPS:-false}"
+export SERVE_MEDIA="${SERVE_MEDIA:-true}"
+export BASE_URL="${BASE_URL:-http://$HOST:$PORT}"
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v 0
+$PY manage.py collectstatic --noinput -v 0
+$PY manage.py load_demo
+$PY manage.py site_url "$BASE_URL"
+echo
+echo "Vigil is starting at $BASE_URL/"
+echo "Admin: $BASE_URL/admin/  (user 'admin'; the password is in var/admin-password.txt)"
+[ -n "${EMAIL_URL:-}" ] && echo "Mail goes to $EMAIL_URL" || echo "Mail is printed to this console (set EMAIL_URL to send it)."
+echo
+exec $PY manage.py serve --host "$HOST" --port "$PORT"

@@ -1,0 +1,151 @@
+"""Cases: the person detained and the facts of the case."""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+from . import services
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as Asia/Almaty."),
+            params={"value": value},
+        )
+
+
+class CaseStatus(models.TextChoices):
+    PRE_TRIAL = "pre_trial", _("Detained before trial")
+    ON_TRIAL = "on_trial", _("On trial")
+    CONVICTED = "convicted", _("Convicted and imprisoned")
+    RELEASED = "released", _("Released")
+    EXILE = "exile", _("In exile")
+
+
+class CaseIndexPage(Page):
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Shown above the list of cases.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["cases.CasePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("cases index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["cases"] = (
+            CasePage.objects.live().public().child_of(self).select_related("photo").order_by("title")
+        )
+        return context
+
+
+class CasePage(Page):
+    person_name = models.CharField(
+        _("name"), max_length=200, help_text=_("The person's name as the campaign writes it.")
+    )
+    honorific = models.CharField(
+        _("title"), max_length=40, blank=True, help_text=_("E.g. 'Dr.' Shown before the name.")
+    )
+    photo = models.ForeignKey(
+        "images.CampaignImage",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A portrait. Its description is used as alternative text."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CaseStatus.choices,
+        default=CaseStatus.PRE_TRIAL,
+        help_text=_("Where the case stands today."),
+    )
+    status_line = models.CharField(
+        _("status in one line"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. 'Sentenced to 18 years after a closed trial'. Shown in the banner."),
+    )
+    detained_on = models.DateField(
+        _("detained on"), help_text=_("The day the person was detained, where they were detained.")
+    )
+    released_on = models.DateField(
+        _("released on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the person is held. The day count stops here."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Where the person is held, e.g. Asia/Almaty: days turn at midnight there."),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Two or three sentences about the case.")
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("person_name"),
+        index.SearchField("summary"),
+    ]
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("honorific"), FieldPanel("person_name"), FieldPanel("photo")],
+            heading=_("Person"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("status_line"),
+                FieldPanel("detained_on"),
+                FieldPanel("released_on"),
+                FieldPanel("time_zone"),
+            ],
+            heading=_("Detention"),
+        ),
+        FieldPanel("summary"),
+    ]
+
+    parent_page_types = ["cases.CaseIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def clean(self):
+        super().clean()
+        if self.released_on and self.detained_on and self.released_on < self.detained_on:
+            raise ValidationError(
+                {"released_on": _("The release date cannot be before the detention date.")}
+            )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.person_name}".strip()
+
+    def days_detained(self, now=None) -> int:
+        return services.case_days_detained(
+            detained_on=self.detained_on,
+            released_on=self.released_on,
+            time_zone=self.time_zone,
+            now=now,
+        )
+
+    def today(self):
+        return services.case_today(time_zone=self.time_zone)

@@ -1,0 +1,27 @@
+"""Fixtures shared by every app's tests: a site with a home page and an updates index."""
+
+import pytest
+from wagtail.models import Page, Site
+
+from vigil.news.tests.factories import UpdateIndexPageFactory
+from vigil.pages.tests.factories import HomePageFactory
+
+
+@pytest.fixture
+def home(db):
+    """A fresh HomePage as the root of the default site."""
+    root = Page.get_first_root_node()
+    for placeholder in Page.objects.child_of(root):
+        placeholder.delete()
+    root.refresh_from_db()
+    home = HomePageFactory(parent=root, title="Free Test Person", slug="home")
+    Site.objects.all().delete()
+    Site.objects.create(
+        hostname="testserver", port=80, root_page=home, is_default_site=True, site_name="Test"
+    )
+    return home
+
+
+@pytest.fixture
+def updates_index(home):
+    return UpdateIndexPageFactory(parent=home, title="Latest updates", slug="updates")

@@ -1,0 +1,122 @@
+"""Settings and abstract parts shared by every page type."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from .services import body_link_references
+
+
+@register_setting(icon="site")
+class CampaignSettings(BaseSiteSetting):
+    campaign_name = models.CharField(
+        _("campaign name"),
+        max_length=120,
+        default="Vigil",
+        help_text=_("Shown at the top of every page and in feeds, e.g. 'Free Karim Massimov'."),
+    )
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=200,
+        blank=True,
+        help_text=_("One line under the campaign name and in search results."),
+    )
+    hashtag = models.CharField(
+        _("hashtag"),
+        max_length=80,
+        blank=True,
+        help_text=_("The campaign's hashtag with its #, shown in the footer."),
+    )
+    twitter_handle = models.CharField(
+        _("X (Twitter) account"),
+        max_length=50,
+        blank=True,
+        help_text=_("Without the @. Used for the card shown when a page is shared."),
+    )
+    about_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("about page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Linked from the footer of every page."),
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Linked from the footer and from every form that asks for personal data."),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("campaign_name"), FieldPanel("tagline"), FieldPanel("hashtag")],
+            heading=_("Identity"),
+        ),
+        MultiFieldPanel([FieldPanel("twitter_handle")], heading=_("Sharing")),
+        MultiFieldPanel(
+            [FieldPanel("about_page"), FieldPanel("privacy_page")], heading=_("Footer links")
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("campaign settings")
+
+
+class SourceReference(models.Model):
+    """A source cited by number in a page's text: the numbered list at its end."""
+
+    title = models.CharField(
+        _("title"), max_length=300, help_text=_("Title of the source as its publisher gives it.")
+    )
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published it, e.g. 'UN Working Group on Arbitrary Detention'."),
+    )
+    published_on = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("When the source was published.")
+    )
+    url = models.URLField(
+        _("link"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Address where readers can read the source. Leave empty if it is not online."),
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("publisher"),
+        FieldPanel("published_on"),
+        FieldPanel("url"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+
+class CitingPageMixin:
+    """A page whose body cites its `references` by number."""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        references = list(self.references.all())
+        cited = body_link_references(
+            html=str(self.body.render_as_block(context={"request": request, "page": self})),
+            reference_count=len(references),
+        )
+        context["body_html"] = cited.html
+        context["references"] = [
+            (number, reference, cited.citations.get(number, []))
+            for number, reference in enumerate(references, start=1)
+        ]
+        return context

@@ -1,0 +1,78 @@
+"""Shared page logic: turning reference markers into footnote links."""
+
+import re
+
+import nh3
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass
+class CitedBody:
+    html: str
+    # reference number -> anchor ids of every place in the text that cites it
+    citations: dict[int, list[str]] = field(default_factory=dict)
+
+
+def body_link_references(*, html: str, reference_count: int) -> CitedBody:
+    """Replace `[n]` markers in rendered body HTML with footnote links.
+
+    Markers inside existing links, or numbered beyond the page's references,
+    are left as typed, so a stray "[2022]" in a quotation never becomes a link.
+    """
+    citations: dict[int, list[str]] = {}
+    inside_link = 0
+    parts = []
+    for chunk in _TAG_OR_TEXT.split(html):
+        if chunk.startswith("<"):
+            lowered = chunk[:3].lower()
+            if lowered.startswith("<a ") or lowered == "<a>":
+                inside_link += 1
+            elif lowered.startswith("</a"):
+                inside_link = max(0, inside_link - 1)
+            parts.append(chunk)
+        elif inside_link or "[" not in chunk:
+            parts.append(chunk)
+        else:
+            parts.append(_MARKER.sub(lambda m: _marker(m, reference_count, citations), chunk))
+    return CitedBody(html="".join(parts), citations=citations)
+
+
+def _marker(match: re.Match, reference_count: int, citations: dict[int, list[str]]) -> str:
+    number = int(match.group(1))
+    if not 1 <= number <= reference_count:
+        return match.group(0)
+    anchors = citations.setdefault(number, [])
+    anchor = f"cite-{number}-{len(anchors) + 1}"
+    anchors.append(anchor)
+    return format_html(
+        '<sup class="ref-marker"><a href="#ref-{}" id="{}" aria-label="{}">[{}]</a></sup>',
+        number,
+        anchor,
+        gettext("Reference %(number)s") % {"number": number},
+        number,
+    )
+
+
+RICH_TEXT_TAGS = {"p", "a", "b", "i", "strong", "em", "ul", "ol", "li", "br", "h2", "h3"}
+
+
+def html_sanitize(*, html: str) -> str:
+    """Rich text reduced to what the editor itself can produce.
+
+    Wagtail's `|richtext` filter trusts what is stored, so anything that did
+    not come through the editor (loaders, imports, APIs) passes here first.
+    """
+    return nh3.clean(
+        html,
+        tags=RICH_TEXT_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )

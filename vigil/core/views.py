@@ -1,0 +1,40 @@
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from wagtail.models import Site
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    site = Site.find_for_request(request)
+    root = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {root}/sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    path = finders.find("img/favicon.ico")
+    if not path:
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+def page_not_found(request, exception=None):
+    """The site-styled 404, saying why when the code that refused knew."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    # Resolver errors carry a dict of tried patterns: nothing a reader needs.
+    if not isinstance(message, str) or message.startswith("No "):
+        message = ""
+    return TemplateResponse(request, "404.html", {"message": message}, status=404)

@@ -1,0 +1,266 @@
+"""Build the demo campaign from the data files in `vigil/demo/data/`.
+
+Only what is missing is created: a second run changes nothing, and pages an
+editor has changed since are left as they are.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from taggit.models import Tag
+from wagtail.models import Page, Site
+
+from vigil.cases.models import CaseIndexPage, CasePage
+from vigil.core.models import CampaignSettings
+from vigil.core.services import html_sanitize
+from vigil.news.models import Series, UpdateIndexPage, UpdatePage, UpdateReference
+from vigil.pages.models import HomePage, StandardPage, StandardPageReference
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    admin_password: str | None = None
+    admin_password_file: Path | None = None
+
+    def note(self, what: str) -> None:
+        self.created.append(what)
+
+
+def _read(name: str, data_dir: Path):
+    with open(data_dir / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _stream(blocks: list[dict]) -> list[dict]:
+    """Demo body blocks as StreamField data, rich text sanitised on the way in."""
+    stream = []
+    for block in blocks:
+        kind = block["type"]
+        if kind == "paragraph":
+            stream.append({"type": "paragraph", "value": html_sanitize(html=block["html"])})
+        elif kind == "heading":
+            stream.append(
+                {"type": "heading", "value": {"text": block["text"], "level": block.get("level", "h2")}}
+            )
+        elif kind == "quote":
+            stream.append(
+                {
+                    "type": "quote",
+                    "value": {
+                        "text": block["text"],
+                        "attribution": block.get("attribution") or "",
+                        "source_url": block.get("source_url") or "",
+                    },
+                }
+            )
+        else:
+            raise ValueError(f"Unknown demo block type {kind!r}")
+    return stream
+
+
+def _references(model, page, items: list[dict]):
+    return [
+        model(
+            page=page,
+            sort_order=position,
+            title=item["title"],
+            publisher=item.get("publisher") or "",
+            published_on=dt.date.fromisoformat(str(item["date"])) if item.get("date") else None,
+            url=item.get("url") or "",
+        )
+        for position, item in enumerate(items)
+    ]
+
+
+def _child(parent: Page, model, slug: str):
+    return model.objects.child_of(parent).filter(slug=slug).first()
+
+
+def _publish(page: Page, *, at: dt.datetime | None = None) -> None:
+    revision = page.save_revision()
+    revision.publish()
+    if at is not None:
+        # The demo's history happened in 2022-23, not on the day it was loaded.
+        type(page).objects.filter(pk=page.pk).update(
+            first_published_at=at, last_published_at=at
+        )
+        revision.__class__.objects.filter(pk=revision.pk).update(created_at=at)
+
+
+def _add_child(parent: Page, page: Page, report: DemoReport, *, at=None) -> Page:
+    parent.add_child(instance=page)
+    _publish(page, at=at)
+    report.note(f"{page._meta.verbose_name}: {page.title}")
+    return page
+
+
+@transaction.atomic
+def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> DemoReport:
+    report = DemoReport()
+    root = Page.get_first_root_node()
+    home_data = _read("home.yaml", data_dir)
+
+    home = HomePage.objects.child_of(root).first()
+    if home is None:
+        # Wagtail's initial migration leaves a placeholder "Welcome" page.
+        for placeholder in Page.objects.child_of(root).filter(slug="home"):
+            placeholder.delete()
+        root.refresh_from_db()
+        home = _add_child(
+            root,
+            HomePage(
+                title=home_data["title"],
+                slug="home",
+                intro=home_data["intro"],
+                action_text=home_data.get("action_text", ""),
+            ),
+            report,
+        )
+        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+        site.hostname = "localhost"
+        site.port = 80
+        site.root_page = home
+        site.site_name = home_data["title"]
+        site.save()
+
+    case_data = _read("case.yaml", data_dir)
+    cases = _child(home, CaseIndexPage, "cases") or _add_child(
+        home, CaseIndexPage(title="Cases", slug="cases", show_in_menus=False), report
+    )
+    case = _child(cases, CasePage, case_data["slug"]) or _add_child(
+        cases,
+        CasePage(
+            title=case_data["title"],
+            slug=case_data["slug"],
+            person_name=case_data["person_name"],
+            honorific=case_data.get("honorific", ""),
+            status=case_data["status"],
+            status_line=case_data["status_line"],
+            detained_on=case_data["detained_on"],
+            released_on=case_data.get("released_on"),
+            time_zone=case_data["time_zone"],
+            summary=" ".join(case_data["summary"].split()),
+            show_in_menus=True,
+        ),
+        report,
+    )
+
+    index = _child(home, UpdateIndexPage, "updates") or _add_child(
+        home,
+        UpdateIndexPage(
+            title="Latest updates",
+            slug="updates",
+            intro=home_data.get("updates_intro", ""),
+            show_in_menus=True,
+        ),
+        report,
+    )
+
+    standard = {}
+    for item in _read("pages.yaml", data_dir):
+        page = _child(home, StandardPage, item["slug"])
+        if page is None:
+            page = StandardPage(
+                title=item["title"],
+                slug=item["slug"],
+                intro=item.get("intro", ""),
+                body=_stream(item["body"]),
+                show_in_menus=item.get("in_menu", item["slug"] in {"case-background", "take-action", "about"}),
+            )
+            page.references = _references(StandardPageReference, page, item.get("references", []))
+            _add_child(home, page, report)
+        standard[item["slug"]] = page
+
+    series_by_slug = {}
+    for item in _read("series.yaml", data_dir):
+        series, made = Series.objects.get_or_create(
+            slug=item["slug"],
+            defaults={
+                "title": item["title"],
+                "description": item.get("description", ""),
+                "is_complete": item.get("complete", False),
+            },
+        )
+        if made:
+            report.note(f"series: {series.title}")
+        series_by_slug[series.slug] = series
+
+    tags = {}
+    for slug, name in _read("tags.yaml", data_dir).items():
+        tags[slug], _made = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+
+    pinned = None
+    for item in sorted(_read("updates.yaml", data_dir), key=lambda u: str(u["date"])):
+        update = _child(index, UpdatePage, item["slug"])
+        if update is None:
+            date = parse_datetime(str(item["date"]))
+            update = UpdatePage(
+                title=item["title"],
+                slug=item["slug"],
+                date=date,
+                updated_at=parse_datetime(str(item["updated_at"])) if item.get("updated_at") else None,
+                author=item.get("author", ""),
+                summary=item["summary"],
+                body=_stream(item["body"]),
+            )
+            if item.get("series"):
+                update.series = series_by_slug[item["series"]["slug"]]
+                update.chapter = item["series"]["chapter"]
+            update.references = _references(UpdateReference, update, item.get("references", []))
+            update.tags.set([tags[slug] for slug in item.get("tags", [])])
+            _add_child(index, update, report, at=date)
+        if item.get("pinned"):
+            pinned = update
+
+    if pinned is not None and index.pinned_update_id is None:
+        index.pinned_update = pinned
+        _publish(index)
+        report.note(f"pinned: {pinned.title}")
+
+    if home.featured_case_id is None:
+        home.featured_case = case
+        home.background_page = standard.get("case-background")
+        home.action_page = standard.get("take-action")
+        _publish(home)
+        report.note("home page banner")
+
+    campaign = CampaignSettings.for_site(Site.objects.get(is_default_site=True))
+    if campaign.about_page_id is None:
+        campaign.campaign_name = home_data["title"]
+        campaign.tagline = home_data.get("tagline", "")
+        campaign.hashtag = home_data.get("hashtag", "")
+        campaign.about_page = standard.get("about")
+        campaign.privacy_page = standard.get("privacy")
+        campaign.save()
+        report.note("campaign settings")
+
+    _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
+    return report
+
+
+def _ensure_admin(report: DemoReport, var_dir: Path) -> None:
+    """A first administrator with a random password kept in var/ (readable by its owner only)."""
+    User = get_user_model()
+    password_file = var_dir / "admin-password.txt"
+    report.admin_password_file = password_file
+    if User.objects.filter(is_superuser=True).exists():
+        if password_file.is_file():
+            report.admin_password = password_file.read_text().strip()
+        return
+    password = secrets.token_urlsafe(15)
+    User.objects.create_superuser("admin", email="admin@localhost", password=password)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    password_file.touch(mode=0o600)
+    password_file.write_text(password + "\n")
+    report.admin_password = password
+    report.note("administrator 'admin'")

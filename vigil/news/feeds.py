@@ -1,0 +1,71 @@
+"""RSS 2.0 and Atom feeds of updates, site-wide and per tag."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+FEED_LENGTH = 20
+
+
+class UpdatesRssFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, index, tag=None):
+        from vigil.core.models import CampaignSettings
+
+        self.request = request
+        self.settings = CampaignSettings.for_request(request)
+        return {"index": index, "tag": tag}
+
+    def title(self, obj):
+        if obj["tag"]:
+            return _("%(campaign)s: updates tagged “%(tag)s”") % {
+                "campaign": self.settings.campaign_name,
+                "tag": obj["tag"].name,
+            }
+        return _("%(campaign)s: latest updates") % {"campaign": self.settings.campaign_name}
+
+    def link(self, obj):
+        url = obj["index"].get_url(self.request)
+        if obj["tag"]:
+            url += obj["index"].reverse_subpage("by_tag", kwargs={"tag": obj["tag"].slug})
+        return url
+
+    def description(self, obj):
+        return self.settings.tagline or obj["index"].intro
+
+    def feed_url(self, obj):
+        return self.request.path
+
+    def items(self, obj):
+        from .services import updates_for_index
+
+        return updates_for_index(index=obj["index"], tag=obj["tag"])[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_url(self.request)
+
+    def item_guid(self, item):
+        return item.get_full_url(self.request)
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item):
+        return item.date
+
+    def item_updateddate(self, item):
+        return item.updated_at or item.date
+
+    def item_author_name(self, item):
+        return item.author or None
+
+
+class UpdatesAtomFeed(UpdatesRssFeed):
+    feed_type = Atom1Feed
+    subtitle = UpdatesRssFeed.description

@@ -1,0 +1,155 @@
+"""Queries behind the updates list, the home page, feeds and an update's neighbours."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+from wagtail.models import Page
+
+RELATED_COUNT = 3
+
+
+def _update_model():
+    from .models import UpdatePage
+
+    return UpdatePage
+
+
+def tag_get(*, slug: str) -> Tag:
+    """The tag with this slug, or a 404 naming the problem."""
+    tag = Tag.objects.filter(slug=slug).first() if slug and len(slug) <= 100 else None
+    if tag is None:
+        raise Http404(_("There is no such tag."))
+    return tag
+
+
+def updates_for_index(*, index: Page, tag: Tag | None = None, year: int | None = None):
+    """Live, public updates under `index`, newest first, without their bodies."""
+    updates = (
+        _update_model()
+        .objects.live()
+        .public()
+        .child_of(index)
+        .defer_streamfields()
+        .order_by("-date", "-pk")
+    )
+    if tag is not None:
+        updates = updates.filter(tags=tag)
+    if year is not None:
+        updates = updates.filter(date__year=year)
+    return updates
+
+
+def update_pinned(*, index: Page):
+    """The pinned update when it is live and public, else None."""
+    if not index.pinned_update_id:
+        return None
+    return (
+        _update_model()
+        .objects.live()
+        .public()
+        .defer_streamfields()
+        .filter(pk=index.pinned_update_id)
+        .first()
+    )
+
+
+def updates_for_home(*, home: Page, limit: int) -> dict:
+    """The updates index under `home`, its pinned update and the latest others."""
+    from .models import UpdateIndexPage
+
+    index = UpdateIndexPage.objects.live().child_of(home).first()
+    if index is None:
+        return {"updates_index": None, "pinned": None, "latest_updates": []}
+    pinned = update_pinned(index=index)
+    latest = updates_for_index(index=index)
+    if pinned:
+        latest = latest.exclude(pk=pinned.pk)
+    return {"updates_index": index, "pinned": pinned, "latest_updates": list(latest[:limit])}
+
+
+def tags_in_use(*, index: Page) -> list[Tag]:
+    """Tags on live updates under `index`, with `update_count`, by name."""
+    live = Q(
+        news_updatepagetag_items__content_object__live=True,
+        news_updatepagetag_items__content_object__path__startswith=index.path,
+    )
+    return list(
+        Tag.objects.filter(live)
+        .annotate(update_count=Count("news_updatepagetag_items", filter=live, distinct=True))
+        .order_by("name")
+    )
+
+
+def years_in_use(*, index: Page) -> list[int]:
+    """Years that have at least one live update, newest first."""
+    return [d.year for d in updates_for_index(index=index).dates("date", "year", order="DESC")]
+
+
+def page_links(*, listing, route_base: str) -> list[dict]:
+    """Numbered links for a paginated listing, with gaps elided (1 2 … 7 8 9 … 20)."""
+    links = []
+    for number in listing.paginator.get_elided_page_range(listing.number, on_each_side=2):
+        if number == listing.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+            continue
+        url = route_base if number == 1 else f"{route_base}page/{number}/"
+        links.append({"number": number, "url": url, "current": number == listing.number})
+    return links
+
+
+def update_neighbours(*, update, tags: list[Tag]) -> dict:
+    """Previous and next chapters of its series, and related updates by shared tags."""
+    context = {"previous_chapter": None, "next_chapter": None, "next_coming_soon": False}
+    UpdatePage = _update_model()
+    if update.series_id and update.chapter:
+        chapters = list(
+            UpdatePage.objects.live()
+            .public()
+            .filter(series_id=update.series_id, chapter__isnull=False)
+            .defer_streamfields()
+            .order_by("chapter", "date")
+        )
+        earlier = [c for c in chapters if c.chapter < update.chapter]
+        later = [c for c in chapters if c.chapter > update.chapter]
+        context["previous_chapter"] = earlier[-1] if earlier else None
+        context["next_chapter"] = later[0] if later else None
+        context["next_coming_soon"] = not later and not update.series.is_complete
+        context["series_chapters"] = chapters
+    tag_ids = [tag.pk for tag in tags]
+    related = []
+    if tag_ids:
+        related = list(
+            UpdatePage.objects.live()
+            .public()
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .exclude(pk=update.pk)
+            .defer_streamfields()
+            .annotate(shared=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))
+            .order_by("-shared", "-date")[:RELATED_COUNT]
+        )
+    context["related_updates"] = related
+    return context
+
+
+def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
+    """schema.org NewsArticle for search engines and link previews."""
+    from vigil.core.models import CampaignSettings
+
+    campaign = CampaignSettings.for_request(request)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": update.title,
+        "description": update.summary,
+        "datePublished": update.date.isoformat(),
+        "dateModified": (update.updated_at or update.date).isoformat(),
+        "mainEntityOfPage": update.get_full_url(request),
+        "publisher": {"@type": "Organization", "name": campaign.campaign_name},
+        "keywords": [tag.name for tag in tags],
+    }
+    if update.author:
+        data["author"] = {"@type": "Organization", "name": update.author}
+    if update.series_id:
+        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": update.series.title}
+    return data

@@ -1,0 +1,116 @@
+"""The home page and the plain pages (Case background, About, Privacy)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from vigil.core.blocks import BodyBlock
+from vigil.core.models import CampaignSettings, CitingPageMixin, SourceReference
+from vigil.news.services import updates_for_home
+
+
+class HomePage(Page):
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("One or two sentences under the case banner."),
+    )
+    featured_case = models.ForeignKey(
+        "cases.CasePage",
+        verbose_name=_("featured case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The case shown in the banner at the top of the home page."),
+    )
+    background_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("background page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The page that explains the case, linked from the banner."),
+    )
+    action_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("take action page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where readers go to help, linked from the banner."),
+    )
+    action_text = models.CharField(
+        _("call to action"),
+        max_length=200,
+        blank=True,
+        help_text=_("One sentence inviting readers to act, shown with the link above."),
+    )
+    latest_count = models.PositiveSmallIntegerField(
+        _("number of latest updates"),
+        default=6,
+        help_text=_("How many of the latest updates the home page lists."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("featured_case"), FieldPanel("background_page")], heading=_("Case banner")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("action_page"), FieldPanel("action_text")], heading=_("Taking action")
+        ),
+        FieldPanel("latest_count"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(updates_for_home(home=self, limit=self.latest_count))
+        context["structured_data"] = {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": CampaignSettings.for_request(request).campaign_name,
+            "url": self.get_full_url(request),
+        }
+        return context
+
+
+class StandardPage(CitingPageMixin, Page):
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("One or two sentences shown under the title and in search results."),
+    )
+    body = StreamField(BodyBlock(), blank=True, help_text=_("The text of the page."))
+
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        InlinePanel("references", label=_("References"), heading=_("References")),
+    ]
+
+    parent_page_types = ["pages.HomePage", "pages.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class StandardPageReference(Orderable, SourceReference):
+    page = ParentalKey(StandardPage, on_delete=models.CASCADE, related_name="references")

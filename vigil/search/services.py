@@ -1,0 +1,25 @@
+"""Site search over updates, pages and cases."""
+
+from wagtail.models import Page
+
+MAX_QUERY_LENGTH = 200
+
+
+def search_query_clean(*, raw: str) -> tuple[str, bool]:
+    """A query safe to pass to the search backend, and whether it was shortened.
+
+    Control characters (NUL among them) are dropped and whitespace folded, so
+    that no input can reach the database in a form it rejects.
+    """
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in raw)
+    cleaned = " ".join(cleaned.split())
+    truncated = len(cleaned) > MAX_QUERY_LENGTH
+    return cleaned[:MAX_QUERY_LENGTH].strip(), truncated
+
+
+def pages_search(*, query: str, site_root: Page, locale=None):
+    """Live, public pages under the site's root that match `query`, best first."""
+    pages = Page.objects.live().public().descendant_of(site_root, inclusive=True)
+    if locale is not None:
+        pages = pages.filter(locale=locale)
+    return pages.search(query, operator="and")

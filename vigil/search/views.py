@@ -1,0 +1,54 @@
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from wagtail.models import Locale, Page, Site
+
+from .services import MAX_QUERY_LENGTH, pages_search, search_query_clean
+
+RESULTS_PER_PAGE = 10
+
+
+def search(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404(_("This site is not configured."))
+    query, truncated = search_query_clean(raw=request.GET.get("q", ""))
+    raw_page = request.GET.get("page", "1")
+    if not raw_page.isdigit() or len(raw_page) > 6:
+        raise Http404(_("There is no such page of results."))
+    results = None
+    page_links = []
+    if query:
+        paginator = Paginator(
+            pages_search(query=query, site_root=site.root_page, locale=Locale.get_active()),
+            RESULTS_PER_PAGE,
+        )
+        try:
+            results = paginator.page(int(raw_page))
+        except EmptyPage as exc:
+            if int(raw_page) != 1:
+                raise Http404(_("There is no such page of results.")) from exc
+            results = paginator.page(1)
+        # One query per page type for the summaries, never one per result.
+        specific = {p.pk: p for p in Page.objects.filter(
+            pk__in=[p.pk for p in results.object_list]
+        ).specific().defer_streamfields()}
+        results.object_list = [specific[p.pk] for p in results.object_list if p.pk in specific]
+        for number in paginator.get_elided_page_range(results.number, on_each_side=2):
+            if number == paginator.ELLIPSIS:
+                page_links.append({"ellipsis": True})
+            else:
+                page_links.append({"number": number, "current": number == results.number})
+    response = TemplateResponse(
+        request,
+        "search/search.html",
+        {
+            "search_query": query,
+            "query_truncated": truncated,
+            "max_query_length": MAX_QUERY_LENGTH,
+            "results": results,
+            "page_links": page_links,
+        },
+    )
+    return response

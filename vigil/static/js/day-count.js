@@ -1,0 +1,47 @@
+/*
+ * Keeps every days-detained figure right on the day it is read, even from a
+ * cached page or a static mirror made weeks ago. The server's number stays in
+ * place when this script does not run.
+ */
+(function () {
+  "use strict";
+
+  function todayIn(timeZone) {
+    // en-CA formats as YYYY-MM-DD.
+    var parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit"
+    }).format(new Date());
+    return parts;
+  }
+
+  function toUTCDays(isoDate) {
+    var p = isoDate.split("-");
+    return Date.UTC(+p[0], +p[1] - 1, +p[2]) / 86400000;
+  }
+
+  function update(el) {
+    var tz = el.getAttribute("data-time-zone") || "UTC";
+    var today;
+    try { today = todayIn(tz); } catch (e) { return; }
+    if (today === el.getAttribute("data-computed-on")) { return; }
+    var end = el.getAttribute("data-released-on") || today;
+    var days = Math.max(0, toUTCDays(end) - toUTCDays(el.getAttribute("data-detained-on")));
+    var number = el.querySelector(".day-count__number");
+    var lang = document.documentElement.lang || "en";
+    if (number) { number.textContent = new Intl.NumberFormat(lang).format(days); }
+    var asOf = el.querySelector(".day-count__asof");
+    if (asOf) { asOf.hidden = true; }
+    el.setAttribute("data-computed-on", today);
+  }
+
+  function run() {
+    var els = document.querySelectorAll(".day-count[data-detained-on]");
+    for (var i = 0; i < els.length; i++) { update(els[i]); }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();
