@@ -22,9 +22,7 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(
-            r"^media/(?P<path>.*)$", serve_static_file, {"document_root": settings.MEDIA_ROOT}
-        ),
+        re_path(r"^media/(?P<path>.*)$", serve_static_file, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 urlpatterns += i18n_patterns(

@@ -44,7 +44,11 @@ class CaseIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["cases"] = (
-            CasePage.objects.live().public().child_of(self).select_related("photo").order_by("title")
+            CasePage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("photo")
+            .order_by("title")
         )
         return context
 

@@ -32,7 +32,9 @@ class QuoteBlock(blocks.StructBlock):
         label=_("Said by"), required=False, help_text=_("Who said or wrote it.")
     )
     source_url = blocks.URLBlock(
-        label=_("Source link"), required=False, help_text=_("Where readers can check the quotation.")
+        label=_("Source link"),
+        required=False,
+        help_text=_("Where readers can check the quotation."),
     )
 
     class Meta:
@@ -46,9 +48,7 @@ class CaptionedImageBlock(blocks.StructBlock):
     alt_text = blocks.CharBlock(
         label=_("Alternative text"),
         max_length=300,
-        help_text=_(
-            "Describe what the picture shows for readers who cannot see it. Required."
-        ),
+        help_text=_("Describe what the picture shows for readers who cannot see it. Required."),
     )
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=400)
 

@@ -1,10 +1,9 @@
 """Shared page logic: turning reference markers into footnote links."""
 
 import re
-
-import nh3
 from dataclasses import dataclass, field
 
+import nh3
 from django.utils.html import format_html
 from django.utils.translation import gettext
 

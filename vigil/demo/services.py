@@ -50,7 +50,10 @@ def _stream(blocks: list[dict]) -> list[dict]:
             stream.append({"type": "paragraph", "value": html_sanitize(html=block["html"])})
         elif kind == "heading":
             stream.append(
-                {"type": "heading", "value": {"text": block["text"], "level": block.get("level", "h2")}}
+                {
+                    "type": "heading",
+                    "value": {"text": block["text"], "level": block.get("level", "h2")},
+                }
             )
         elif kind == "quote":
             stream.append(
@@ -91,9 +94,7 @@ def _publish(page: Page, *, at: dt.datetime | None = None) -> None:
     revision.publish()
     if at is not None:
         # The demo's history happened in 2022-23, not on the day it was loaded.
-        type(page).objects.filter(pk=page.pk).update(
-            first_published_at=at, last_published_at=at
-        )
+        type(page).objects.filter(pk=page.pk).update(first_published_at=at, last_published_at=at)
         revision.__class__.objects.filter(pk=revision.pk).update(created_at=at)
 
 
@@ -175,7 +176,9 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
                 slug=item["slug"],
                 intro=item.get("intro", ""),
                 body=_stream(item["body"]),
-                show_in_menus=item.get("in_menu", item["slug"] in {"case-background", "take-action", "about"}),
+                show_in_menus=item.get(
+                    "in_menu", item["slug"] in {"case-background", "take-action", "about"}
+                ),
             )
             page.references = _references(StandardPageReference, page, item.get("references", []))
             _add_child(home, page, report)
@@ -208,7 +211,9 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
                 title=item["title"],
                 slug=item["slug"],
                 date=date,
-                updated_at=parse_datetime(str(item["updated_at"])) if item.get("updated_at") else None,
+                updated_at=parse_datetime(str(item["updated_at"]))
+                if item.get("updated_at")
+                else None,
                 author=item.get("author", ""),
                 summary=item["summary"],
                 body=_stream(item["body"]),

@@ -9,7 +9,9 @@ class LibraryDocument(AbstractDocument):
     summary = models.TextField(
         _("summary"),
         blank=True,
-        help_text=_("Two or three sentences telling readers what this document is and why it matters."),
+        help_text=_(
+            "Two or three sentences telling readers what this document is and why it matters."
+        ),
     )
 
     admin_form_fields = Document.admin_form_fields + ("summary",)

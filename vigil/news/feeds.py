@@ -38,9 +38,10 @@ class UpdatesRssFeed(Feed):
         return self.request.path
 
     def items(self, obj):
-        from .services import updates_for_index
+        from .services import updates_filter, updates_visible
 
-        return updates_for_index(index=obj["index"], tag=obj["tag"])[:FEED_LENGTH]
+        visible = updates_visible(index=obj["index"])
+        return updates_filter(visible, tag=obj["tag"])[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title

@@ -129,15 +129,18 @@ class UpdateIndexPage(RoutablePageMixin, Page):
 
     def _listing(self, request, *, page_number, tag=None, year=None):
         selected_tag = services.tag_get(slug=tag) if tag else None
-        updates = services.updates_for_index(index=self, tag=selected_tag, year=year)
-        if year is not None and not updates.exists():
-            raise Http404(_("There are no updates from that year."))
+        visible = services.updates_visible(index=self)
+        updates = services.updates_filter(visible, tag=selected_tag, year=year)
         pinned = None
-        if page_number == 1 and tag is None and year is None:
-            pinned = services.update_pinned(index=self)
+        if tag is None and year is None:
+            # The pinned update heads page 1 and is left out of the dated list on
+            # every page, so pages keep ten items each and nothing shifts.
+            pinned = services.update_pinned(index=self, visible=visible)
             if pinned:
                 updates = updates.exclude(pk=pinned.pk)
         paginator = Paginator(updates, UPDATES_PER_PAGE)
+        if year is not None and paginator.count == 0:
+            raise Http404(_("There are no updates from that year."))
         if page_number < 1 or page_number > max(paginator.num_pages, 1):
             raise Http404(_("There is no such page."))
         listing = paginator.page(page_number)
@@ -150,7 +153,7 @@ class UpdateIndexPage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "listing": listing,
-                "pinned": pinned,
+                "pinned": pinned if page_number == 1 else None,
                 "selected_tag": selected_tag,
                 "selected_year": year,
                 "route_base": route_base,
@@ -158,17 +161,18 @@ class UpdateIndexPage(RoutablePageMixin, Page):
                 "canonical_url": request.build_absolute_uri(
                     route_base if page_number == 1 else f"{route_base}page/{page_number}/"
                 ),
-                "tags": services.tags_in_use(index=self),
-                "years": services.years_in_use(index=self),
+                "tags": services.tags_in_use(visible=visible),
+                "years": services.years_in_use(visible=visible),
             },
         )
 
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
-        for tag in services.tags_in_use(index=self):
+        visible = services.updates_visible(index=self)
+        for tag in services.tags_in_use(visible=visible):
             urls.append({"location": base + f"tag/{tag.slug}/"})
-        for year in services.years_in_use(index=self):
+        for year in services.years_in_use(visible=visible):
             urls.append({"location": base + f"year/{year}/"})
         return urls
 
@@ -199,8 +203,12 @@ class Series(index.Indexed, models.Model):
         ),
     )
 
-    panels = [FieldPanel("title"), FieldPanel("slug"), FieldPanel("description"),
-              FieldPanel("is_complete")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("is_complete"),
+    ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
     class Meta:

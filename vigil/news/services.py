@@ -23,9 +23,14 @@ def tag_get(*, slug: str) -> Tag:
     return tag
 
 
-def updates_for_index(*, index: Page, tag: Tag | None = None, year: int | None = None):
-    """Live, public updates under `index`, newest first, without their bodies."""
-    updates = (
+def updates_visible(*, index: Page):
+    """Live, public updates under `index`, newest first, without their bodies.
+
+    Derive every other listing query from this one: Wagtail's `public()` looks
+    up view restrictions when it is called, so calling it once saves a query
+    per derived list.
+    """
+    return (
         _update_model()
         .objects.live()
         .public()
@@ -33,6 +38,9 @@ def updates_for_index(*, index: Page, tag: Tag | None = None, year: int | None =
         .defer_streamfields()
         .order_by("-date", "-pk")
     )
+
+
+def updates_filter(updates, *, tag: Tag | None = None, year: int | None = None):
     if tag is not None:
         updates = updates.filter(tags=tag)
     if year is not None:
@@ -40,18 +48,11 @@ def updates_for_index(*, index: Page, tag: Tag | None = None, year: int | None =
     return updates
 
 
-def update_pinned(*, index: Page):
+def update_pinned(*, index: Page, visible):
     """The pinned update when it is live and public, else None."""
     if not index.pinned_update_id:
         return None
-    return (
-        _update_model()
-        .objects.live()
-        .public()
-        .defer_streamfields()
-        .filter(pk=index.pinned_update_id)
-        .first()
-    )
+    return visible.filter(pk=index.pinned_update_id).first()
 
 
 def updates_for_home(*, home: Page, limit: int) -> dict:
@@ -61,29 +62,26 @@ def updates_for_home(*, home: Page, limit: int) -> dict:
     index = UpdateIndexPage.objects.live().child_of(home).first()
     if index is None:
         return {"updates_index": None, "pinned": None, "latest_updates": []}
-    pinned = update_pinned(index=index)
-    latest = updates_for_index(index=index)
+    latest = updates_visible(index=index)
+    pinned = update_pinned(index=index, visible=latest)
     if pinned:
         latest = latest.exclude(pk=pinned.pk)
     return {"updates_index": index, "pinned": pinned, "latest_updates": list(latest[:limit])}
 
 
-def tags_in_use(*, index: Page) -> list[Tag]:
-    """Tags on live updates under `index`, with `update_count`, by name."""
-    live = Q(
-        news_updatepagetag_items__content_object__live=True,
-        news_updatepagetag_items__content_object__path__startswith=index.path,
-    )
+def tags_in_use(*, visible) -> list[Tag]:
+    """Tags on the `visible` updates, with `update_count`, by name."""
+    shown = Q(news_updatepagetag_items__content_object__in=visible.order_by().values("pk"))
     return list(
-        Tag.objects.filter(live)
-        .annotate(update_count=Count("news_updatepagetag_items", filter=live, distinct=True))
+        Tag.objects.filter(shown)
+        .annotate(update_count=Count("news_updatepagetag_items", filter=shown, distinct=True))
         .order_by("name")
     )
 
 
-def years_in_use(*, index: Page) -> list[int]:
-    """Years that have at least one live update, newest first."""
-    return [d.year for d in updates_for_index(index=index).dates("date", "year", order="DESC")]
+def years_in_use(*, visible) -> list[int]:
+    """Years that have at least one of the `visible` updates, newest first."""
+    return [d.year for d in visible.dates("date", "year", order="DESC")]
 
 
 def page_links(*, listing, route_base: str) -> list[dict]:
@@ -107,9 +105,12 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
             UpdatePage.objects.live()
             .public()
             .filter(series_id=update.series_id, chapter__isnull=False)
+            .select_related("series")
             .defer_streamfields()
             .order_by("chapter", "date")
         )
+        if chapters:
+            update.series = chapters[0].series  # saves the template a query
         earlier = [c for c in chapters if c.chapter < update.chapter]
         later = [c for c in chapters if c.chapter > update.chapter]
         context["previous_chapter"] = earlier[-1] if earlier else None

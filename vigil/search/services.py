@@ -1,8 +1,11 @@
 """Site search over updates, pages and cases."""
 
+import re
+
 from wagtail.models import Page
 
 MAX_QUERY_LENGTH = 200
+_NOT_WORD = re.compile(r"[^\w\s'’.-]|_")
 
 
 def search_query_clean(*, raw: str) -> tuple[str, bool]:
@@ -11,7 +14,9 @@ def search_query_clean(*, raw: str) -> tuple[str, bool]:
     Control characters (NUL among them) are dropped and whitespace folded, so
     that no input can reach the database in a form it rejects.
     """
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in raw)
+    # Only words reach the backend: quotes, brackets and operators are FTS5 and
+    # tsquery syntax, and an unbalanced one is a database error, not a search.
+    cleaned = _NOT_WORD.sub(" ", raw)
     cleaned = " ".join(cleaned.split())
     truncated = len(cleaned) > MAX_QUERY_LENGTH
     return cleaned[:MAX_QUERY_LENGTH].strip(), truncated

@@ -31,9 +31,12 @@ def search(request):
                 raise Http404(_("There is no such page of results.")) from exc
             results = paginator.page(1)
         # One query per page type for the summaries, never one per result.
-        specific = {p.pk: p for p in Page.objects.filter(
-            pk__in=[p.pk for p in results.object_list]
-        ).specific().defer_streamfields()}
+        specific = {
+            p.pk: p
+            for p in Page.objects.filter(pk__in=[p.pk for p in results.object_list])
+            .specific()
+            .defer_streamfields()
+        }
         results.object_list = [specific[p.pk] for p in results.object_list if p.pk in specific]
         for number in paginator.get_elided_page_range(results.number, on_each_side=2):
             if number == paginator.ELLIPSIS:

@@ -1,8 +1,13 @@
 import json
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.safestring import mark_safe
-from wagtail.models import Site
+from wagtail.models import Page, Site
+
+from vigil.core.models import CampaignSettings
+from vigil.news.models import UpdateIndexPage
 
 register = template.Library()
 
@@ -12,8 +17,6 @@ _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 @register.simple_tag(takes_context=True)
 def site_chrome(context):
     """Menu pages and the updates index for the header and footer, once per request."""
-    from vigil.news.models import UpdateIndexPage
-
     request = context.get("request")
     cached = getattr(request, "_vigil_chrome", None)
     if cached is not None:
@@ -22,12 +25,41 @@ def site_chrome(context):
     chrome = {"menu": [], "updates_index": None, "updates_url": None, "home": None}
     if site is not None:
         home = site.root_page
-        children = list(home.get_children().live().public().in_menu().specific(defer=True))
+        campaign = CampaignSettings.for_request(request)
+        footer_ids = {pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk}
+        # Menu, footer links and the updates index in one query.
+        pages = list(
+            Page.objects.live()
+            .filter(
+                Q(pk__in=footer_ids)
+                | Q(
+                    path__startswith=home.path,
+                    depth=home.depth + 1,
+                    show_in_menus=True,
+                )
+                | Q(
+                    path__startswith=home.path,
+                    depth=home.depth + 1,
+                    content_type=ContentType.objects.get_for_model(UpdateIndexPage),
+                )
+            )
+            .order_by("path")
+            .specific(defer=True)
+        )
+        by_id = {p.pk: p for p in pages}
+        # Fill the settings' foreign-key caches so the footer costs no query.
+        campaign.about_page = by_id.get(campaign.about_page_id)
+        campaign.privacy_page = by_id.get(campaign.privacy_page_id)
         chrome["home"] = home
-        chrome["menu"] = children
+        chrome["menu"] = [
+            p
+            for p in pages
+            if p.show_in_menus and p.depth == home.depth + 1 and p.path.startswith(home.path)
+        ]
         chrome["updates_index"] = next(
-            (p for p in children if isinstance(p, UpdateIndexPage)), None
-        ) or UpdateIndexPage.objects.live().child_of(home).first()
+            (p for p in pages if isinstance(p, UpdateIndexPage) and p.path.startswith(home.path)),
+            None,
+        )
     if chrome["updates_index"] is not None:
         chrome["updates_url"] = chrome["updates_index"].get_url(request)
     current = context.get("page")
@@ -37,8 +69,11 @@ def site_chrome(context):
             "page": item,
             "url": item.get_url(request),
             "current": (
-                "page" if current_path == item.path
-                else "true" if current_path.startswith(item.path) else ""
+                "page"
+                if current_path == item.path
+                else "true"
+                if current_path.startswith(item.path)
+                else ""
             ),
         }
         for item in chrome["menu"]

@@ -20,6 +20,9 @@ class Command(BaseCommand):
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
             raise CommandError(f"The port in “{url}” is not valid.") from exc
+        if parts.scheme == "https" and port != 443:
+            # Wagtail's Site builds https:// addresses only for port 443.
+            raise CommandError("An https address must use the standard port 443.")
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
             raise CommandError("There is no default site yet: run migrate and load_demo first.")

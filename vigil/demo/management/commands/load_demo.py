@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from vigil.demo.services import DATA_DIR, demo_load
@@ -19,8 +20,10 @@ class Command(BaseCommand):
             raise CommandError(f"No demo data folder at {path}.")
         try:
             report = demo_load(data_dir=path)
-        except (OSError, KeyError, ValueError, TypeError) as exc:
-            raise CommandError(f"The demo data could not be loaded, nothing was changed: {exc}") from exc
+        except (OSError, KeyError, ValueError, TypeError, yaml.YAMLError) as exc:
+            raise CommandError(
+                f"The demo data could not be loaded, nothing was changed: {exc}"
+            ) from exc
         if report.created:
             self.stdout.write(f"Created {len(report.created)} items:")
             for item in report.created:

@@ -1,0 +1,240 @@
+"""Browser-test fixtures and helpers: the demo campaign on a live server, one Chromium.
+
+The demo campaign takes seconds to build, so it is built once per test module
+and copied aside (SQLite's backup API); every test then starts from that copy,
+restored in milliseconds, and `transactional_db` flushes it afterwards as usual.
+On a database other than in-memory SQLite the demo is rebuilt for each test.
+
+Chromium is Debian's (never `playwright install`), started once per module; each
+test gets fresh browser contexts. A failed test leaves a screenshot of each page
+it opened in `test-artifacts/`.
+"""
+
+import contextlib
+import functools
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+
+ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+DESKTOP = {"width": 1280, "height": 900}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo campaign as served by the live server."""
+
+    url: str
+
+
+# -- fixtures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sync_orm_beside_playwright():
+    """Let the ORM run in the main thread while Playwright's event loop lives there too.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread, which
+    Django takes for async code. Set only while this module's fixtures are alive.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(sync_orm_beside_playwright):
+    """One headless Debian Chromium for the whole module."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+def _point_site_at(live_server) -> None:
+    """Make the default site's host and port the live server's, so absolute URLs work."""
+    from wagtail.models import Site
+
+    parts = urlsplit(live_server.url)
+    Site.objects.filter(is_default_site=True).update(hostname=parts.hostname, port=parts.port)
+
+
+def _demo_build(live_server, var_dir: Path) -> None:
+    from vigil.demo.services import demo_load
+
+    demo_load(var_dir=var_dir)  # var_dir: the admin password file stays out of var/
+    _point_site_at(live_server)
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(
+    sync_orm_beside_playwright,
+    django_db_setup,
+    django_db_blocker,
+    live_server,
+    tmp_path_factory,
+):
+    """Build the demo once for the module; yield a copy of the database, or None.
+
+    None means the database is not in-memory SQLite and `demo` rebuilds it.
+    The database is flushed when the module is done, as a transactional test would.
+    """
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    snapshot = None
+    with django_db_blocker.unblock():
+        _demo_build(live_server, var_dir)
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            connection.ensure_connection()
+            snapshot = sqlite3.connect(":memory:")
+            connection.connection.backup(snapshot)
+    try:
+        yield snapshot, var_dir
+    finally:
+        if snapshot is not None:
+            snapshot.close()
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(demo_snapshot, transactional_db, live_server) -> Demo:
+    """The demo campaign, as built, at `Demo.url`, for one test."""
+    snapshot, var_dir = demo_snapshot
+    if snapshot is not None:
+        connection.ensure_connection()
+        snapshot.backup(connection.connection)
+    else:
+        _demo_build(live_server, var_dir)
+    # Ids in the restored copy may differ from what was cached after the last flush.
+    ContentType.objects.clear_cache()
+    cache.clear()
+    return Demo(url=live_server.url)
+
+
+@pytest.fixture
+def open_page(browser, demo, request):
+    """`open_page(path, **context_options)`: a page in a fresh context, at `path`.
+
+    Contexts bypass CSP (for axe) and may only reach the live server: any other
+    request is refused and fails the test. Uncaught script errors fail it too.
+    A failed test saves a screenshot of every page it opened.
+    """
+    contexts = []
+    pages = []
+    page_errors = []
+    outside_requests = []
+    live_origin = demo.url
+
+    def _route(route):
+        url = route.request.url
+        if url.startswith(live_origin) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside_requests.append(url)
+            route.abort()
+
+    def _open(path: str = "/", **context_options):
+        options = {"bypass_csp": True, "viewport": DESKTOP, "base_url": live_origin}
+        options.update(context_options)
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", _route)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        pages.append(page)
+        if path is not None:
+            page.goto(path)
+        return page
+
+    yield _open
+
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        _save_screenshots(request.node.name, pages)
+    for context in contexts:
+        context.close()
+    assert not outside_requests, f"Pages asked for other sites: {outside_requests}"
+    assert not page_errors, f"Uncaught script errors: {page_errors}"
+
+
+def _save_screenshots(test_name: str, pages) -> None:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "-", test_name).strip("-")
+    for number, page in enumerate(pages, start=1):
+        suffix = "" if number == len(pages) else f"-{number}"
+        # A screenshot that cannot be taken must never hide the real failure.
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS_DIR / f"{stem}{suffix}.png"), full_page=True)
+
+
+# -- helpers ----------------------------------------------------------------
+
+
+@functools.cache
+def axe_source() -> str:
+    """axe-core as shipped inside axe-playwright-python."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page, options: dict | None = None) -> list[dict]:
+    """Run axe-core on the page (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA); its violations."""
+    page.evaluate(axe_source())
+    results = page.evaluate("options => axe.run(document, options)", options or AXE_OPTIONS)
+    return results["violations"]
+
+
+def violations_report(violations: list[dict], *, targets: int = 3) -> str:
+    """One line per violation: id, impact, help and the first few offending elements."""
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        shown = [" ".join(map(str, node["target"])) for node in nodes[:targets]]
+        more = f" (+{len(nodes) - targets} more)" if len(nodes) > targets else ""
+        lines.append(
+            f"{violation['id']} [{violation['impact']}]: {violation['help']}: "
+            f"{'; '.join(shown)}{more}"
+        )
+    return "\n".join(lines)
+
+
+def scroll_width(page) -> int:
+    """The page's full width in CSS pixels: wider than the viewport means sideways scrolling."""
+    return page.evaluate("() => document.documentElement.scrollWidth")

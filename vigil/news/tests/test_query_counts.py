@@ -1,0 +1,88 @@
+"""Every public page type has a pinned number of SQL queries that does not grow with content."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
+from vigil.news.tests.factories import SeriesFactory, UpdatePageFactory, references_add
+from vigil.pages.tests.factories import StandardPageFactory
+
+TAGS = ["Court", "Health", "Detention"]
+
+
+def _add_updates(index, count, series):
+    for n in range(count):
+        update = UpdatePageFactory(parent=index, series=series, chapter=n + 1)
+        references_add(update, {"title": "A", "url": "https://example.org/a"}, {"title": "B"})
+        update.tags.add(*TAGS)
+        update.save()
+    return update
+
+
+@pytest.fixture
+def site_content(home, updates_index):
+    series = SeriesFactory()
+    case = CasePageFactory(parent=CaseIndexPageFactory(parent=home))
+    home.featured_case = case
+    home.save_revision().publish()
+    StandardPageFactory(parent=home, slug="case-background")
+    return {"series": series}
+
+
+PAGES = [
+    ("home", "/"),
+    ("updates index", "/updates/"),
+    ("updates page 2", "/updates/page/2/"),
+    ("tag page", "/updates/tag/court/"),
+    ("year page", "/updates/year/2022/"),
+    ("update", "LAST"),
+    ("standard page", "/case-background/"),
+    ("cases index", "/cases/"),
+    ("case page", "/cases/test-person/"),
+    ("search", "/search/?q=update"),
+    ("rss feed", "/updates/feed/rss/"),
+    ("atom feed", "/updates/feed/atom/"),
+    ("tag feed", "/updates/tag/court/feed/rss/"),
+    ("sitemap", "/sitemap.xml"),
+]
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize(("name", "url"), PAGES, ids=[p[0] for p in PAGES])
+def test_query_count_is_pinned_and_does_not_grow(client, site_content, updates_index, name, url):
+    """The same number of queries with 11 updates as with 22, and never more than 15."""
+    last = _add_updates(updates_index, 11, site_content["series"])
+    target = last.url if url == "LAST" else url
+    client.get(target)  # warm the site-root cache like any running server
+    small = _count(client, target)
+    last = _add_updates(updates_index, 11, site_content["series"])
+    target = last.url if url == "LAST" else url
+    client.get(target)
+    large = _count(client, target)
+    assert small == large, f"{name}: {small} queries with 11 updates, {large} with 22"
+    assert large == EXPECTED[name], f"{name}: {large} queries, pinned at {EXPECTED[name]}"
+
+
+EXPECTED = {
+    "home": 11,
+    "updates index": 14,
+    "updates page 2": 14,
+    "tag page": 15,
+    "year page": 14,
+    "update": 15,
+    "standard page": 10,
+    "cases index": 11,
+    "case page": 9,
+    "search": 9,
+    "rss feed": 10,
+    "atom feed": 10,
+    "tag feed": 11,
+    "sitemap": 13,
+}

@@ -1,0 +1,192 @@
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from vigil.news.tests.factories import SeriesFactory, UpdatePageFactory, references_add
+
+
+@pytest.fixture
+def cited_update(updates_index):
+    update = UpdatePageFactory(
+        parent=updates_index,
+        title="Working Group rules",
+        author="Legal team",
+        date=timezone.make_aware(dt.datetime(2022, 10, 28, 12)),
+        updated_at=timezone.make_aware(dt.datetime(2022, 11, 2, 12)),
+        body=[
+            {
+                "type": "paragraph",
+                "value": "<p>The opinion [1] cites the covenant [2] and [1].</p>",
+            },
+            {"type": "heading", "value": {"text": "What it means", "level": "h2"}},
+            {
+                "type": "quote",
+                "value": {
+                    "text": "Release him.",
+                    "attribution": "UN WGAD",
+                    "source_url": "https://example.org/opinion",
+                },
+            },
+            {
+                "type": "paragraph",
+                "value": "<ol><li>one</li><li>two<ul><li>nested</li></ul></li></ol>",
+            },
+        ],
+    )
+    references_add(
+        update,
+        {
+            "title": "Opinion No. 57/2022",
+            "publisher": "UN WGAD",
+            "url": "https://example.org/57",
+            "published_on": dt.date(2022, 10, 28),
+        },
+        {"title": "ICCPR", "publisher": "United Nations", "url": ""},
+    )
+    update.tags.add("UN")
+    update.save_revision().publish()
+    return update
+
+
+def test_update_shows_byline_dates_summary_and_blocks(client, cited_update):
+    """Title, publication and 'updated' dates, author, summary, heading, quote and lists."""
+    content = client.get(cited_update.url).content.decode()
+    assert "<h1>Working Group rules</h1>" in content
+    assert '<time datetime="2022-10-28T12:00:00+00:00">28 October 2022</time>' in content
+    assert "Updated" in content and "2 November 2022" in content
+    assert "By Legal team" in content
+    assert "Summary of Working Group rules." in content
+    assert "<h2>What it means</h2>" in content
+    assert '<blockquote cite="https://example.org/opinion">' in content
+    assert "— UN WGAD" in content
+    assert "<li>nested</li>" in content
+
+
+def test_no_updated_line_when_not_changed(client, updates_index):
+    update = UpdatePageFactory(parent=updates_index)
+    assert "Updated" not in client.get(update.url).content.decode()
+
+
+def test_references_are_numbered_with_markers_and_back_links(client, cited_update):
+    """[n] in the text links to the n-th reference, which links back to each citation."""
+    content = client.get(cited_update.url).content.decode()
+    assert re.search(r'<a href="#ref-1" id="cite-1-1"[^>]*>\[1\]</a>', content)
+    assert re.search(r'<a href="#ref-1" id="cite-1-2"[^>]*>\[1\]</a>', content)
+    assert re.search(r'<a href="#ref-2" id="cite-2-1"[^>]*>\[2\]</a>', content)
+    references = content[content.index('id="references-heading"') :]
+    assert '<li id="ref-1">' in references and '<li id="ref-2">' in references
+    assert (
+        '<a href="https://example.org/57" rel="noopener">Opinion No. 57/2022</a>, UN WGAD'
+        in references
+    )
+    assert "28 October 2022" in references
+    assert 'href="#cite-1-1"' in references and 'href="#cite-1-2"' in references
+    assert "<cite>ICCPR</cite>" in references
+
+
+def test_tags_link_to_tag_pages(client, cited_update):
+    content = client.get(cited_update.url).content.decode()
+    assert '<a href="/updates/tag/un/">UN</a>' in content
+
+
+def test_open_graph_twitter_canonical_and_news_article(client, cited_update):
+    """Sharing and search engines get the title, summary, canonical URL and NewsArticle data."""
+    content = client.get(cited_update.url).content.decode()
+    url = "http://testserver/updates/" + cited_update.slug + "/"
+    assert f'<link rel="canonical" href="{url}">' in content
+    assert '<meta property="og:type" content="article">' in content
+    assert '<meta property="og:title" content="Working Group rules">' in content
+    assert '<meta name="twitter:card" content="summary">' in content
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S).group(1)
+    )
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Working Group rules"
+    assert data["datePublished"].startswith("2022-10-28")
+    assert data["dateModified"].startswith("2022-11-02")
+    assert data["mainEntityOfPage"] == url
+
+
+def test_feeds_are_advertised_on_every_page(client, cited_update):
+    content = client.get(cited_update.url).content.decode()
+    assert '<link rel="alternate" type="application/rss+xml"' in content
+    assert 'href="/updates/feed/atom/"' in content
+
+
+def test_no_inline_scripts_or_styles(client, cited_update):
+    """A strict CSP must hold: scripts are external files and there are no style attributes."""
+    content = client.get(cited_update.url).content.decode()
+    for script in re.findall(r"<script\b[^>]*>", content):
+        assert "src=" in script or 'type="application/ld+json"' in script
+    assert "<style" not in content
+    assert " style=" not in content
+
+
+@pytest.fixture
+def series_chapters(updates_index):
+    series = SeriesFactory(title="Closed justice")
+    chapters = [
+        UpdatePageFactory(parent=updates_index, title=f"Chapter {n}", series=series, chapter=n)
+        for n in (1, 2, 3)
+    ]
+    return series, chapters
+
+
+def test_series_links_previous_and_next_chapters(client, series_chapters):
+    _series, chapters = series_chapters
+    content = client.get(chapters[1].url).content.decode()
+    assert "Closed justice, chapter 2" in content
+    assert f'<a href="{chapters[0].url}" rel="prev">' in content
+    assert f'<a href="{chapters[2].url}" rel="next">' in content
+    assert "Next chapter coming soon." not in content
+
+
+def test_last_published_chapter_says_next_is_coming(client, series_chapters, updates_index):
+    """While the series is not complete, the latest chapter announces the next one."""
+    series, chapters = series_chapters
+    draft = UpdatePageFactory(parent=updates_index, title="Chapter 4", series=series, chapter=4)
+    draft.unpublish()
+    content = client.get(chapters[2].url).content.decode()
+    assert "Next chapter coming soon." in content
+    assert "Chapter 4" not in content
+    series.is_complete = True
+    series.save()
+    assert "Next chapter coming soon." not in client.get(chapters[2].url).content.decode()
+
+
+def test_related_updates_share_tags(client, updates_index):
+    main = UpdatePageFactory(parent=updates_index, title="Main")
+    friend = UpdatePageFactory(parent=updates_index, title="Shares a tag")
+    UpdatePageFactory(parent=updates_index, title="Stranger")
+    for page in (main, friend):
+        page.tags.add("Health")
+        page.save_revision().publish()
+    response = client.get(main.url)
+    assert [u.title for u in response.context["related_updates"]] == ["Shares a tag"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_in_error"),
+    [
+        ({"chapter": 2}, "series"),
+        ({"series": "make"}, "chapter"),
+        ({"updated_at": timezone.make_aware(dt.datetime(2021, 1, 1))}, "updated_at"),
+    ],
+)
+def test_editors_get_clear_errors_for_inconsistent_fields(updates_index, fields, field_in_error):
+    """Chapter without series, series without chapter, change dated before publication."""
+    update = UpdatePageFactory.build(
+        title="Check", slug="check", date=timezone.make_aware(dt.datetime(2022, 1, 1))
+    )
+    if fields.get("series") == "make":
+        fields = {"series": SeriesFactory()}
+    for name, value in fields.items():
+        setattr(update, name, value)
+    update.path, update.depth = "00010001", 2  # clean() needs a tree position
+    with pytest.raises(ValidationError) as error:
+        update.full_clean(exclude=["path", "depth", "content_type"])
+    assert field_in_error in error.value.message_dict

@@ -1,0 +1,106 @@
+import pytest
+
+from vigil.news.tests.factories import UpdatePageFactory
+from vigil.pages.tests.factories import StandardPageFactory
+from vigil.search.services import MAX_QUERY_LENGTH
+
+
+@pytest.fixture
+def searchable(home, updates_index):
+    UpdatePageFactory(parent=updates_index, title="Collapse in court", summary="Emergency surgery.")
+    UpdatePageFactory(
+        parent=updates_index,
+        title="Doctors warn",
+        body=[{"type": "paragraph", "value": "<p>A cardiologist from Baltimore testified.</p>"}],
+    )
+    StandardPageFactory(parent=home, title="About the campaign", slug="about")
+    for n in range(12):
+        UpdatePageFactory(parent=updates_index, title=f"Detention order {n}")
+
+
+def test_finds_updates_by_title(client, searchable):
+    response = client.get("/search/?q=collapse")
+    assert response.status_code == 200
+    assert [r.title for r in response.context["results"]] == ["Collapse in court"]
+    content = response.content.decode()
+    assert 'value="collapse"' in content
+    assert "Emergency surgery." in content
+
+
+def test_finds_updates_by_body_text(client, searchable):
+    response = client.get("/search/?q=cardiologist")
+    assert [r.title for r in response.context["results"]] == ["Doctors warn"]
+
+
+def test_finds_standard_pages(client, searchable):
+    response = client.get("/search/?q=campaign")
+    assert "About the campaign" in [r.title for r in response.context["results"]]
+
+
+def test_results_are_paginated_and_keep_the_query(client, searchable):
+    first = client.get("/search/?q=detention+order")
+    assert len(first.context["results"]) == 10
+    assert 'href="?q=detention%20order&amp;page=2"' in first.content.decode()
+    second = client.get("/search/?q=detention+order&page=2")
+    assert len(second.context["results"]) == 2
+
+
+def test_drafts_are_not_found(client, searchable, updates_index):
+    draft = UpdatePageFactory(parent=updates_index, title="Unpublished zebra")
+    draft.unpublish()
+    assert list(client.get("/search/?q=zebra").context["results"]) == []
+
+
+def test_empty_query_shows_the_form(client, searchable):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert response.context["results"] is None
+    assert 'name="q"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 10_000,
+        "court\x00",
+        "\x00\x00",
+        '"unbalanced',
+        "AND OR NOT",
+        "*",
+        "court)",
+        "NEAR(",
+        "^",
+        "'; DROP TABLE wagtailcore_page; --",
+        "тюрьма",
+        "ab:cd",
+        "-",
+        "' OR 1=1 --",
+    ],
+)
+def test_odd_queries_never_fail(client, searchable, query):
+    """Long, binary, operator-only and injection-shaped queries get a page, not an error."""
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_long_query_is_shortened_with_a_notice(client, searchable):
+    response = client.get("/search/", {"q": "court " * 3000})
+    assert len(response.context["search_query"]) <= MAX_QUERY_LENGTH
+    assert "shortened" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "999", "-1", "1" * 20])
+def test_bad_page_numbers_are_404(client, searchable, page):
+    response = client.get("/search/", {"q": "detention", "page": page})
+    assert response.status_code == 404
+
+
+def test_invalid_utf8_in_the_query_is_not_an_error(client, searchable):
+    response = client.get("/search/?q=%ff%fe%00court")
+    assert response.status_code == 200
+
+
+def test_quotes_and_operators_are_ignored_not_errors(client, searchable):
+    """Punctuation is dropped, the words are still searched."""
+    response = client.get("/search/", {"q": '"collapse'})
+    assert [r.title for r in response.context["results"]] == ["Collapse in court"]
