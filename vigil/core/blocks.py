@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 # Headings inside paragraphs are left out on purpose: the heading block keeps
@@ -80,7 +79,7 @@ class PrivateEmbedBlock(blocks.StructBlock):
     from the other site until the reader follows the link.
     """
 
-    url = EmbedBlock(label=_("Address of the video or post"))
+    url = blocks.URLBlock(label=_("Address of the video or post"))
     title = blocks.CharBlock(label=_("What it is"), max_length=200)
     description = blocks.TextBlock(label=_("Short description"), required=False)
 

@@ -15,7 +15,6 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
@@ -183,7 +182,6 @@ class UpdatePageTag(TaggedItemBase):
     )
 
 
-@register_snippet
 class Series(index.Indexed, models.Model):
     """A run of analysis chapters read in order."""
 

@@ -1,9 +1,10 @@
 """Browser-test fixtures and helpers: the demo campaign on a live server, one Chromium.
 
 The demo campaign takes seconds to build, so it is built once per test module
-and copied aside (SQLite's backup API); every test then starts from that copy,
-restored in milliseconds, and `transactional_db` flushes it afterwards as usual.
-On a database other than in-memory SQLite the demo is rebuilt for each test.
+and copied aside (`DatabaseCopy`: SQLite's backup API on the in-memory test
+database); every test starts from that copy, restored in milliseconds, and
+`transactional_db` flushes it afterwards as usual. When the module is done the
+database is put back as it was before the module, migrations' data included.
 
 Chromium is Debian's (never `playwright install`), started once per module; each
 test gets fresh browser contexts. A failed test leaves a screenshot of each page
@@ -101,48 +102,80 @@ def _demo_build(live_server, var_dir: Path) -> None:
     _point_site_at(live_server)
 
 
+class DatabaseCopy:
+    """The test database's content at one moment, to be put back later.
+
+    In-memory SQLite (the test settings' default) is copied whole with SQLite's
+    backup API, both ways, in milliseconds. Any other database is serialised the
+    way Django's `serialized_rollback` does it, and put back after a flush.
+    """
+
+    def __init__(self):
+        connection.ensure_connection()
+        self._sqlite = None
+        self._serialized = None
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            self._sqlite = sqlite3.connect(":memory:")
+            connection.connection.backup(self._sqlite)
+        else:
+            self._serialized = connection.creation.serialize_db_to_string()
+
+    def restore(self) -> None:
+        connection.ensure_connection()
+        if self._sqlite is not None:
+            self._sqlite.backup(connection.connection)
+        else:
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(self._serialized)
+        # Ids in the restored copy may differ from what was cached since it was taken.
+        ContentType.objects.clear_cache()
+        cache.clear()
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+
+
 @pytest.fixture(scope="module")
-def demo_snapshot(
+def demo_copy(
     sync_orm_beside_playwright,
     django_db_setup,
     django_db_blocker,
     live_server,
     tmp_path_factory,
 ):
-    """Build the demo once for the module; yield a copy of the database, or None.
+    """Build the demo once for the module and yield a copy of that database.
 
-    None means the database is not in-memory SQLite and `demo` rebuilds it.
-    The database is flushed when the module is done, as a transactional test would.
+    When the module is done the database goes back to what it held before (the
+    migrations' data: Wagtail's root page, default site and locale), not merely
+    flushed, so database tests that run after this module in the same process
+    find what they expect.
     """
-    var_dir = tmp_path_factory.mktemp("demo-var")
-    snapshot = None
     with django_db_blocker.unblock():
-        _demo_build(live_server, var_dir)
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            connection.ensure_connection()
-            snapshot = sqlite3.connect(":memory:")
-            connection.connection.backup(snapshot)
+        before = DatabaseCopy()
+        try:
+            _demo_build(live_server, tmp_path_factory.mktemp("demo-var"))
+            built = DatabaseCopy()
+        except BaseException:
+            before.restore()
+            before.close()
+            raise
     try:
-        yield snapshot, var_dir
+        yield built
     finally:
-        if snapshot is not None:
-            snapshot.close()
         with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
+            before.restore()
+        before.close()
+        built.close()
 
 
 @pytest.fixture
-def demo(demo_snapshot, transactional_db, live_server) -> Demo:
-    """The demo campaign, as built, at `Demo.url`, for one test."""
-    snapshot, var_dir = demo_snapshot
-    if snapshot is not None:
-        connection.ensure_connection()
-        snapshot.backup(connection.connection)
-    else:
-        _demo_build(live_server, var_dir)
-    # Ids in the restored copy may differ from what was cached after the last flush.
-    ContentType.objects.clear_cache()
-    cache.clear()
+def demo(demo_copy, transactional_db, live_server) -> Demo:
+    """The demo campaign, as built, at `Demo.url`, for one test.
+
+    `transactional_db` flushes the database after the test, as usual.
+    """
+    demo_copy.restore()
     return Demo(url=live_server.url)
 
 

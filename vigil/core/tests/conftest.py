@@ -5,7 +5,7 @@ import pytest
 from vigil.core.tests.browser import (  # noqa: F401
     browser,
     demo,
-    demo_snapshot,
+    demo_copy,
     open_page,
     sync_orm_beside_playwright,
 )
