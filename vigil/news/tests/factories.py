@@ -18,8 +18,10 @@ class UpdateIndexPageFactory(wagtail_factories.PageFactory):
 class UpdatePageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Update number {n}")
     slug = factory.Sequence(lambda n: f"update-{n}")
+    # An hour apart: newest-first order is the creation order, and a whole test
+    # run stays within 2022.
     date = factory.Sequence(
-        lambda n: timezone.make_aware(dt.datetime(2022, 1, 1, 12)) + dt.timedelta(days=n)
+        lambda n: timezone.make_aware(dt.datetime(2022, 1, 1, 12)) + dt.timedelta(hours=n)
     )
     summary = factory.LazyAttribute(lambda o: f"Summary of {o.title}.")
     author = "Campaign team"
