@@ -1,6 +1,7 @@
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.functional import Promise
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
@@ -34,6 +35,8 @@ def favicon(request):
 def page_not_found(request, exception=None):
     """The site-styled 404, saying why when the code that refused knew."""
     message = exception.args[0] if exception is not None and exception.args else ""
+    if isinstance(message, Promise):
+        message = str(message)
     # Resolver errors carry a dict of tried patterns: nothing a reader needs.
     if not isinstance(message, str) or message.startswith("No "):
         message = ""

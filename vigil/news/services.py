@@ -1,5 +1,7 @@
 """Queries behind the updates list, the home page, feeds and an update's neighbours."""
 
+import re
+
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -7,6 +9,7 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 RELATED_COUNT = 3
+_SLUG = re.compile(r"[-\w]{1,100}")
 
 
 def _update_model():
@@ -17,7 +20,8 @@ def _update_model():
 
 def tag_get(*, slug: str) -> Tag:
     """The tag with this slug, or a 404 naming the problem."""
-    tag = Tag.objects.filter(slug=slug).first() if slug and len(slug) <= 100 else None
+    # Anything but a slug (NUL bytes among it) never reaches the database.
+    tag = Tag.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug or "") else None
     if tag is None:
         raise Http404(_("There is no such tag."))
     return tag

@@ -102,31 +102,46 @@ def _demo_build(live_server, var_dir: Path) -> None:
     _point_site_at(live_server)
 
 
+def _migration_data_create() -> None:
+    """What Wagtail's migrations put in an empty database: locale, root page, default site."""
+    from wagtail.models import Locale, Page, Site
+
+    locale, _made = Locale.objects.get_or_create(language_code="en")
+    if Page.get_first_root_node() is None:
+        root = Page.add_root(title="Root", slug="root", locale=locale)
+        welcome = root.add_child(
+            instance=Page(title="Welcome to your new Wagtail site!", slug="home", locale=locale)
+        )
+        Site.objects.create(hostname="localhost", port=80, root_page=welcome, is_default_site=True)
+
+
 class DatabaseCopy:
     """The test database's content at one moment, to be put back later.
 
     In-memory SQLite (the test settings' default) is copied whole with SQLite's
-    backup API, both ways, in milliseconds. Any other database is serialised the
-    way Django's `serialized_rollback` does it, and put back after a flush.
+    backup API, both ways, in milliseconds. Other databases are flushed and
+    rebuilt by `rebuild` instead: Django's serialised copy cannot be put back
+    there once Wagtail's signal handlers have recreated content types.
     """
 
-    def __init__(self):
+    def __init__(self, rebuild):
         connection.ensure_connection()
+        self._rebuild = rebuild
         self._sqlite = None
-        self._serialized = None
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             self._sqlite = sqlite3.connect(":memory:")
             connection.connection.backup(self._sqlite)
-        else:
-            self._serialized = connection.creation.serialize_db_to_string()
 
     def restore(self) -> None:
         connection.ensure_connection()
+        ContentType.objects.clear_cache()
+        cache.clear()
         if self._sqlite is not None:
             self._sqlite.backup(connection.connection)
         else:
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(self._serialized)
+            call_command("flush", interactive=False, verbosity=0)
+            ContentType.objects.clear_cache()
+            self._rebuild()
         # Ids in the restored copy may differ from what was cached since it was taken.
         ContentType.objects.clear_cache()
         cache.clear()
@@ -151,11 +166,17 @@ def demo_copy(
     flushed, so database tests that run after this module in the same process
     find what they expect.
     """
+    var_dir = tmp_path_factory.mktemp("demo-var")
+
+    def rebuild_demo():
+        _migration_data_create()
+        _demo_build(live_server, var_dir)
+
     with django_db_blocker.unblock():
-        before = DatabaseCopy()
+        before = DatabaseCopy(_migration_data_create)
         try:
-            _demo_build(live_server, tmp_path_factory.mktemp("demo-var"))
-            built = DatabaseCopy()
+            _demo_build(live_server, var_dir)
+            built = DatabaseCopy(rebuild_demo)
         except BaseException:
             before.restore()
             before.close()

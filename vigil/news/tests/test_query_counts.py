@@ -67,7 +67,8 @@ def test_query_count_is_pinned_and_does_not_grow(client, site_content, updates_i
     client.get(target)
     large = _count(client, target)
     assert small == large, f"{name}: {small} queries with 11 updates, {large} with 22"
-    assert large == EXPECTED[name], f"{name}: {large} queries, pinned at {EXPECTED[name]}"
+    expected = EXPECTED_BY_VENDOR.get(connection.vendor, {}).get(name, EXPECTED[name])
+    assert large == expected, f"{name}: {large} queries, pinned at {expected}"
 
 
 EXPECTED = {
@@ -86,3 +87,6 @@ EXPECTED = {
     "tag feed": 11,
     "sitemap": 13,
 }
+
+# PostgreSQL's search backend reads its text-search configuration once more.
+EXPECTED_BY_VENDOR = {"postgresql": {"search": 10}}

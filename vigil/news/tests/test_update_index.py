@@ -119,3 +119,8 @@ def test_bad_filters_get_a_404_not_an_error(client, updates_index, twelve_update
 def test_404_says_why(client, updates_index, twelve_updates):
     response = client.get("/updates/tag/no-such-tag/")
     assert "There is no such tag." in response.content.decode()
+
+
+def test_404_for_a_missing_page_number_says_so(client, updates_index, twelve_updates):
+    response = client.get("/updates/page/99/")
+    assert "There is no such page." in response.content.decode()

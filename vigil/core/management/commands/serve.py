@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.utils.translation import gettext as _
 
 
 def _scheduler(interval: int, stop: threading.Event) -> None:
@@ -39,9 +40,9 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         if not 0 < port < 65536:
-            raise CommandError("The port must be between 1 and 65535.")
+            raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1 or threads < 1:
-            raise CommandError("Workers and threads must be at least 1.")
+            raise CommandError(_("Workers and threads must be at least 1."))
         call_command("publish_scheduled", verbosity=0)
         stop = threading.Event()
         if schedule_interval > 0:
@@ -49,8 +50,8 @@ class Command(BaseCommand):
                 target=_scheduler, args=(schedule_interval, stop), daemon=True, name="scheduler"
             ).start()
         self.stdout.write(
-            f"Serving on http://{host}:{port}/ (settings: {settings.SETTINGS_MODULE}); "
-            "Ctrl-C stops."
+            _("Serving on http://%(host)s:%(port)s/ (settings: %(settings)s); Ctrl-C stops.")
+            % {"host": host, "port": port, "settings": settings.SETTINGS_MODULE}
         )
         try:
             Granian(

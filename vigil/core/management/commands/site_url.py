@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 
@@ -13,20 +14,22 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise CommandError(f"“{url}” is not an http(s) address such as https://example.org")
+            raise CommandError(
+                _("“%(url)s” is not an http(s) address such as https://example.org") % {"url": url}
+            )
         if parts.path not in {"", "/"} or parts.query or parts.fragment:
-            raise CommandError("Give the address of the site's root, without a path or query.")
+            raise CommandError(_("Give the address of the site's root, without a path or query."))
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
-            raise CommandError(f"The port in “{url}” is not valid.") from exc
+            raise CommandError(_("The port in “%(url)s” is not valid.") % {"url": url}) from exc
         if parts.scheme == "https" and port != 443:
             # Wagtail's Site builds https:// addresses only for port 443.
-            raise CommandError("An https address must use the standard port 443.")
+            raise CommandError(_("An https address must use the standard port 443."))
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            raise CommandError("There is no default site yet: run migrate and load_demo first.")
+            raise CommandError(_("There is no default site yet: run migrate and load_demo first."))
         if (site.hostname, site.port) != (parts.hostname, port):
             site.hostname, site.port = parts.hostname, port
             site.save()
-            self.stdout.write(f"The site's address is now {site.root_url}")
+            self.stdout.write(_("The site's address is now %(url)s") % {"url": site.root_url})

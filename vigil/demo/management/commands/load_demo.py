@@ -2,6 +2,8 @@ from pathlib import Path
 
 import yaml
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.demo.services import DATA_DIR, demo_load
 
@@ -17,23 +19,27 @@ class Command(BaseCommand):
     def handle(self, *args, data_dir, **options):
         path = Path(data_dir)
         if not path.is_dir():
-            raise CommandError(f"No demo data folder at {path}.")
+            raise CommandError(_("No demo data folder at %(path)s.") % {"path": path})
         try:
             report = demo_load(data_dir=path)
         except (OSError, KeyError, ValueError, TypeError, yaml.YAMLError) as exc:
             raise CommandError(
-                f"The demo data could not be loaded, nothing was changed: {exc}"
+                _("The demo data could not be loaded, nothing was changed: %(error)s")
+                % {"error": exc}
             ) from exc
         if report.created:
-            self.stdout.write(f"Created {len(report.created)} items:")
+            self.stdout.write(
+                ngettext("Created %(count)d item:", "Created %(count)d items:", len(report.created))
+                % {"count": len(report.created)}
+            )
             for item in report.created:
                 self.stdout.write(f"  {item}")
         else:
-            self.stdout.write("The demo campaign is already loaded; nothing changed.")
+            self.stdout.write(_("The demo campaign is already loaded; nothing changed."))
         if report.admin_password:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Admin sign-in: user 'admin', password '{report.admin_password}' "
-                    f"(kept in {report.admin_password_file})."
+                    _("Admin sign-in: user 'admin', password '%(password)s' (kept in %(file)s).")
+                    % {"password": report.admin_password, "file": report.admin_password_file}
                 )
             )
