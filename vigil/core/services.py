@@ -1,6 +1,7 @@
 """Shared page logic: turning reference markers into footnote links."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
@@ -75,3 +76,16 @@ def html_sanitize(*, html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+
+
+def pagination_links(*, listing, url_for: Callable[[int], str]) -> list[dict]:
+    """Numbered links for a paginated listing, gaps elided (1 2 … 7 8 9 … 20)."""
+    links = []
+    for number in listing.paginator.get_elided_page_range(listing.number, on_each_side=2):
+        if number == listing.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append(
+                {"number": number, "url": url_for(number), "current": number == listing.number}
+            )
+    return links

@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
+from vigil.core.services import pagination_links
 
 from . import feeds, services
 
@@ -156,7 +157,10 @@ class UpdateIndexPage(RoutablePageMixin, Page):
                 "selected_tag": selected_tag,
                 "selected_year": year,
                 "route_base": route_base,
-                "page_links": services.page_links(listing=listing, route_base=route_base),
+                "page_links": pagination_links(
+                    listing=listing,
+                    url_for=lambda n: route_base if n == 1 else f"{route_base}page/{n}/",
+                ),
                 "canonical_url": request.build_absolute_uri(
                     route_base if page_number == 1 else f"{route_base}page/{page_number}/"
                 ),

@@ -88,18 +88,6 @@ def years_in_use(*, visible) -> list[int]:
     return [d.year for d in visible.dates("date", "year", order="DESC")]
 
 
-def page_links(*, listing, route_base: str) -> list[dict]:
-    """Numbered links for a paginated listing, with gaps elided (1 2 … 7 8 9 … 20)."""
-    links = []
-    for number in listing.paginator.get_elided_page_range(listing.number, on_each_side=2):
-        if number == listing.paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-            continue
-        url = route_base if number == 1 else f"{route_base}page/{number}/"
-        links.append({"number": number, "url": url, "current": number == listing.number})
-    return links
-
-
 def update_neighbours(*, update, tags: list[Tag]) -> dict:
     """Previous and next chapters of its series, and related updates by shared tags."""
     context = {"previous_chapter": None, "next_chapter": None, "next_coming_soon": False}

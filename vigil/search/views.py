@@ -1,8 +1,12 @@
+from urllib.parse import quote, urlencode
+
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, Site
+
+from vigil.core.services import pagination_links
 
 from .services import MAX_QUERY_LENGTH, pages_search, search_query_clean
 
@@ -38,11 +42,10 @@ def search(request):
             .defer_streamfields()
         }
         results.object_list = [specific[p.pk] for p in results.object_list if p.pk in specific]
-        for number in paginator.get_elided_page_range(results.number, on_each_side=2):
-            if number == paginator.ELLIPSIS:
-                page_links.append({"ellipsis": True})
-            else:
-                page_links.append({"number": number, "current": number == results.number})
+        page_links = pagination_links(
+            listing=results,
+            url_for=lambda n: "?" + urlencode({"q": query, "page": n}, quote_via=quote),
+        )
     response = TemplateResponse(
         request,
         "search/search.html",
