@@ -5,11 +5,17 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.models import Page
 from wagtail.search import index
 
-from . import services
+from .. import services
 
 
 def validate_time_zone(value: str) -> None:
@@ -26,6 +32,12 @@ class CaseStatus(models.TextChoices):
     CONVICTED = "convicted", _("Convicted and imprisoned")
     RELEASED = "released", _("Released")
     EXILE = "exile", _("In exile")
+
+
+class TrialOpenness(models.TextChoices):
+    OPEN = "open", _("Open to the public")
+    CLOSED = "closed", _("Closed to the public")
+    SECRET = "secret", _("Classified secret")
 
 
 class CaseIndexPage(Page):
@@ -101,15 +113,71 @@ class CasePage(Page):
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("Two or three sentences about the case.")
     )
+    other_spellings = models.CharField(
+        _("other spellings"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Transliterations readers may search for, comma-separated, e.g. 'Масимов, Мәсімов'."
+        ),
+    )
+    former_roles = models.TextField(
+        _("former roles"),
+        blank=True,
+        help_text=_("One role a line, e.g. 'Prime Minister of Kazakhstan (twice)'."),
+    )
+    bio = models.TextField(
+        _("short biography"), blank=True, help_text=_("A short paragraph about the person.")
+    )
+    place_of_detention = models.CharField(
+        _("place of detention"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the person is held, as far as is known."),
+    )
+    court = models.CharField(
+        _("court"), max_length=300, blank=True, help_text=_("The court hearing the case.")
+    )
+    plea = models.CharField(
+        _("plea"), max_length=200, blank=True, help_text=_("E.g. 'Not guilty on all counts'.")
+    )
+    trial_openness = models.CharField(
+        _("trial"),
+        max_length=10,
+        choices=TrialOpenness.choices,
+        blank=True,
+        help_text=_("Whether the public and press could attend."),
+    )
+    verdict_on = models.DateField(
+        _("verdict date"), null=True, blank=True, help_text=_("The day the verdict was given.")
+    )
+    sentence = models.CharField(
+        _("sentence"), max_length=200, blank=True, help_text=_("E.g. '18 years in prison'.")
+    )
+    health_notes = models.TextField(
+        _("health"),
+        blank=True,
+        help_text=_(
+            "Known health conditions, one a line. Only what the family has agreed to publish."
+        ),
+    )
 
     search_fields = Page.search_fields + [
         index.SearchField("person_name"),
+        index.SearchField("other_spellings"),
         index.SearchField("summary"),
     ]
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("honorific"), FieldPanel("person_name"), FieldPanel("photo")],
+            [
+                FieldPanel("honorific"),
+                FieldPanel("person_name"),
+                FieldPanel("other_spellings"),
+                FieldPanel("photo"),
+                FieldPanel("former_roles"),
+                FieldPanel("bio"),
+            ],
             heading=_("Person"),
         ),
         MultiFieldPanel(
@@ -119,11 +187,39 @@ class CasePage(Page):
                 FieldPanel("detained_on"),
                 FieldPanel("released_on"),
                 FieldPanel("time_zone"),
+                FieldPanel("place_of_detention"),
             ],
             heading=_("Detention"),
         ),
         FieldPanel("summary"),
+        FieldPanel("health_notes"),
     ]
+    legal_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("court"),
+                FieldPanel("plea"),
+                FieldPanel("trial_openness"),
+                FieldPanel("verdict_on"),
+                FieldPanel("sentence"),
+            ],
+            heading=_("Trial"),
+        ),
+        InlinePanel("charges", label=_("Charge"), heading=_("Charges")),
+        InlinePanel("orders", label=_("Detention order"), heading=_("Detention orders")),
+        InlinePanel("deadlines", label=_("Deadline"), heading=_("Deadlines")),
+        InlinePanel(
+            "decisions", label=_("Decision"), heading=_("Decisions of international bodies")
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Person and detention")),
+            ObjectList(legal_panels, heading=_("Legal record")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
 
     parent_page_types = ["cases.CaseIndexPage"]
     subpage_types = []
