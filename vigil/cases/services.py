@@ -1,6 +1,7 @@
 """The detention clock: days detained, computed in the case's own time zone."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -26,3 +27,190 @@ def case_days_detained(
     """
     end = released_on or case_today(time_zone=time_zone, now=now)
     return max(0, (end - detained_on).days)
+
+
+# -- detention orders --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Days on which no detention order was public."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass
+class OrdersReport:
+    orders: list  # sorted by valid_until
+    in_force: object | None  # the order covering today, if any
+    gaps: list[Gap] = field(default_factory=list)
+    # Set while the person is held, untried and unreleased, after the last order ran out.
+    no_basis_since: dt.date | None = None
+    no_basis_days: int = 0
+
+
+def order_public_from(order) -> dt.date | None:
+    """The first day an order was public: announced, else authorised; None if never made public."""
+    return order.announced_on or order.authorised_on
+
+
+def detention_orders_analyse(
+    *,
+    orders,
+    detained_on: dt.date,
+    today: dt.date,
+    released_on: dt.date | None = None,
+    verdict_on: dt.date | None = None,
+) -> OrdersReport:
+    """Which order holds the person today, and every stretch with no public order.
+
+    Orders may come in any order and may overlap. An order that was never made
+    public covers nothing: the days it is said to cover are a gap. Gaps run from
+    detention until the verdict (after which the sentence is the basis), the
+    release, or today, whichever comes first.
+    """
+    ordered = sorted(orders, key=lambda o: (o.valid_until, o.pk or 0))
+    report = OrdersReport(orders=ordered, in_force=None)
+    previous_end = None
+    for order in ordered:
+        start = order.authorised_on or order.announced_on
+        if start is None:
+            start = previous_end + dt.timedelta(days=1) if previous_end else detained_on
+        if start <= today <= order.valid_until:
+            report.in_force = order
+        previous_end = order.valid_until
+
+    end = min(d for d in (released_on, verdict_on, today) if d is not None)
+    covered = sorted((order_public_from(o), o.valid_until) for o in ordered if order_public_from(o))
+    cursor = detained_on
+    for start, until in covered:
+        if start > end:
+            break
+        if start > cursor:
+            report.gaps.append(Gap(cursor, min(start - dt.timedelta(days=1), end)))
+        cursor = max(cursor, until + dt.timedelta(days=1))
+    if cursor <= end:
+        report.gaps.append(Gap(cursor, end))
+        if end == today and not released_on and not verdict_on and covered:
+            report.no_basis_since = cursor
+            report.no_basis_days = (today - cursor).days + 1
+    return report
+
+
+# -- deadlines and milestones ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    days_left: int  # negative when past
+    overdue: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+def deadline_state(*, due_on: dt.date, status: str, today: dt.date) -> DeadlineState:
+    days_left = (due_on - today).days
+    return DeadlineState(days_left=days_left, overdue=status == "open" and days_left < 0)
+
+
+MILESTONE_DAYS = (100, 500, 1000)
+
+
+def case_milestones(
+    *, detained_on: dt.date, start: dt.date, end: dt.date
+) -> list[tuple[int, dt.date]]:
+    """Day counts worth marking in [start, end]: 100, 500, 1,000, every 500 after, anniversaries."""
+    marks = set(MILESTONE_DAYS)
+    last = (end - detained_on).days
+    marks.update(range(1500, last + 1, 500))
+    found = {
+        days: detained_on + dt.timedelta(days=days)
+        for days in marks
+        if start <= detained_on + dt.timedelta(days=days) <= end
+    }
+    for year in range(start.year, end.year + 1):
+        try:
+            anniversary = detained_on.replace(year=year)
+        except ValueError:  # 29 February
+            anniversary = dt.date(year, 3, 1)
+        if anniversary > detained_on and start <= anniversary <= end:
+            found[(anniversary - detained_on).days] = anniversary
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+# -- what editors must watch -------------------------------------------------
+
+WATCH_DAYS = 14
+
+
+def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) -> list[dict]:
+    """For each live case still held: orders and deadlines due soon or missed, milestones ahead."""
+    from .models import CasePage
+
+    cases = (
+        CasePage.objects.live()
+        .filter(released_on__isnull=True)
+        .prefetch_related("orders", "deadlines")
+        .order_by("title")
+    )
+    horizon_days = dt.timedelta(days=within)
+    watch = []
+    for case in cases:
+        day = today or case_today(time_zone=case.time_zone)
+        horizon = day + horizon_days
+        report = detention_orders_analyse(
+            orders=list(case.orders.all()),
+            detained_on=case.detained_on,
+            today=day,
+            verdict_on=case.verdict_on,
+        )
+        deadlines = [
+            (deadline, deadline_state(due_on=deadline.due_on, status=deadline.status, today=day))
+            for deadline in case.deadlines.all()
+            if deadline.status == "open" and deadline.due_on <= horizon
+        ]
+        item = {
+            "case": case,
+            "today": day,
+            "orders_ending": [o for o in report.orders if day <= o.valid_until <= horizon],
+            "no_basis_since": report.no_basis_since,
+            "no_basis_days": report.no_basis_days,
+            "deadlines_due": [(d, s) for d, s in deadlines if not s.overdue],
+            "deadlines_missed": [(d, s) for d, s in deadlines if s.overdue],
+            "milestones": case_milestones(detained_on=case.detained_on, start=day, end=horizon),
+        }
+        item["has_items"] = any(
+            item[key]
+            for key in (
+                "orders_ending",
+                "no_basis_since",
+                "deadlines_due",
+                "deadlines_missed",
+                "milestones",
+            )
+        )
+        watch.append(item)
+    return watch
+
+
+DAY_COUNT_TOKEN = "[[days]]"
+
+
+def body_insert_day_count(*, html: str, case) -> str:
+    """Replace the editors' `[[days]]` token with the live day count of `case`."""
+    if DAY_COUNT_TOKEN not in html or case is None:
+        return html
+    from django.template.loader import render_to_string
+
+    figure = render_to_string(
+        "cases/includes/day_count.html",
+        {"case": case, "days": case.days_detained(), "computed_on": case.today()},
+    ).strip()
+    return html.replace(DAY_COUNT_TOKEN, figure)

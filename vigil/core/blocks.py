@@ -93,7 +93,10 @@ class BodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         label=_("Paragraph"),
         features=RICH_TEXT_FEATURES,
-        help_text=_("Type [1], [2]… where a source in the References list is cited."),
+        help_text=_(
+            "Type [1], [2]… where a source in the References list is cited, and [[days]] "
+            "for the number of days the person has been detained."
+        ),
         template="core/blocks/paragraph_block.html",
     )
     heading = HeadingBlock()

@@ -4,6 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+from vigil.cases import services as case_services
 
 from .services import body_link_references
 
@@ -110,13 +113,20 @@ class CitingPageMixin:
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         references = list(self.references.all())
-        cited = body_link_references(
-            html=str(self.body.render_as_block(context={"request": request, "page": self})),
-            reference_count=len(references),
-        )
+        html = str(self.body.render_as_block(context={"request": request, "page": self}))
+        if case_services.DAY_COUNT_TOKEN in html:
+            html = case_services.body_insert_day_count(html=html, case=featured_case_for(request))
+        cited = body_link_references(html=html, reference_count=len(references))
         context["body_html"] = cited.html
         context["references"] = [
             (number, reference, cited.citations.get(number, []))
             for number, reference in enumerate(references, start=1)
         ]
         return context
+
+
+def featured_case_for(request):
+    """The case in the site's home banner: what `[[days]]` in a body counts."""
+    site = Site.find_for_request(request)
+    home = site.root_page.specific if site else None
+    return getattr(home, "featured_case", None)

@@ -190,3 +190,19 @@ def test_editors_get_clear_errors_for_inconsistent_fields(updates_index, fields,
     with pytest.raises(ValidationError) as error:
         update.full_clean(exclude=["path", "depth", "content_type"])
     assert field_in_error in error.value.message_dict
+
+
+def test_days_token_in_body_shows_the_featured_case_count(client, home, updates_index):
+    """Editors type [[days]] and readers see today's day count of the case in the banner."""
+    from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
+
+    case = CasePageFactory(parent=CaseIndexPageFactory(parent=home))
+    home.featured_case = case
+    home.save_revision().publish()
+    update = UpdatePageFactory(
+        parent=updates_index,
+        body=[{"type": "paragraph", "value": "<p>He has now been held for [[days]].</p>"}],
+    )
+    content = client.get(update.url).content.decode()
+    assert "[[days]]" not in content
+    assert f'class="day-count__number">{case.days_detained():,}</strong>' in content

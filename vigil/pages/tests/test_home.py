@@ -100,3 +100,14 @@ def test_scheduled_update_appears_after_publish_scheduled(client, campaign_home,
     time.sleep(1.1)
     call_command("publish_scheduled")
     assert "Scheduled news" in client.get("/").content.decode()
+
+
+def test_social_card_carries_the_day_count(client, campaign_home):
+    """Shared links say how long the person has been held, computed today."""
+    _home, case, _updates = campaign_home
+    content = client.get("/").content.decode()
+    days = case.days_detained()
+    assert (
+        f'<meta property="og:description" content="Test Person has been detained for {days} days.'
+        in content
+    )
