@@ -17,7 +17,16 @@ from django.utils.dateparse import parse_datetime
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
-from vigil.cases.models import CaseIndexPage, CasePage
+from vigil.cases.models import (
+    CaseIndexPage,
+    CasePage,
+    Charge,
+    Deadline,
+    DetentionOrder,
+    InternationalDecision,
+    TimelineEvent,
+    TimelineSource,
+)
 from vigil.core.models import CampaignSettings
 from vigil.core.services import html_sanitize
 from vigil.news.models import Series, UpdateIndexPage, UpdatePage, UpdateReference
@@ -138,9 +147,9 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
     cases = _child(home, CaseIndexPage, "cases") or _add_child(
         home, CaseIndexPage(title="Cases", slug="cases", show_in_menus=False), report
     )
-    case = _child(cases, CasePage, case_data["slug"]) or _add_child(
-        cases,
-        CasePage(
+    case = _child(cases, CasePage, case_data["slug"])
+    if case is None:
+        case = CasePage(
             title=case_data["title"],
             slug=case_data["slug"],
             person_name=case_data["person_name"],
@@ -152,9 +161,19 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
             time_zone=case_data["time_zone"],
             summary=" ".join(case_data["summary"].split()),
             show_in_menus=True,
-        ),
-        report,
-    )
+            **_case_details(case_data),
+        )
+        # The legal record is saved with the page, so its first revision holds it.
+        for name, items in _case_record(case_data).items():
+            setattr(case, name, items)
+        _add_child(cases, case, report)
+        _record_noted(case, report)
+        add_events = True
+    else:
+        # An install from before the legal record existed gets it once.
+        add_events = not case.orders.exists() and not case.events.exists()
+        if add_events:
+            case = _case_record_add(case, case_data, report)
 
     index = _child(home, UpdateIndexPage, "updates") or _add_child(
         home,
@@ -203,6 +222,7 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         tags[slug], _made = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
 
     pinned = None
+    updates_by_slug = {}
     for item in sorted(_read("updates.yaml", data_dir), key=lambda u: str(u["date"])):
         update = _child(index, UpdatePage, item["slug"])
         if update is None:
@@ -224,8 +244,12 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
             update.references = _references(UpdateReference, update, item.get("references", []))
             update.tags.set([tags[slug] for slug in item.get("tags", [])])
             _add_child(index, update, report, at=date)
+        updates_by_slug[item["slug"]] = update
         if item.get("pinned"):
             pinned = update
+
+    if add_events and not case.events.exists():
+        _events_add(case, case_data.get("events", []), updates_by_slug, report)
 
     if pinned is not None and index.pinned_update_id is None:
         index.pinned_update = pinned
@@ -251,6 +275,175 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
 
     _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
     return report
+
+
+CASE_DETAILS = (
+    "other_spellings",
+    "former_roles",
+    "bio",
+    "place_of_detention",
+    "court",
+    "plea",
+    "trial_openness",
+    "verdict_on",
+    "sentence",
+    "health_notes",
+)
+
+
+def _case_details(case_data: dict) -> dict:
+    """The case page's fields about the person and the trial, as given in case.yaml."""
+    details = {}
+    for name in CASE_DETAILS:
+        value = case_data.get(name)
+        if name == "bio" and value:
+            value = " ".join(value.split())
+        details[name] = value if value is not None else (None if name == "verdict_on" else "")
+    return details
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _case_record(case_data: dict) -> dict[str, list]:
+    """Charges, decisions, detention orders and deadlines as unsaved orderables."""
+    return {
+        "charges": [
+            Charge(
+                sort_order=position,
+                article=item.get("article") or "",
+                title=item["title"],
+                history=[
+                    {
+                        "type": "status",
+                        "value": {
+                            "date": str(change["date"]),
+                            "status": change["status"],
+                            "note": change.get("note") or "",
+                        },
+                    }
+                    for change in item.get("history", [])
+                ],
+            )
+            for position, item in enumerate(case_data.get("charges", []))
+        ],
+        "decisions": [
+            InternationalDecision(
+                sort_order=position,
+                body=item["body"],
+                reference=item.get("reference") or "",
+                decided_on=_date(item["decided_on"]),
+                finding=" ".join(item["finding"].split()),
+                categories=item.get("categories") or "",
+                url=item.get("url") or "",
+            )
+            for position, item in enumerate(case_data.get("decisions", []))
+        ],
+        "orders": [
+            DetentionOrder(
+                sort_order=position,
+                authorised_on=_date(item.get("authorised_on")),
+                authorised_by=item.get("authorised_by") or "",
+                valid_until=_date(item["valid_until"]),
+                announced_on=_date(item.get("announced_on")),
+                source=item.get("source") or "",
+                source_url=item.get("source_url") or "",
+                note=item.get("note") or "",
+            )
+            for position, item in enumerate(case_data.get("orders", []))
+        ],
+        "deadlines": [
+            Deadline(
+                sort_order=position,
+                title=item["title"],
+                owed_by=item.get("owed_by") or "",
+                due_on=_date(item["due_on"]),
+                status=item.get("status") or "open",
+                note=item.get("note") or "",
+            )
+            for position, item in enumerate(case_data.get("deadlines", []))
+        ],
+    }
+
+
+def _record_noted(case: CasePage, report: DemoReport) -> None:
+    for charge in case.charges.all():
+        report.note(f"charge: {charge}")
+    for decision in case.decisions.all():
+        report.note(f"decision: {decision.body} {decision.reference}".strip())
+    for order in case.orders.all():
+        report.note(f"detention order: until {order.valid_until:%Y-%m-%d}")
+    for deadline in case.deadlines.all():
+        report.note(f"deadline: {deadline.due_on:%Y-%m-%d} {deadline.title}")
+
+
+def _case_record_add(case: CasePage, case_data: dict, report: DemoReport) -> CasePage:
+    """Add the legal record to an existing case page and publish it once.
+
+    Only relations that are still empty are filled, and only empty detail
+    fields are set: nothing an editor wrote is replaced. The rows are saved
+    first and the page is then reloaded and published, so the live page and
+    its latest revision hold the same rows (with the same ids).
+    """
+    added = False
+    for name, items in _case_record(case_data).items():
+        if items and not getattr(case, name).exists():
+            for item in items:
+                item.case = case
+                item.save()
+            added = True
+    changed = False
+    for name, value in _case_details(case_data).items():
+        if value and not getattr(case, name):
+            setattr(case, name, value)
+            changed = True
+    if not (added or changed):
+        return case
+    if changed:
+        # Saved to the live row before the revision is taken from it.
+        case.save(update_fields=list(CASE_DETAILS))
+    case = CasePage.objects.get(pk=case.pk)
+    _publish(case)
+    _record_noted(case, report)
+    if changed:
+        report.note(f"case details: {case.title}")
+    return case
+
+
+def _events_add(
+    case: CasePage, items: list[dict], updates_by_slug: dict, report: DemoReport
+) -> None:
+    """The case's timeline, each event with its sources and the updates that report it."""
+    for item in items:
+        date = _date(item["date"])
+        precision = item.get("precision") or "day"
+        event = TimelineEvent(
+            case=case,
+            date=date,
+            precision=precision,
+            kind=item["kind"],
+            title=item["title"],
+            description=" ".join((item.get("description") or "").split()),
+        )
+        event.sources = [
+            TimelineSource(
+                sort_order=position,
+                title=source["title"],
+                publisher=source.get("publisher") or "",
+                published_on=_date(source["date"])
+                if source.get("date")
+                else (date if precision == "day" else None),
+                url=source.get("url") or "",
+            )
+            for position, source in enumerate(item.get("sources", []))
+        ]
+        try:
+            event.updates = [updates_by_slug[slug] for slug in item.get("updates", [])]
+        except KeyError as error:
+            raise ValueError(f"Timeline event {item['title']!r}: no update {error}") from None
+        event.save()
+        report.note(f"timeline event: {event}")
 
 
 def _ensure_admin(report: DemoReport, var_dir: Path) -> None:

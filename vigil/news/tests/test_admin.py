@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from modelcluster.fields import ParentalKey
 from wagtail.test.utils.form_data import (
     inline_formset,
     nested_form_data,
@@ -99,6 +100,8 @@ def test_every_editor_field_has_help_text():
             continue
         for field in model._meta.get_fields():
             if not getattr(field, "editable", False) or field.auto_created:
+                continue
+            if isinstance(field, ParentalKey):  # the link to the parent, never typed in
                 continue
             if field.model is not model or field.name in {
                 "page",
