@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
 from vigil.search import views as search_views
 
@@ -27,6 +28,7 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    *case_export_urlpatterns(),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -12,6 +14,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -65,7 +68,13 @@ class CaseIndexPage(Page):
         return context
 
 
-class CasePage(Page):
+class CasePage(RoutablePageMixin, Page):
+    """One person's case, with its record, timeline and exports.
+
+    Every view is a path (`kind/<kind>/`, `case.json`, `fact-sheet/`...), never a
+    query string, so the static mirror holds each one as a plain file.
+    """
+
     person_name = models.CharField(
         _("name"), max_length=200, help_text=_("The person's name as the campaign writes it.")
     )
@@ -249,3 +258,84 @@ class CasePage(Page):
 
     def today(self):
         return services.case_today(time_zone=self.time_zone)
+
+    # -- views ------------------------------------------------------------
+    # The export routes end in "/" because Wagtail hands the page "<name>/"; the
+    # public addresses are `case.json`, `case.ics` and `timeline.csv`, which reach
+    # Wagtail through `exports.case_export_urlpatterns()` in the root URLconf.
+
+    @path("")
+    def case_view(self, request):
+        return self.render(request)
+
+    @path("kind/<slug:kind>/", name="by_kind")
+    def by_kind(self, request, kind):
+        from .record import EventKind
+
+        if kind not in EventKind.values:
+            raise Http404(gettext("There is no such kind of event."))
+        return self.render(request, kind=kind)
+
+    @path("fact-sheet/", name="fact_sheet")
+    def fact_sheet(self, request):
+        return self.render(request, template="cases/case_fact_sheet.html")
+
+    @path("case.json/", name="json")
+    def json_view(self, request):
+        from ..exports import case_json
+
+        return JsonResponse(
+            case_json(case=self, request=request),
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+
+    @path("case.ics/", name="ical")
+    def ical_view(self, request):
+        from ..exports import case_ical
+
+        return HttpResponse(
+            case_ical(case=self, request=request), content_type="text/calendar; charset=utf-8"
+        )
+
+    @path("timeline.csv/", name="csv")
+    def csv_view(self, request):
+        from ..exports import timeline_csv
+
+        response = HttpResponse(timeline_csv(case=self), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}-timeline.csv"'
+        return response
+
+    def get_context(self, request, *args, kind=None, **kwargs):
+        from ..exports import case_record
+        from ..svg import case_timeline_svg
+
+        context = super().get_context(request, *args, **kwargs)
+        record = case_record(case=self)
+        events = [e for e in record.events if e.kind == kind] if kind else record.events
+        context.update(
+            record=record,
+            report=record.orders,
+            current_kind=kind,
+            timeline_events=events,
+            page_url=self.get_url(request),
+            timeline_svg=case_timeline_svg(
+                case=self,
+                report=record.orders,
+                events=record.events,
+                today=record.today,
+                described_by="case-orders",
+            ),
+        )
+        return context
+
+    @property
+    def other_spellings_list(self) -> list[str]:
+        return [s.strip() for s in self.other_spellings.split(",") if s.strip()]
+
+    @property
+    def former_roles_list(self) -> list[str]:
+        return [r.strip() for r in self.former_roles.splitlines() if r.strip()]
+
+    @property
+    def health_notes_list(self) -> list[str]:
+        return [n.strip() for n in self.health_notes.splitlines() if n.strip()]

@@ -80,7 +80,7 @@ EXPECTED = {
     "update": 15,
     "standard page": 10,
     "cases index": 11,
-    "case page": 9,
+    "case page": 14,
     "search": 9,
     "rss feed": 10,
     "atom feed": 10,

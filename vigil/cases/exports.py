@@ -1,0 +1,367 @@
+"""The case record, gathered in a fixed number of queries, and its JSON, iCalendar and CSV forms."""
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from . import services
+from .models.record import (
+    DeadlineStatus,
+    EventKind,
+    TimelineEvent,
+    TimelineSource,
+)
+
+# Kinds of timeline event worth a mark on the chart and an entry in the calendar.
+KEY_EVENT_KINDS = ("detention", "court", "verdict", "un_body")
+CALENDAR_EVENT_KINDS = ("court", "verdict", "deadline")
+
+_EVENT_FIELDS = ("id", "date", "precision", "kind", "title", "description")
+_SOURCE_FIELDS = ("id", "title", "publisher", "published_on", "url")
+
+
+@dataclass
+class CaseRecord:
+    """Everything the case page and its exports show, loaded once."""
+
+    today: dt.date
+    charges: list
+    decisions: list
+    orders: services.OrdersReport
+    deadlines: list  # (Deadline, DeadlineState) pairs, by due date
+    events: list  # TimelineEvent, each with .source_list and .linked_updates
+    kinds: list = field(default_factory=list)  # (value, label) of kinds that have events
+
+
+def case_events_load(*, case) -> list:
+    """The case's timeline events with their sources and live linked updates, in two queries."""
+    rows = (
+        TimelineEvent.objects.filter(case=case)
+        .order_by("date", "pk", "sources__sort_order", "sources__pk")
+        .values(*_EVENT_FIELDS, *(f"sources__{name}" for name in _SOURCE_FIELDS))
+    )
+    events: dict[int, TimelineEvent] = {}
+    for row in rows:
+        event = events.get(row["id"])
+        if event is None:
+            event = TimelineEvent(case_id=case.pk, **{name: row[name] for name in _EVENT_FIELDS})
+            event._state.adding = False
+            event.source_list = []
+            event.linked_updates = []
+            events[event.pk] = event
+        if row["sources__id"] is not None:
+            event.source_list.append(
+                TimelineSource(
+                    event_id=event.pk,
+                    **{name: row[f"sources__{name}"] for name in _SOURCE_FIELDS},
+                )
+            )
+    if events:
+        links = (
+            TimelineEvent.updates.through.objects.filter(
+                timelineevent__case=case, updatepage__live=True
+            )
+            .select_related("updatepage")
+            .order_by("updatepage__date", "pk")
+        )
+        for link in links:
+            events[link.timelineevent_id].linked_updates.append(link.updatepage)
+    return list(events.values())
+
+
+def case_record(*, case, today: dt.date | None = None) -> CaseRecord:
+    """Charges, decisions, orders with their gaps, deadlines with countdowns, and the timeline."""
+    today = today or case.today()
+    orders = services.detention_orders_analyse(
+        orders=list(case.orders.all()),
+        detained_on=case.detained_on,
+        today=today,
+        released_on=case.released_on,
+        verdict_on=case.verdict_on,
+    )
+    deadlines = [
+        (
+            deadline,
+            services.deadline_state(due_on=deadline.due_on, status=deadline.status, today=today),
+        )
+        for deadline in sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.pk))
+    ]
+    events = case_events_load(case=case)
+    present = {event.kind for event in events}
+    return CaseRecord(
+        today=today,
+        charges=list(case.charges.all()),
+        decisions=sorted(case.decisions.all(), key=lambda d: (d.decided_on, d.pk)),
+        orders=orders,
+        deadlines=deadlines,
+        events=events,
+        kinds=[(value, label) for value, label in EventKind.choices if value in present],
+    )
+
+
+CASE_EXPORT_FILES = ("case.json", "case.ics", "timeline.csv")
+
+
+def case_export_urlpatterns() -> list:
+    """URL patterns handing `<case page>/case.json` etc. to Wagtail, whose own pattern wants a "/".
+
+    Include them in the root URLconf before Wagtail's: `*case_export_urlpatterns()`.
+    """
+    from django.urls import re_path
+    from wagtail import views as wagtail_views
+
+    names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
+    return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", wagtail_views.serve, name="case_export")]
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+# -- JSON ---------------------------------------------------------------------
+
+
+def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
+    """The case as plain data for journalists and other sites; dates in ISO 8601."""
+    record = record or case_record(case=case)
+    page_url = case.get_full_url(request)
+    report = record.orders
+    return {
+        "url": page_url,
+        "generated_on": record.today.isoformat(),
+        "person": {
+            "name": case.person_name,
+            "honorific": case.honorific,
+            "display_name": case.display_name,
+            "other_spellings": [s.strip() for s in case.other_spellings.split(",") if s.strip()],
+            "former_roles": [r.strip() for r in case.former_roles.splitlines() if r.strip()],
+            "bio": case.bio,
+        },
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "status_line": case.status_line,
+        "summary": case.summary,
+        "detained_on": _iso(case.detained_on),
+        "released_on": _iso(case.released_on),
+        "days_detained": case.days_detained(),
+        "time_zone": case.time_zone,
+        "place_of_detention": case.place_of_detention,
+        "court": case.court,
+        "plea": case.plea,
+        "trial_openness": case.trial_openness,
+        "verdict_on": _iso(case.verdict_on),
+        "sentence": case.sentence,
+        "health_notes": [n.strip() for n in case.health_notes.splitlines() if n.strip()],
+        "charges": [
+            {
+                "article": charge.article,
+                "title": charge.title,
+                "current_status": str(charge.current_status),
+                "history": [
+                    {
+                        "date": _iso(change.value["date"]),
+                        "status": change.value["status"],
+                        "note": change.value["note"] or "",
+                    }
+                    for change in charge.history
+                ],
+            }
+            for charge in record.charges
+        ],
+        "decisions": [
+            {
+                "body": decision.body,
+                "reference": decision.reference,
+                "decided_on": _iso(decision.decided_on),
+                "finding": decision.finding,
+                "categories": decision.categories,
+                "url": decision.url,
+            }
+            for decision in record.decisions
+        ],
+        "detention_orders": {
+            "orders": [
+                {
+                    "authorised_on": _iso(order.authorised_on),
+                    "authorised_by": order.authorised_by,
+                    "valid_until": _iso(order.valid_until),
+                    "announced_on": _iso(order.announced_on),
+                    "public_from": _iso(services.order_public_from(order)),
+                    "source": order.source,
+                    "source_url": order.source_url,
+                    "note": order.note,
+                    "in_force": order is report.in_force,
+                }
+                for order in report.orders
+            ],
+            "gaps": [
+                {"start": _iso(gap.start), "end": _iso(gap.end), "days": gap.days}
+                for gap in report.gaps
+            ],
+            "no_basis_since": _iso(report.no_basis_since),
+            "no_basis_days": report.no_basis_days,
+        },
+        "deadlines": [
+            {
+                "title": deadline.title,
+                "owed_by": deadline.owed_by,
+                "due_on": _iso(deadline.due_on),
+                "status": deadline.status,
+                "days_left": state.days_left,
+                "overdue": state.overdue,
+                "note": deadline.note,
+            }
+            for deadline, state in record.deadlines
+        ],
+        "timeline": [
+            {
+                "id": event.anchor,
+                "url": f"{page_url}#{event.anchor}",
+                "date": _iso(event.date),
+                "precision": event.precision,
+                "kind": event.kind,
+                "title": event.title,
+                "description": event.description,
+                "sources": [
+                    {
+                        "title": source.title,
+                        "publisher": source.publisher,
+                        "published_on": _iso(source.published_on),
+                        "url": source.url,
+                    }
+                    for source in event.source_list
+                ],
+                "updates": [
+                    _absolute(request, update.get_url(request)) for update in event.linked_updates
+                ],
+            }
+            for event in record.events
+        ],
+    }
+
+
+# -- iCalendar ----------------------------------------------------------------
+
+
+def case_ical(*, case, request, record: CaseRecord | None = None) -> bytes:
+    """Deadlines, order end dates and hearings as all-day events for a calendar app."""
+    from icalendar import Calendar, Event
+
+    record = record or case_record(case=case)
+    page_url = case.get_full_url(request)
+    host = request.get_host().split(":")[0] if request is not None else "vigil"
+    stamp = dt.datetime.now(dt.UTC)
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Vigil//Case tracker//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", _("%(name)s: case dates") % {"name": case.display_name})
+
+    def add(*, uid: str, day: dt.date, summary: str, description: str, anchor: str) -> None:
+        event = Event()
+        event.add("uid", f"{uid}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", description)
+        event.add("url", f"{page_url}#{anchor}")
+        calendar.add_component(event)
+
+    for deadline, _state in record.deadlines:
+        add(
+            uid=f"deadline-{deadline.pk}",
+            day=deadline.due_on,
+            summary=_("Deadline: %(title)s") % {"title": deadline.title},
+            description=" ".join(
+                part
+                for part in (
+                    _("Owed by %(who)s.") % {"who": deadline.owed_by} if deadline.owed_by else "",
+                    str(DeadlineStatus(deadline.status).label) + ".",
+                    deadline.note,
+                )
+                if part
+            ),
+            anchor=f"deadline-{deadline.pk}",
+        )
+    for order in record.orders.orders:
+        add(
+            uid=f"order-{order.pk}",
+            day=order.valid_until,
+            summary=_("Detention order for %(name)s runs out") % {"name": case.display_name},
+            description=" ".join(part for part in (order.authorised_by, order.source) if part),
+            anchor=f"order-{order.pk}",
+        )
+    for event in record.events:
+        if event.kind not in CALENDAR_EVENT_KINDS:
+            continue
+        add(
+            uid=event.anchor,
+            day=event.date,
+            summary=event.title,
+            description=event.description,
+            anchor=event.anchor,
+        )
+    return calendar.to_ical()
+
+
+# -- CSV ----------------------------------------------------------------------
+
+CSV_COLUMNS = ("date", "precision", "kind", "title", "description", "sources")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def timeline_csv(*, case, record: CaseRecord | None = None) -> str:
+    """The timeline as a spreadsheet: one row an event, sources joined by ' | '."""
+    events = record.events if record else case_events_load(case=case)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        sources = " | ".join(
+            " ".join(p for p in (s.publisher, s.title, s.url) if p) for s in event.source_list
+        )
+        writer.writerow(
+            [
+                csv_cell(value)
+                for value in (
+                    event.date.isoformat(),
+                    event.precision,
+                    event.kind,
+                    event.title,
+                    event.description,
+                    sources,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+__all__ = [
+    "CALENDAR_EVENT_KINDS",
+    "CSV_COLUMNS",
+    "KEY_EVENT_KINDS",
+    "CaseRecord",
+    "CASE_EXPORT_FILES",
+    "case_export_urlpatterns",
+    "case_events_load",
+    "case_ical",
+    "case_json",
+    "case_record",
+    "csv_cell",
+    "timeline_csv",
+]

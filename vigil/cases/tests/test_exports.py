@@ -1,0 +1,144 @@
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import icalendar
+import jsonschema
+import pytest
+
+from vigil.cases import services
+from vigil.cases.exports import csv_cell
+from vigil.cases.models import Deadline, DetentionOrder, TimelineEvent, TimelineSource
+from vigil.cases.tests.test_case_page import URL, _fill, case_make
+
+D = dt.date
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "schemas" / "case.schema.json").read_text()
+)
+
+
+@pytest.fixture
+def case(home):
+    return case_make(home)
+
+
+@pytest.fixture
+def filled(case, updates_index):
+    event = _fill(case, updates_index)
+    return case, event
+
+
+@pytest.fixture(autouse=True)
+def _case_today(monkeypatch):
+    monkeypatch.setattr(services, "case_today", lambda **kwargs: D(2022, 4, 1))
+
+
+# The root URLconf with the export patterns first, as vigil/urls.py should include them.
+
+
+@pytest.mark.django_db
+def test_json_validates_against_the_schema_and_has_the_facts(client, filled):
+    """case.json is valid against the committed schema, with orders, gaps and linked updates."""
+    _case, event = filled
+    response = client.get(URL + "case.json")
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert data["detained_on"] == "2022-01-05"
+    assert data["days_detained"] == 86
+    assert data["person"]["other_spellings"] == ["Тест Персон", "Test Persson"]
+    assert data["charges"][0]["history"] == [
+        {"date": "2022-03-01", "status": "pending", "note": "Indicted"}
+    ]
+    orders = data["detention_orders"]
+    assert [o["in_force"] for o in orders["orders"]] == [False, True]
+    assert orders["gaps"] == [{"start": "2022-03-09", "end": "2022-03-23", "days": 15}]
+    assert orders["no_basis_since"] is None
+    assert data["deadlines"][0]["days_left"] == 10
+    first = data["timeline"][0]
+    assert first["id"] == event.anchor
+    assert first["url"] == f"http://testserver{URL}#{event.anchor}"
+    assert first["sources"][0]["publisher"] == "Reuters"
+    assert first["updates"][0].startswith("http://testserver/updates/")
+
+
+@pytest.mark.django_db
+def test_json_of_an_empty_case_is_valid(client, case):
+    """No orders, deadlines or events still gives schema-valid JSON."""
+    data = client.get(URL + "case.json").json()
+    jsonschema.validate(data, SCHEMA)
+    assert data["timeline"] == []
+    assert data["detention_orders"]["gaps"] == [
+        {"start": "2022-01-05", "end": "2022-04-01", "days": 87}
+    ]
+
+
+@pytest.mark.django_db
+def test_ical_has_all_day_events_with_unique_uids(client, filled):
+    """Deadlines, order end dates and court events become all-day VEVENTs with stable UIDs."""
+    case, _event = filled
+    TimelineEvent.objects.create(case=case, date=D(2022, 6, 1), kind="verdict", title="Verdict")
+    response = client.get(URL + "case.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    raw = response.content
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    summaries = sorted(str(e["SUMMARY"]) for e in events)
+    # 1 deadline, 2 order end dates, 1 court hearing, 1 verdict (detention/medical are left out)
+    assert len(events) == 5
+    assert "Deadline: Reply to the UN" in summaries and "Hearing" in summaries
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    deadline = Deadline.objects.get()
+    assert f"deadline-{deadline.pk}@testserver" in uids
+    for event in events:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        assert type(start) is dt.date and end == start + dt.timedelta(days=1)
+        assert "DTSTAMP" in event and "DESCRIPTION" in event
+        assert str(event["URL"]).startswith(f"http://testserver{URL}#")
+    assert b"DTSTART;VALUE=DATE:20220411" in raw
+
+
+@pytest.mark.django_db
+def test_csv_parses_and_neutralises_formulas(client, case):
+    """timeline.csv is an attachment whose cells cannot run as spreadsheet formulas."""
+    event = TimelineEvent.objects.create(
+        case=case,
+        date=D(2022, 2, 1),
+        kind="statement",
+        title='=HYPERLINK("x")',
+        description="+1 and more",
+    )
+    TimelineSource.objects.create(event=event, title="Report", publisher="AP")
+    response = client.get(URL + "timeline.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="test-person-timeline.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["date", "precision", "kind", "title", "description", "sources"]
+    assert rows[1] == [
+        "2022-02-01",
+        "day",
+        "statement",
+        '\'=HYPERLINK("x")',
+        "'+1 and more",
+        "AP Report",
+    ]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)"])
+def test_csv_cell_prefixes_formula_starts(value):
+    """Cells starting with = + - @ get a leading quote; others are left alone."""
+    assert csv_cell(value) == "'" + value
+    assert csv_cell("Plain " + value) == "Plain " + value
+
+
+@pytest.mark.django_db
+def test_exports_do_not_grow_in_queries(client, case, django_assert_max_num_queries):
+    """The JSON export stays at a fixed number of queries with many orders."""
+    for n in range(12):
+        DetentionOrder.objects.create(case=case, valid_until=D(2022, 1, 10) + dt.timedelta(n))
+    with django_assert_max_num_queries(20):
+        assert client.get(URL + "case.json").status_code == 200
