@@ -236,3 +236,37 @@ def test_page_has_no_axe_violations(demo, open_page, path, status):
     violations = axe_violations(page)
 
     assert not violations, f"axe found on {path}:\n{violations_report(violations)}"
+
+
+def test_day_count_script_brings_a_stale_copy_up_to_date(demo, open_page):
+    """A page saved weeks ago (cache, mirror) shows today's count once day-count.js runs."""
+    days = _days_detained()
+    page = open_page(None)
+
+    def stale(route):
+        response = route.fetch()
+        html = re.sub(
+            r'data-computed-on="[\d-]+"', 'data-computed-on="2022-02-01"', response.text()
+        )
+        html = re.sub(r'(class="day-count__number">)[\d,]+', r"\g<1>27", html)
+        route.fulfill(response=response, body=html)
+
+    page.route(f"{demo.url}/", stale)
+    page.goto("/")
+    _assert_days_shown(page.locator(".banner .day-count__number"), days)
+    expect(page.locator(".banner .day-count__asof")).to_be_hidden()
+
+
+def test_day_count_stays_as_rendered_without_javascript_on_a_stale_copy(demo, open_page):
+    """Without the script the figure is the one rendered, with the date it was computed for."""
+    page = open_page(None, java_script_enabled=False)
+
+    def stale(route):
+        response = route.fetch()
+        html = re.sub(r'(class="day-count__number">)[\d,]+', r"\g<1>27", response.text())
+        route.fulfill(response=response, body=html)
+
+    page.route(f"{demo.url}/", stale)
+    page.goto("/")
+    expect(page.locator(".banner .day-count__number")).to_have_text("27")
+    expect(page.locator(".banner .day-count__asof")).to_be_visible()
