@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "vigil.pages",
     "vigil.news",
     "vigil.cases",
+    "vigil.support",
+    "vigil.sources",
     "vigil.search",
     "vigil.demo",
     "wagtail.contrib.redirects",
