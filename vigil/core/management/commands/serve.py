@@ -20,6 +20,21 @@ def _scheduler(interval: int, stop: threading.Event) -> None:
             close_old_connections()
 
 
+def _source_checker(interval: int, stop: threading.Event) -> None:
+    """Check external sources once a day, apart from publishing so neither waits."""
+    from vigil.sources.services import sources_check, sources_check_due
+
+    while not stop.wait(interval):
+        try:
+            close_old_connections()
+            if sources_check_due():
+                sources_check()
+        except Exception as exc:  # noqa: BLE001 - try again at the next interval
+            print(f"source check failed: {exc}", flush=True)
+        finally:
+            close_old_connections()
+
+
 class Command(BaseCommand):
     help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
 
@@ -48,6 +63,9 @@ class Command(BaseCommand):
         if schedule_interval > 0:
             threading.Thread(
                 target=_scheduler, args=(schedule_interval, stop), daemon=True, name="scheduler"
+            ).start()
+            threading.Thread(
+                target=_source_checker, args=(3600, stop), daemon=True, name="source-checker"
             ).start()
         self.stdout.write(
             _("Serving on http://%(host)s:%(port)s/ (settings: %(settings)s); Ctrl-C stops.")
