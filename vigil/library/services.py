@@ -1,0 +1,323 @@
+"""What a library document really is, and which documents a reader sees.
+
+`document_inspect` decides by the file's *content*, never by its name or the
+browser's claimed type: a renamed HTML page is refused whatever it is called.
+"""
+
+import codecs
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+CHUNK_SIZE = 64 * 1024
+HEAD_SIZE = 4096
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SEARCH_MAX_LENGTH = 200
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TEXT = "text/plain"
+CSV = "text/csv"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+
+# The one type each accepted extension must turn out to be.
+TYPE_BY_EXTENSION = {
+    "pdf": PDF,
+    "png": PNG,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "txt": TEXT,
+    "csv": CSV,
+    "docx": DOCX,
+    "xlsx": XLSX,
+    "odt": ODT,
+    "ods": ODS,
+}
+
+# Markup a browser could render or run; refused even inside a `.txt`.
+MARKUP_MARKERS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<object",
+    b"<embed",
+    b"<meta",
+    b"<a ",
+)
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What inspecting a file's bytes found out."""
+
+    sha256: str
+    size: int
+    media_type: str
+    page_count: int | None
+
+
+def library_max_upload_bytes() -> int:
+    return getattr(settings, "LIBRARY_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+
+
+def _describe(media_type: str | None) -> str:
+    names = {
+        PDF: _("a PDF"),
+        PNG: _("a PNG image"),
+        JPEG: _("a JPEG image"),
+        TEXT: _("plain text"),
+        DOCX: _("a Word document"),
+        XLSX: _("an Excel spreadsheet"),
+        ODT: _("an OpenDocument text"),
+        ODS: _("an OpenDocument spreadsheet"),
+        "zip": _("a ZIP archive"),
+    }
+    return names.get(media_type, _("of an unknown kind"))
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    sample = head[:HEAD_SIZE].lstrip(b"\xef\xbb\xbf \t\r\n\x0c").lower()
+    if sample.startswith(b"<"):
+        return True
+    return any(marker in sample for marker in MARKUP_MARKERS)
+
+
+def _zip_kind(file) -> str | None:
+    """The office format a ZIP file holds, 'zip' for any other ZIP, None if unreadable."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].strip().decode("ascii", "replace")
+                if declared in (ODT, ODS):
+                    return declared
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return DOCX
+                if "xl/workbook.xml" in names:
+                    return XLSX
+            return "zip"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, EOFError):
+        return None
+
+
+def _pdf_page_count(file) -> int:
+    from pypdf import PdfReader
+
+    file.seek(0)
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                _("This PDF is password-protected. Upload a copy without a password."),
+                code="pdf_encrypted",
+            )
+        count = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as error:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        raise ValidationError(
+            _("This PDF is damaged and cannot be read. Export it again and re-upload it."),
+            code="pdf_broken",
+        ) from error
+    if count < 1:
+        raise ValidationError(_("This PDF has no pages."), code="pdf_empty")
+    return count
+
+
+def document_inspect(*, file) -> DocumentFacts:
+    """Check an uploaded or stored file by its content and return its facts.
+
+    Raises ValidationError with a reader-friendly message when the file is too
+    large, empty, of a kind the library does not take, markup (HTML, SVG, XML),
+    a broken PDF, or when its content does not match its extension.
+    """
+    name = os.path.basename(getattr(file, "name", "") or "")
+    extension = os.path.splitext(name)[1][1:].lower()
+    allowed = getattr(settings, "WAGTAILDOCS_EXTENSIONS", None) or list(TYPE_BY_EXTENSION)
+    if extension not in TYPE_BY_EXTENSION or extension not in allowed:
+        raise ValidationError(
+            _("Files ending in “.%(extension)s” are not accepted. Accepted: %(allowed)s.")
+            % {
+                "extension": extension,
+                "allowed": ", ".join(e for e in allowed if e in TYPE_BY_EXTENSION),
+            },
+            code="extension",
+        )
+    limit = library_max_upload_bytes()
+    too_large = ValidationError(
+        _("This file is too large. The library takes files up to %(limit)s.")
+        % {"limit": filesizeformat(limit)},
+        code="too_large",
+    )
+    declared_size = getattr(file, "size", None)
+    if declared_size is not None and declared_size > limit:
+        raise too_large
+
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    is_text = True
+    size = 0
+    head = b""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    chunks = (
+        file.chunks(CHUNK_SIZE)
+        if hasattr(file, "chunks")
+        else iter(lambda: file.read(CHUNK_SIZE), b"")
+    )
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        digest.update(chunk)
+        if len(head) < HEAD_SIZE:
+            head += chunk[: HEAD_SIZE - len(head)]
+        if is_text:
+            if b"\x00" in chunk:
+                is_text = False
+            else:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    is_text = False
+    if is_text:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_text = False
+    if size == 0:
+        raise ValidationError(_("This file is empty."), code="empty")
+
+    expected = TYPE_BY_EXTENSION[extension]
+    if head.startswith(b"%PDF-"):
+        found = PDF
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        found = PNG
+    elif head.startswith(b"\xff\xd8\xff"):
+        found = JPEG
+    elif head.startswith(b"PK\x03\x04"):
+        found = _zip_kind(file)
+    elif is_text:
+        if _looks_like_markup(head):
+            raise ValidationError(
+                _(
+                    "This file contains web page markup (HTML, SVG or XML), which the "
+                    "library does not accept, whatever its name. Upload a PDF instead."
+                ),
+                code="markup",
+            )
+        found = CSV if expected == CSV else TEXT
+    else:
+        found = None
+
+    if found != expected:
+        raise ValidationError(
+            _(
+                "This file’s content is %(found)s, which does not match its “.%(extension)s” "
+                "name. Check that you chose the right file."
+            )
+            % {"found": _describe(found), "extension": extension},
+            code="mismatch",
+        )
+
+    page_count = _pdf_page_count(file) if found == PDF else None
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return DocumentFacts(
+        sha256=digest.hexdigest(), size=size, media_type=found, page_count=page_count
+    )
+
+
+# -- public listing -----------------------------------------------------------
+
+
+def documents_visible() -> QuerySet:
+    """Every library document readers may see, newest first."""
+    from .models import LibraryDocument
+
+    return LibraryDocument.objects.filter(collection__view_restrictions__isnull=True).order_by(
+        F("date").desc(nulls_last=True), "-created_at", "-pk"
+    )
+
+
+def documents_filter(
+    documents: QuerySet,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    language: str | None = None,
+    query: str | None = None,
+) -> QuerySet:
+    """Narrow a document list; `query` matches title, summary and issuer."""
+    if kind:
+        documents = documents.filter(kind=kind)
+    if year is not None:
+        documents = documents.filter(date__year=year)
+    if language:
+        documents = documents.filter(language=language)
+    if query:
+        documents = documents.filter(
+            Q(title__icontains=query) | Q(summary__icontains=query) | Q(issuer__icontains=query)
+        )
+    return documents
+
+
+def search_query_clean(*, raw: str | None) -> str:
+    """A reader's search text made safe: no control characters, bounded length."""
+    if not raw:
+        return ""
+    text = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
+    return " ".join(text.split())[:SEARCH_MAX_LENGTH]
+
+
+def document_years(*, documents: QuerySet) -> list[int]:
+    """Years that have at least one dated document, newest first."""
+    years = (
+        documents.exclude(date=None)
+        .annotate(year=ExtractYear("date"))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def document_languages(*, documents: QuerySet) -> list[str]:
+    """Language codes in use, in a stable order."""
+    return sorted(set(documents.exclude(language="").values_list("language", flat=True)))
+
+
+def document_kinds(*, documents: QuerySet) -> list[str]:
+    """Kinds in use, in a stable order."""
+    return sorted(set(documents.exclude(kind="").values_list("kind", flat=True)))
+
+
+def document_citation(*, document, url: str) -> str:
+    """A one-line citation: issuer, title, date, address."""
+    parts = []
+    if document.issuer:
+        parts.append(document.issuer)
+    parts.append(f"“{document.title}”")
+    if document.date:
+        parts.append(document.date.isoformat())
+    parts.append(url)
+    return ", ".join(parts) + "."
