@@ -3,9 +3,11 @@
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import services
@@ -21,7 +23,7 @@ KEY_EVENT_KINDS = ("detention", "court", "verdict", "un_body")
 CALENDAR_EVENT_KINDS = ("court", "verdict", "deadline")
 
 _EVENT_FIELDS = ("id", "date", "precision", "kind", "title", "description")
-_SOURCE_FIELDS = ("id", "title", "publisher", "published_on", "url")
+_SOURCE_FIELDS = ("id", "title", "publisher", "published_on", "url", "document_id")
 
 
 @dataclass
@@ -42,7 +44,11 @@ def case_events_load(*, case) -> list:
     rows = (
         TimelineEvent.objects.filter(case=case)
         .order_by("date", "pk", "sources__sort_order", "sources__pk")
-        .values(*_EVENT_FIELDS, *(f"sources__{name}" for name in _SOURCE_FIELDS))
+        .values(
+            *_EVENT_FIELDS,
+            *(f"sources__{name}" for name in _SOURCE_FIELDS),
+            "sources__document__file",
+        )
     )
     events: dict[int, TimelineEvent] = {}
     for row in rows:
@@ -54,12 +60,18 @@ def case_events_load(*, case) -> list:
             event.linked_updates = []
             events[event.pk] = event
         if row["sources__id"] is not None:
-            event.source_list.append(
-                TimelineSource(
-                    event_id=event.pk,
-                    **{name: row[f"sources__{name}"] for name in _SOURCE_FIELDS},
-                )
+            source = TimelineSource(
+                event_id=event.pk, **{name: row[f"sources__{name}"] for name in _SOURCE_FIELDS}
             )
+            source.document_url = (
+                reverse(
+                    "wagtaildocs_serve",
+                    args=(source.document_id, posixpath.basename(row["sources__document__file"])),
+                )
+                if source.document_id
+                else ""
+            )
+            event.source_list.append(source)
     if events:
         links = (
             TimelineEvent.updates.through.objects.filter(
@@ -236,6 +248,9 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
                         "publisher": source.publisher,
                         "published_on": _iso(source.published_on),
                         "url": source.url,
+                        "document_url": (
+                            _absolute(request, source.document_url) if source.document_url else None
+                        ),
                     }
                     for source in event.source_list
                 ],

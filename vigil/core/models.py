@@ -1,5 +1,6 @@
 """Settings and abstract parts shared by every page type."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -92,12 +93,22 @@ class SourceReference(models.Model):
         blank=True,
         help_text=_("Address where readers can read the source. Leave empty if it is not online."),
     )
+    document = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        verbose_name=_("library document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The copy of the source kept in the campaign's library, if there is one."),
+    )
 
     panels = [
         FieldPanel("title"),
         FieldPanel("publisher"),
         FieldPanel("published_on"),
         FieldPanel("url"),
+        FieldPanel("document"),
     ]
 
     class Meta:
@@ -112,7 +123,7 @@ class CitingPageMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        references = list(self.references.all())
+        references = list(self.references.select_related("document"))
         html = str(self.body.render_as_block(context={"request": request, "page": self}))
         if case_services.DAY_COUNT_TOKEN in html:
             html = case_services.body_insert_day_count(html=html, case=featured_case_for(request))

@@ -206,3 +206,27 @@ def test_days_token_in_body_shows_the_featured_case_count(client, home, updates_
     content = client.get(update.url).content.decode()
     assert "[[days]]" not in content
     assert f'class="day-count__number">{case.days_detained():,}</strong>' in content
+
+
+def test_a_reference_can_point_at_a_library_document(client, updates_index, settings, tmp_path):
+    """A source kept in the library is linked from the reference list."""
+    from django.core.files.base import ContentFile
+    from fpdf import FPDF
+
+    from vigil.library.models import LibraryDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Opinion No. 57/2022")
+    document = LibraryDocument(title="Opinion No. 57/2022")
+    document.file.save("opinion.pdf", ContentFile(bytes(pdf.output())), save=False)
+    document.save()
+    update = UpdatePageFactory(
+        parent=updates_index,
+        body=[{"type": "paragraph", "value": "<p>The opinion [1].</p>"}],
+    )
+    references_add(update, {"title": "Opinion", "publisher": "UN WGAD", "document": document})
+    content = client.get(update.url).content.decode()
+    assert f'<a href="{document.url}">Copy in our library</a>' in content
