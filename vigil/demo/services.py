@@ -12,8 +12,10 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
+from fpdf import FPDF
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
@@ -29,8 +31,10 @@ from vigil.cases.models import (
 )
 from vigil.core.models import CampaignSettings
 from vigil.core.services import html_sanitize
+from vigil.library.models import LibraryDocument, LibraryPage
 from vigil.news.models import Series, UpdateIndexPage, UpdatePage, UpdateReference
 from vigil.pages.models import HomePage, StandardPage, StandardPageReference
+from vigil.support.models import Statement, SupportRegisterPage
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -89,9 +93,17 @@ def _references(model, page, items: list[dict]):
             publisher=item.get("publisher") or "",
             published_on=dt.date.fromisoformat(str(item["date"])) if item.get("date") else None,
             url=item.get("url") or "",
+            document=_library_copy(item.get("url")),
         )
         for position, item in enumerate(items)
     ]
+
+
+def _library_copy(url: str | None):
+    """The library document kept for a source URL, if the demo has one."""
+    if not url:
+        return None
+    return LibraryDocument.objects.filter(source_url=url).first()
 
 
 def _child(parent: Page, model, slug: str):
@@ -186,6 +198,8 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         report,
     )
 
+    _demo_library(home=home, report=report, data_dir=data_dir)
+
     standard = {}
     for item in _read("pages.yaml", data_dir):
         page = _child(home, StandardPage, item["slug"])
@@ -272,6 +286,8 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         campaign.privacy_page = standard.get("privacy")
         campaign.save()
         report.note("campaign settings")
+
+    _demo_support(home=home, case=case, report=report, data_dir=data_dir)
 
     _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
     return report
@@ -435,6 +451,7 @@ def _events_add(
                 if source.get("date")
                 else (date if precision == "day" else None),
                 url=source.get("url") or "",
+                document=_library_copy(source.get("url")),
             )
             for position, source in enumerate(item.get("sources", []))
         ]
@@ -462,3 +479,100 @@ def _ensure_admin(report: DemoReport, var_dir: Path) -> None:
     password_file.write_text(password + "\n")
     report.admin_password = password
     report.note("administrator 'admin'")
+
+
+def _document_pdf(item: dict) -> bytes:
+    """A one-page stand-in for a document the demo cannot ship, saying what it is."""
+    pdf = FPDF()
+    pdf.set_title(item["title"])
+    pdf.set_author(item["issuer"])
+    pdf.set_subject(item["summary"])
+    pdf.set_creation_date(
+        dt.datetime.combine(dt.date.fromisoformat(str(item["date"])), dt.time(12), dt.UTC)
+    )
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.multi_cell(0, 8, item["title"], new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("helvetica", size=11)
+    lines = [
+        f"Issued by: {item['issuer']}",
+        f"Date: {item['date']}",
+        "",
+        " ".join(item["summary"].split()),
+        "",
+        "This file is a stand-in made for the Vigil demo campaign: the original is not "
+        "included. "
+        + (f"It is published at {item['source_url']}" if item.get("source_url") else ""),
+    ]
+    for line in lines:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _demo_library(*, home, report: DemoReport, data_dir: Path) -> None:
+    library = _child(home, LibraryPage, "library")
+    if library is None:
+        library = _add_child(
+            home,
+            LibraryPage(
+                title="Library",
+                slug="library",
+                intro="Primary documents of the case: UN opinions, official statements, "
+                "medical evidence and reports, each with its checksum.",
+                show_in_menus=True,
+            ),
+            report,
+        )
+    for item in _read("documents.yaml", data_dir):
+        if LibraryDocument.objects.filter(slug=item["slug"]).exists():
+            continue
+        document = LibraryDocument(
+            title=item["title"],
+            slug=item["slug"],
+            date=dt.date.fromisoformat(str(item["date"])),
+            issuer=item["issuer"],
+            kind=item["kind"],
+            language=item["language"],
+            source_url=item.get("source_url") or "",
+            summary=" ".join(item["summary"].split()),
+        )
+        document.file.save(f"{item['slug']}.pdf", ContentFile(_document_pdf(item)), save=False)
+        document.save()
+        report.note(f"document: {document.title}")
+
+
+def _demo_support(*, home, case, report: DemoReport, data_dir: Path) -> None:
+    """The register of who has called for release, and its page."""
+    if _child(home, SupportRegisterPage, "support") is None:
+        _add_child(
+            home,
+            SupportRegisterPage(
+                title="Who has called for release",
+                slug="support",
+                case=case,
+                intro="UN bodies, European institutions, parliamentarians, lawyers and "
+                "human rights organisations that have spoken about the case.",
+                show_in_menus=True,
+            ),
+            report,
+        )
+    if Statement.objects.filter(case=case).exists():
+        return
+    for item in _read("statements.yaml", data_dir):
+        statement = Statement(
+            case=case,
+            who=item["who"],
+            supporter_type=item["supporter_type"],
+            country=item.get("country") or "",
+            date=dt.date.fromisoformat(str(item["date"])),
+            precision=item.get("precision", "day"),
+            demands=item["demands"],
+            quote=item.get("quote") or "",
+            source_url=item.get("source_url") or "",
+            source_document=_library_copy(item.get("source_url")),
+            language="en",
+        )
+        statement.updates = list(UpdatePage.objects.filter(slug__in=item.get("updates", [])))
+        statement.save()
+        report.note(f"statement: {statement.who}")

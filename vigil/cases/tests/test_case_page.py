@@ -239,4 +239,5 @@ def test_query_count_does_not_grow_with_orders_and_events(client, case, updates_
     _add_record(case, 10, D(2022, 2, 5))
     large = _count(client, URL), _count(client, URL + "kind/court/")
     assert small == large
-    assert large[0] <= 15
+    # 16 with the support register line; issue 9's page cache brings served pages under 15.
+    assert large[0] <= 16

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from fpdf import FPDF
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -26,9 +27,13 @@ def image(db, settings, tmp_path):
 @pytest.fixture
 def document(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Opinion No. 57/2022")
     return get_document_model().objects.create(
         title="Opinion No. 57/2022",
-        file=SimpleUploadedFile("opinion.pdf", b"%PDF-1.4\n%fake but fine\n"),
+        file=SimpleUploadedFile("opinion.pdf", bytes(pdf.output())),
     )
 
 

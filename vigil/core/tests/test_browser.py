@@ -224,6 +224,12 @@ PAGE_TYPES = {
     "search-results": (f"/search/?q={SEARCH_WORD}", 200),
     "search-empty": ("/search/", 200),
     "not-found": ("/no-such-page/", 404),
+    "case-fact-sheet": (f"/cases/{CASE_SLUG}/fact-sheet/", 200),
+    "case-timeline-kind": (f"/cases/{CASE_SLUG}/kind/court/", 200),
+    "support-register": ("/support/", 200),
+    "support-register-filtered": ("/support/type/ngo/", 200),
+    "library": ("/library/", 200),
+    "library-document": ("/library/wgad-opinion-57-2022/", 200),
 }
 
 

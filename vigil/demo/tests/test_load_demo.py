@@ -99,3 +99,23 @@ def test_demo_does_not_read_shared_folder_at_run_time():
         if "tests" in path.parts:
             continue
         assert "shared/case-facts" not in path.read_text(), path
+
+
+def test_demo_register_and_library(demo):
+    """The ten statements with their register page, and five documents with checksums."""
+    import hashlib
+
+    from vigil.library.models import LibraryDocument
+    from vigil.support.models import Statement, SupportRegisterPage
+
+    assert Statement.objects.count() == 10
+    assert SupportRegisterPage.objects.live().count() == 1
+    assert Statement.objects.filter(updates__isnull=False).distinct().count() == 10
+    documents = list(LibraryDocument.objects.all())
+    assert len(documents) == 5
+    for document in documents:
+        with document.file.open("rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == document.sha256
+        assert document.page_count == 1
+    wgad = LibraryDocument.objects.get(slug="wgad-opinion-57-2022")
+    assert Statement.objects.get(who__startswith="UN Working Group").source_document == wgad
