@@ -9,13 +9,14 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HOST PORT
 
-.PHONY: help setup run dev test lint format messages clean
+.PHONY: help setup run dev test lint format messages clean bench-signing
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
 	@echo "make dev    the same with Django's development server (auto-reload, DEBUG on)"
 	@echo "make test   install what the tests need and run every check"
 	@echo "make lint / make format   ruff"
+	@echo "make bench-signing   concurrent signing benchmark on SQLite and PostgreSQL (bench/README.md)"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
@@ -47,6 +48,9 @@ test: setup
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+bench-signing: setup
+	$(PY) bench/signing.py --both
 
 clean:
 	rm -rf $(VENV) .tools var/static

@@ -28,6 +28,7 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
+from vigil.actions.models import ExternalPetition, ExternalPetitionCount, PetitionPage
 from vigil.cases.models import (
     CaseIndexPage,
     CasePage,
@@ -288,6 +289,7 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         report.note("campaign settings")
 
     _demo_support(home=home, case=case, report=report, data_dir=data_dir)
+    _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
 
     _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
     return report
@@ -576,3 +578,37 @@ def _demo_support(*, home, case, report: DemoReport, data_dir: Path) -> None:
         statement.updates = list(UpdatePage.objects.filter(slug__in=item.get("updates", [])))
         statement.save()
         report.note(f"statement: {statement.who}")
+
+
+def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
+    """The campaign's petition (no signatures: those only come from real people)."""
+    data = _read("petitions.yaml", data_dir)
+    item = data["petition"]
+    if _child(home, PetitionPage, item["slug"]) is None:
+        petition = PetitionPage(
+            title=item["title"],
+            slug=item["slug"],
+            addressee=item["addressee"],
+            summary=" ".join(item["summary"].split()),
+            text=html_sanitize(html=item["text"]),
+            goal=item["goal"],
+            opens_at=parse_datetime(item["opens_at"]),
+            thank_you=item.get("thank_you", ""),
+            case=case,
+        )
+        _add_child(home, petition, report)
+    for external in data.get("external", []):
+        if ExternalPetition.objects.filter(title=external["title"]).exists():
+            continue
+        petition = ExternalPetition(
+            title=external["title"],
+            platform=external["platform"],
+            url=external.get("url") or "",
+            case=case,
+        )
+        petition.counts = [
+            ExternalPetitionCount(date=_date(row["date"]), count=row["count"])
+            for row in external["counts"]
+        ]
+        petition.save()
+        report.note(f"external petition: {petition.title}")

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "vigil.news",
     "vigil.cases",
     "vigil.support",
+    "vigil.actions",
     "vigil.sources",
     "vigil.search",
     "vigil.demo",
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_countries",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -130,6 +134,20 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="campaign@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A slow or dead mail server must not hold a signer's request for long.
+EMAIL_TIMEOUT = 15
+
+# Petitions and email updates (vigil/actions).
+# Confirmation links work for a week; withdraw and unsubscribe links never expire.
+ACTIONS_CONFIRM_MAX_AGE = 7 * 24 * 3600
+# A form sent back sooner than this after it was shown is taken for a bot.
+ACTIONS_FORM_MIN_SECONDS = env.float("ACTIONS_FORM_MIN_SECONDS", default=3.0)
+# Signing and subscribing per IP address: (requests, seconds). Generous, because many
+# readers in Kazakhstan share one address behind mobile carrier NAT.
+ACTIONS_RATE_LIMIT = (env.int("ACTIONS_RATE_LIMIT", default=30), 600)
+# Confirmation emails to one address per hour, so nobody can flood an inbox.
+ACTIONS_EMAIL_LIMIT = 3
+ACTIONS_RECENT_SIGNERS = 10
 
 WAGTAIL_SITE_NAME = "Vigil"
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
@@ -150,6 +168,24 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere on the public site. The Wagtail admin needs
+# inline code of its own, so it is left out of the policy.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -230,6 +230,10 @@ PAGE_TYPES = {
     "support-register-filtered": ("/support/type/ngo/", 200),
     "library": ("/library/", 200),
     "library-document": ("/library/wgad-opinion-57-2022/", 200),
+    "petition": ("/petition/", 200),
+    "petition-check-email": ("/petition/sign/sent/", 200),
+    "subscribe": ("/act/subscribe/", 200),
+    "bad-email-link": ("/act/signature/confirm/not-a-token/", 400),
 }
 
 

@@ -35,6 +35,25 @@ def _source_checker(interval: int, stop: threading.Event) -> None:
             close_old_connections()
 
 
+def _mailer(interval: int, stop: threading.Event) -> None:
+    """Send queued email updates and purge stale unconfirmed signatures.
+
+    Mailings live in the database, so a send cut off by a restart resumes here.
+    """
+    from vigil.actions.services import mailings_process, unconfirmed_purge, unconfirmed_purge_due
+
+    while not stop.wait(interval):
+        try:
+            close_old_connections()
+            mailings_process()
+            if unconfirmed_purge_due():
+                unconfirmed_purge()
+        except Exception as exc:  # noqa: BLE001 - the next run resumes the send
+            print(f"mail worker: {exc}", flush=True)
+        finally:
+            close_old_connections()
+
+
 class Command(BaseCommand):
     help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
 
@@ -64,6 +83,7 @@ class Command(BaseCommand):
             threading.Thread(
                 target=_scheduler, args=(schedule_interval, stop), daemon=True, name="scheduler"
             ).start()
+            threading.Thread(target=_mailer, args=(10, stop), daemon=True, name="mailer").start()
             threading.Thread(
                 target=_source_checker, args=(3600, stop), daemon=True, name="source-checker"
             ).start()

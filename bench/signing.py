@@ -1,0 +1,756 @@
+"""Concurrency benchmark for petition signing: no signature lost, none counted twice.
+
+What it measures, against the production server (`manage.py serve`, granian, as
+`make run` starts it) on a fresh throw-away database:
+
+1. Signing: 1,000 people sign the demo petition at `/petition/` from 50 concurrent
+   clients (each a thread with its own cookie jar: GET the form, POST it). Meanwhile
+   100 more addresses are each signed twice at the same moment by two clients (half
+   of them the second time in upper case), which the UNIQUE constraint must turn into
+   one row. Every POST must answer 303.
+2. Confirming: every confirmation email is caught by an SMTP server inside this
+   process, and every link in it is opened and its button pressed (GET, then POST),
+   again by 50 clients.
+3. Checking: the database holds exactly 1,100 confirmed signatures, one per address,
+   every address of the run among them, and the petition page shows the same number.
+
+It prints latency percentiles and throughput per kind of request, then PASS/FAIL
+lines, saves the same text in `bench/results/signing-<date>-<host>-<db>.txt`, and
+exits non-zero on any failure. Run it from the repo root:
+
+    .venv/bin/python bench/signing.py             # SQLite (the default database)
+    .venv/bin/python bench/signing.py --postgres  # PostgreSQL
+    .venv/bin/python bench/signing.py --both      # both, one after the other (make bench-signing)
+
+PostgreSQL is BENCH_DATABASE_URL when set (an empty database the bench may fill; it is
+left as it is afterwards). Otherwise the local Debian cluster is started if it is down
+(and stopped again afterwards), and a database and role `vigil_bench` are created and
+dropped at the end. That needs root or sudo.
+
+Nothing is written into the repo except the results file: the database, media, cache,
+static files and the demo's admin password all live in a temp dir that is removed at the
+end, also on failure. See bench/README.md.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import email
+import email.policy
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+RESULTS_DIR = ROOT / "bench" / "results"
+SETTINGS = "bench.settings"
+PETITION_PATH = "/petition/"
+HTTP_TIMEOUT = 60
+CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/act/signature/confirm/[^/\s\"'<>]+/")
+PUBLIC_COUNT = re.compile(r"<strong>([\d,.\s]+)</strong> confirmed signatures? of")
+COUNTRIES = ["KZ", "GB", "DE", "FR", "US", "RU", "PL", "NL", "SE", "IT"]
+FIRST_NAMES = ["Aigerim", "Daniyar", "Zoë", "Mary", "José", "Айгерим", "Nurlan", "Anna", "Léa"]
+LAST_NAMES = ["Seitkali", "O'Brien", "Müller", "Smith", "Дюсенов", "Nowak", "Rossi", "Berg"]
+PG_DATABASE = "vigil_bench"
+
+
+# --- Mail --------------------------------------------------------------------------------
+
+
+class MailCatcher:
+    """aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+
+def confirm_links(raw: bytes) -> tuple[str, list[str]]:
+    """The subject and the confirmation links of one message's text part."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    text = part.get_content() if part is not None else ""
+    return str(message["Subject"] or ""), CONFIRM_LINK.findall(text)
+
+
+# --- HTTP --------------------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._inputs: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._inputs = {}
+            self.forms.append((attrs.get("action") or "", self._inputs))
+        elif tag == "input" and self._inputs is not None and attrs.get("name"):
+            self._inputs[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inputs = None
+
+
+def form_inputs(html: str, action: str) -> dict[str, str] | None:
+    """The inputs of the page's form that posts to `action`, or None without one."""
+    parser = _Forms()
+    parser.feed(html)
+    for form_action, inputs in parser.forms:
+        if urlsplit(form_action).path == action:
+            return inputs
+    return None
+
+
+def notice_of(response: requests.Response) -> str:
+    """A short reason for an unexpected answer: the page's notice, else its title."""
+    text = response.text
+    for pattern in (r'role="alert">(.*?)<', r"<title>(.*?)</title>"):
+        match = re.search(pattern, text, re.S)
+        if match:
+            return " ".join(unescape(match.group(1)).split())[:160]
+    return " ".join(text.split())[:160]
+
+
+@dataclass
+class Sample:
+    op: str
+    status: int
+    seconds: float
+    ok: bool
+    note: str = ""
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.samples: list[Sample] = []
+
+    def add(self, sample: Sample) -> None:
+        with self.lock:
+            self.samples.append(sample)
+
+    def of(self, op: str) -> list[Sample]:
+        return [s for s in self.samples if s.op == op]
+
+
+class Clients:
+    """One requests.Session per worker thread: each thread is one browser."""
+
+    def __init__(self, base: str, recorder: Recorder):
+        self.base = base
+        self.recorder = recorder
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def request(self, op: str, method: str, url: str, expect: int, **kwargs):
+        """Send one request and record it; the response, or None when none came."""
+        start = time.perf_counter()
+        try:
+            response = self.session.request(
+                method, url, timeout=HTTP_TIMEOUT, allow_redirects=False, **kwargs
+            )
+        except requests.RequestException as exc:
+            self.recorder.add(Sample(op, 0, time.perf_counter() - start, False, repr(exc)))
+            return None
+        elapsed = time.perf_counter() - start
+        ok = response.status_code == expect
+        self.recorder.add(
+            Sample(op, response.status_code, elapsed, ok, "" if ok else notice_of(response))
+        )
+        return response
+
+
+# --- Phase 1: signing --------------------------------------------------------------------
+
+
+@dataclass
+class Signer:
+    email: str  # as typed into the form
+    name: str
+    country: str
+    comment: str
+    show_publicly: bool
+    consent_updates: bool
+    barrier: threading.Barrier | None = None  # shared by the two clients of a duplicate
+
+    @property
+    def address(self) -> str:
+        return self.email.strip().lower()
+
+
+def make_signers(count: int, duplicates: int, run: str, rng: random.Random) -> list[Signer]:
+    """Distinct signers and duplicate pairs, shuffled together so both happen at once."""
+
+    def signer(address: str) -> Signer:
+        return Signer(
+            email=address,
+            name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            country=rng.choice(COUNTRIES),
+            comment=rng.choice(["", "", "Free him now.", "Свободу! «Now»"]),
+            show_publicly=rng.random() < 0.5,
+            consent_updates=rng.random() < 0.3,
+        )
+
+    units = [[signer(f"signer{i:04d}.{run}@example.org")] for i in range(count)]
+    for i in range(duplicates):
+        first = signer(f"twice{i:04d}.{run}@example.org")
+        second = signer(first.email.upper() if i % 2 else first.email)
+        first.barrier = second.barrier = threading.Barrier(2, timeout=HTTP_TIMEOUT)
+        units.append([first, second])
+    rng.shuffle(units)
+    return [signer for unit in units for signer in unit]
+
+
+def sign(clients: Clients, signer: Signer) -> None:
+    base = clients.base
+    page = clients.request("sign: GET form", "GET", base + PETITION_PATH, 200)
+    inputs = form_inputs(page.text, PETITION_PATH + "sign/") if page is not None else None
+    if inputs is None:
+        if page is not None and page.status_code == 200:
+            clients.recorder.add(Sample("sign: POST", 0, 0.0, False, "no signing form on page"))
+        if signer.barrier:
+            signer.barrier.abort()  # do not leave the other client waiting
+        return
+    data = {
+        **inputs,
+        "website": "",
+        "name": signer.name,
+        "email": signer.email,
+        "country": signer.country,
+        "comment": signer.comment,
+    }
+    if signer.show_publicly:
+        data["show_publicly"] = "on"
+    if signer.consent_updates:
+        data["consent_updates"] = "on"
+    if signer.barrier:
+        # Both clients hold a filled-in form; release them together so their
+        # inserts race for the same UNIQUE key.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            signer.barrier.wait()
+    response = clients.request(
+        "sign: POST",
+        "POST",
+        base + PETITION_PATH + "sign/",
+        303,
+        data=data,
+        headers={"Referer": base + PETITION_PATH},
+    )
+    if response is not None and response.status_code == 303:
+        location = response.headers.get("Location", "")
+        if not location.endswith(PETITION_PATH + "sign/sent/"):
+            clients.recorder.add(Sample("sign: POST", 303, 0.0, False, f"Location {location}"))
+
+
+# --- Phase 2: confirming -----------------------------------------------------------------
+
+
+def confirm(clients: Clients, link: str, outcomes: Counter, lock: threading.Lock) -> None:
+    page = clients.request("confirm: GET link", "GET", link, 200)
+    if page is None or page.status_code != 200:
+        return
+    inputs = form_inputs(page.text, urlsplit(link).path)
+    if inputs is None:
+        # The other link of a duplicate pair got there first: no button to press.
+        outcome = "already (seen on GET)" if "Already confirmed" in page.text else "no button"
+        with lock:
+            outcomes[outcome] += 1
+        return
+    response = clients.request(
+        "confirm: POST",
+        "POST",
+        link,
+        200,
+        data={"csrfmiddlewaretoken": inputs.get("csrfmiddlewaretoken", "")},
+        headers={"Referer": link},
+    )
+    if response is None or response.status_code != 200:
+        return
+    if "is confirmed and now counts" in response.text:
+        outcome = "confirmed"
+    elif "already confirmed" in response.text:
+        outcome = "already (seen on POST)"
+    else:
+        outcome = "unexpected page"
+    with lock:
+        outcomes[outcome] += 1
+
+
+# --- Server, database, commands ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    """Run a manage.py command; its output, or an exception that shows it."""
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+# Run inside the server's environment: what the database holds for the petition.
+DB_STATE = """
+import json
+from django.db import connection
+from django.db.models import Count
+from vigil.actions.models import PetitionPage, Signature
+petition = PetitionPage.objects.get(url_path__endswith="/petition/")
+rows = Signature.objects.filter(petition=petition)
+with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        cursor.execute("SHOW server_version")
+        version = "PostgreSQL " + cursor.fetchone()[0]
+    else:
+        cursor.execute("SELECT sqlite_version()")
+        version = "SQLite " + cursor.fetchone()[0]
+print(json.dumps({
+    "version": version,
+    "rows": rows.count(),
+    "confirmed": list(rows.filter(confirmed_at__isnull=False).values_list("email", flat=True)),
+    "twice": list(
+        rows.values("email").annotate(n=Count("pk")).filter(n__gt=1).values_list("email", flat=True)
+    ),
+}))
+"""
+
+
+def db_state(env: dict) -> dict:
+    return json.loads(manage(env, "shell", "-c", DB_STATE).strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def server(env: dict, port: int, log_path: Path):
+    """`manage.py serve` as `make run` starts it, in its own process group."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(PYTHON), "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}")
+            with contextlib.suppress(requests.RequestException):
+                url = f"http://127.0.0.1:{port}{PETITION_PATH}"
+                if requests.get(url, timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer within 90 s")
+            time.sleep(0.3)
+        yield process
+    finally:
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    # granian runs its workers as child processes: stop the whole group.
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # Workers may outlive the main process by a moment; make sure none is left.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def smtp_server():
+    catcher = MailCatcher()
+    port = free_port()
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield catcher, port
+    finally:
+        controller.stop()
+
+
+def _sudo(*command: str, user: str | None = None) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", user, "--", *command] if user else list(command)
+    return ["sudo", *(["-u", user] if user else []), *command]
+
+
+@contextlib.contextmanager
+def postgres_database():
+    """BENCH_DATABASE_URL, or a fresh database in the local cluster, dropped afterwards."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        yield os.environ["BENCH_DATABASE_URL"]
+        return
+    lines = subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if len(lines) < 4:
+        raise RuntimeError("no PostgreSQL cluster found (pg_lsclusters): set BENCH_DATABASE_URL")
+    version, cluster, port, status = lines[:4]
+    started = status != "online"
+    if started:
+        subprocess.run(_sudo("pg_ctlcluster", version, cluster, "start"), check=True)
+
+    def psql(sql: str) -> None:
+        command = ["psql", "-p", port, "-d", "postgres", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        subprocess.run(_sudo(*command, user="postgres"), cwd="/", check=True, capture_output=True)
+
+    password = secrets.token_hex(16)
+
+    def drop() -> None:
+        psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        psql(f"DROP ROLE IF EXISTS {PG_DATABASE}")
+
+    try:
+        drop()  # left over by a run that was killed
+        psql(f"CREATE ROLE {PG_DATABASE} LOGIN PASSWORD '{password}'")
+        psql(f"CREATE DATABASE {PG_DATABASE} OWNER {PG_DATABASE}")
+        yield f"postgres://{PG_DATABASE}:{password}@127.0.0.1:{port}/{PG_DATABASE}"
+    finally:
+        try:
+            drop()
+        finally:
+            if started:
+                subprocess.run(_sudo("pg_ctlcluster", version, cluster, "stop"), check=False)
+
+
+# --- Report ------------------------------------------------------------------------------
+
+
+class Report:
+    """Prints as it goes and keeps the lines for the results file."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.failed = False
+
+    def __call__(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def check(self, ok: bool, what: str) -> None:
+        self.failed |= not ok
+        self(f"{'PASS' if ok else 'FAIL'}  {what}")
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def table(report: Report, recorder: Recorder, phases: dict[str, tuple[list[str], float]]) -> None:
+    head = f"{'request':<20}{'count':>7}{'bad':>6}{'req/s':>9}"
+    head += f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    report(head)
+    report("-" * len(head))
+    for ops, seconds in phases.values():
+        for op in ops:
+            samples = recorder.of(op)
+            times = [s.seconds * 1000 for s in samples if s.seconds]
+            bad = sum(not s.ok for s in samples)
+            rate = len(samples) / seconds if seconds else 0.0
+            report(
+                f"{op:<20}{len(samples):>7}{bad:>6}{rate:>9.1f}"
+                f"{percentile(times, 50):>9.0f}{percentile(times, 95):>9.0f}"
+                f"{percentile(times, 99):>9.0f}{max(times, default=0):>9.0f}"
+            )
+    report("(req/s: requests of that kind over the wall time of their phase)")
+
+
+# --- One run -----------------------------------------------------------------------------
+
+
+def run(db: str, args) -> bool:
+    """One complete run against `db` ("sqlite" or "postgresql"); True when all passed."""
+    report = Report()
+    tmp = Path(tempfile.mkdtemp(prefix=f"vigil-bench-{db}-"))
+    run_id = secrets.token_hex(3)
+    rng = random.Random(args.seed)
+    started_at = dt.datetime.now(dt.UTC)
+    try:
+        with contextlib.ExitStack() as stack:
+            if db == "sqlite":
+                database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
+            else:
+                database_url = stack.enter_context(postgres_database())
+            catcher, smtp_port = stack.enter_context(smtp_server())
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": SETTINGS,
+                "BENCH_VAR_DIR": str(tmp),
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "HTTPS": "false",
+                "SERVE_MEDIA": "true",
+                "BASE_URL": base,
+                "DATABASE_URL": database_url,
+                "MEDIA_ROOT": str(tmp / "media"),
+                "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+                "ACTIONS_FORM_MIN_SECONDS": "0",
+                "ACTIONS_RATE_LIMIT": "1000000",
+                "PYTHONUNBUFFERED": "1",
+            }
+            print(f"[{db}] migrate, demo, site_url, collectstatic in {tmp}", flush=True)
+            manage(env, "migrate", "--noinput", "-v", "0")
+            # load_demo would write the new admin's password over the repo's
+            # var/admin-password.txt; the loader itself lets us keep it in tmp.
+            manage(
+                env,
+                "shell",
+                "-c",
+                "from pathlib import Path; from vigil.demo.services import demo_load; "
+                f"demo_load(var_dir=Path({str(tmp)!r}))",
+            )
+            manage(env, "site_url", base)
+            manage(env, "collectstatic", "--noinput", "-v", "0")
+            baseline = db_state(env)
+            log_path = tmp / "server.log"
+            try:
+                stack.enter_context(server(env, port, log_path))
+                ok = measure(report, db, args, env, base, catcher, baseline, run_id, rng)
+            finally:
+                server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            tracebacks = server_log.count("Traceback (most recent call last)")
+            report.check(tracebacks == 0, f"server log has no tracebacks ({tracebacks})")
+            if report.failed or not ok:
+                print(f"--- server log (last 150 lines of {len(server_log.splitlines())}) ---")
+                print("\n".join(server_log.splitlines()[-150:]))
+    except Exception:
+        report.failed = True
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if report.lines:
+            RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+            name = f"signing-{started_at:%Y-%m-%d}-{socket.gethostname()}-{db}.txt"
+            (RESULTS_DIR / name).write_text("\n".join(report.lines) + "\n")
+            print(f"[{db}] results written to {(RESULTS_DIR / name).relative_to(ROOT)}")
+    return not report.failed
+
+
+def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool:
+    recorder = Recorder()
+    clients = Clients(base, recorder)
+    signers = make_signers(args.signers, args.duplicates, run_id, rng)
+    expected_mail = Counter(s.address for s in signers)
+
+    print(f"[{db}] phase 1: {len(signers)} signing attempts from {args.clients} clients")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.clients) as pool:
+        list(pool.map(lambda s: sign(clients, s), signers))
+    sign_seconds = time.perf_counter() - start
+
+    print(f"[{db}] waiting for {len(signers)} emails")
+    deadline = time.monotonic() + 60
+    while catcher.count() < len(signers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # a late extra message would be a bug too: give it a moment
+    received: Counter = Counter()
+    subjects = Counter()
+    links: list[str] = []
+    for recipients, raw in list(catcher.messages):
+        subject, found = confirm_links(raw)
+        subjects[subject.split(":")[0]] += 1
+        for recipient in recipients:
+            received[recipient.lower()] += 1
+        links.extend(found)
+    mail_count = catcher.count()
+
+    print(f"[{db}] phase 2: confirming {len(links)} links from {args.clients} clients")
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+    rng.shuffle(links)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.clients) as pool:
+        list(pool.map(lambda link: confirm(clients, link, outcomes, lock), links))
+    confirm_seconds = time.perf_counter() - start
+
+    state = db_state(env)
+    page = requests.get(base + PETITION_PATH, timeout=HTTP_TIMEOUT)
+    match = PUBLIC_COUNT.search(page.text)
+    public = int(re.sub(r"\D", "", match.group(1))) if match else None
+
+    expected = set(expected_mail)
+    confirmed = Counter(state["confirmed"])
+    run_confirmed = {address for address in confirmed if address in expected}
+    new_confirmed = len(confirmed) - len(baseline["confirmed"])
+    sign_posts = recorder.of("sign: POST")
+    confirm_requests = recorder.of("confirm: GET link") + recorder.of("confirm: POST")
+
+    report(f"Petition signing benchmark, {db}: {state['version']}")
+    report(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, host {socket.gethostname()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    report(
+        "server: manage.py serve as make run starts it (granian, 1 worker, 4 threads); "
+        f"{args.clients} client threads in this process"
+    )
+    report(
+        f"phase 1: {args.signers} distinct signers + {args.duplicates} addresses signed twice at "
+        f"once = {len(signers)} signatures in {sign_seconds:.1f} s "
+        f"({len(signers) / sign_seconds:.1f} signatures/s, "
+        f"{2 * len(signers) / sign_seconds:.1f} HTTP req/s)"
+    )
+    n_confirm = len(recorder.of("confirm: GET link")) + len(recorder.of("confirm: POST"))
+    report(
+        f"phase 2: {len(links)} links from {mail_count} emails confirmed in "
+        f"{confirm_seconds:.1f} s ({len(links) / confirm_seconds:.1f} links/s, "
+        f"{n_confirm / confirm_seconds:.1f} HTTP req/s)"
+    )
+    report()
+    table(
+        report,
+        recorder,
+        {
+            "sign": (["sign: GET form", "sign: POST"], sign_seconds),
+            "confirm": (["confirm: GET link", "confirm: POST"], confirm_seconds),
+        },
+    )
+    report()
+    report(f"emails received        {mail_count} (expected {len(signers)}); {dict(subjects)}")
+    report(f"confirm answers        {dict(outcomes)}")
+    report(f"signature rows         {state['rows']} (before the run: {baseline['rows']})")
+    report(f"confirmed in database  {len(state['confirmed'])} (expected {len(expected)} new)")
+    report(f"count on /petition/    {public}")
+    report()
+
+    bad_posts = [s for s in sign_posts if not s.ok]
+    report.check(
+        len(sign_posts) == len(signers) and not bad_posts,
+        f"all {len(signers)} signing POSTs answered 303 ({len(bad_posts)} did not, "
+        f"{len(signers) - len(sign_posts)} never sent)",
+    )
+    for (status, note), n in Counter((s.status, s.note) for s in bad_posts).most_common(5):
+        report(f"      {n} x {status}: {note}")
+    bad_confirms = [s for s in confirm_requests if not s.ok]
+    report.check(
+        not bad_confirms, f"all confirmation GETs and POSTs answered 200 ({len(bad_confirms)} not)"
+    )
+    for (op, status, note), n in Counter(
+        (s.op, s.status, s.note) for s in bad_confirms
+    ).most_common(5):
+        report(f"      {n} x {op} {status}: {note}")
+    wrong_mail = {
+        address
+        for address in expected | set(received)
+        if received[address] != expected_mail[address]
+    }
+    report.check(
+        mail_count == len(signers) and not wrong_mail,
+        f"one email per signing attempt ({len(wrong_mail)} addresses got a wrong number)",
+    )
+    report.check(len(links) == mail_count, f"every email has a confirm link ({len(links)})")
+    report.check(
+        outcomes["confirmed"] == len(expected),
+        f"each signature confirmed exactly once ({outcomes['confirmed']} of {len(expected)})",
+    )
+    report.check(
+        new_confirmed == len(expected) and run_confirmed == expected,
+        f"no signature lost: {new_confirmed} new confirmed, {len(expected - run_confirmed)} "
+        "addresses missing",
+    )
+    report.check(
+        not state["twice"] and max(confirmed.values(), default=1) == 1,
+        f"no address twice ({len(state['twice'])} duplicated)",
+    )
+    report.check(
+        public == len(state["confirmed"]),
+        f"/petition/ shows the database's count ({public} vs {len(state['confirmed'])})",
+    )
+    return not report.failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--postgres", action="store_true", help="use PostgreSQL, not SQLite")
+    which.add_argument("--both", action="store_true", help="run on SQLite, then PostgreSQL")
+    parser.add_argument("--signers", type=int, default=1000, help="distinct signers")
+    parser.add_argument("--duplicates", type=int, default=100, help="addresses signed twice")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--seed", type=int, default=2026, help="seed for names and order")
+    args = parser.parse_args()
+    if not PYTHON.exists():
+        parser.error(f"{PYTHON} not found: run `make setup` first")
+    databases = (
+        ["sqlite", "postgresql"] if args.both else ["postgresql" if args.postgres else "sqlite"]
+    )
+    results = {}
+    for db in databases:
+        try:
+            results[db] = run(db, args)
+        except Exception as exc:  # noqa: BLE001 - report it and go on to the next database
+            print(f"[{db}] ERROR: {exc}", file=sys.stderr, flush=True)
+            results[db] = False
+        print()
+    for db, ok in results.items():
+        print(f"{db}: {'PASS' if ok else 'FAIL'}")
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

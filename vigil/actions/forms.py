@@ -1,0 +1,102 @@
+"""Public forms. Every one carries a honeypot and a signed time stamp against bots."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from . import services
+from .models.petitions import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
+
+
+class BotTrapForm(forms.Form):
+    """A field people never see (bots fill it in) and the time the form was rendered."""
+
+    # Named like a real field so that bots fill it; hidden from people by CSS and
+    # from screen readers by aria-hidden on its wrapper.
+    website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
+    stamp = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["stamp"] = services.form_stamp_make()
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def looks_automated(self) -> bool:
+        """True for a filled honeypot or a stamp that is forged, stale or too recent."""
+        data = self.data
+        return bool(data.get("website")) or not services.form_stamp_valid(
+            stamp=data.get("stamp", "")
+        )
+
+    def refresh_stamp(self) -> None:
+        """Give a re-displayed form a new stamp, so that the next try is timed afresh."""
+        self.data = self.data.copy()
+        self.data["stamp"] = services.form_stamp_make()
+
+
+class SignatureForm(BotTrapForm):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send a link to this address: your signature counts once you follow it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"),
+        choices=[("", _("Choose your country"))] + list(countries),
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional, never published)"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    show_publicly = forms.BooleanField(
+        label=_("Show my first name and country among the latest signers"), required=False
+    )
+    consent_updates = forms.BooleanField(
+        label=_("Send me the campaign's email updates (you can unsubscribe at any time)"),
+        required=False,
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+
+class SubscribeForm(BotTrapForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    language = forms.ChoiceField(label=_("Language of the updates"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+class EraseForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_(
+            "Every signature, subscription and pending email of this address is deleted. "
+            "This cannot be undone."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this erases the person's data for good"), required=True
+    )
