@@ -98,7 +98,7 @@ def test_erase_a_person_everywhere(admin_client, petition, updates_index, admin_
     SubscriberFactory(email="gone@example.org")
     SubscriberFactory(email="stays@example.org")
     mailing = services.mailing_create(page=UpdatePageFactory(parent=updates_index), user=None)
-    services._mailing_start(mailing)
+    services.mailing_start(mailing)
 
     response = admin_client.post(
         "/admin/actions/erase/", {"email": " GONE@example.org ", "confirm": "on"}, follow=True

@@ -97,7 +97,7 @@ def test_unsubscribing_mid_send_stops_the_mail(update, smtp, admin_user):
     """Someone who unsubscribes while a send is under way does not get it."""
     stays, leaves = SubscriberFactory.create_batch(2)
     mailing = services.mailing_create(page=update, user=admin_user)
-    services._mailing_start(mailing)
+    services.mailing_start(mailing)
     token = services.token_make(
         purpose=services.PURPOSE_UNSUBSCRIBE, pk=leaves.pk, email=leaves.email
     )

@@ -1,0 +1,164 @@
+"""What every action shares: errors, signed tokens, rate limits, form stamps, sending mail."""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Signature,
+    Subscriber,
+)
+
+PURPOSE_SIGNATURE_CONFIRM = "signature-confirm"
+PURPOSE_SIGNATURE_WITHDRAW = "signature-withdraw"
+PURPOSE_SUBSCRIBER_CONFIRM = "subscriber-confirm"
+PURPOSE_UNSUBSCRIBE = "unsubscribe"
+# Links that confirm expire; links that withdraw or unsubscribe must work for ever.
+EXPIRING_PURPOSES = {PURPOSE_SIGNATURE_CONFIRM, PURPOSE_SUBSCRIBER_CONFIRM}
+MAX_DELIVERY_ATTEMPTS = 3
+MAILER_LOCK = "vigil.actions.mailer-lock"
+# A sender killed mid-run holds the lock this long at most.
+MAILER_LOCK_SECONDS = 120
+
+
+class ActionError(Exception):
+    """A request that cannot be carried out; `status` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TokenInvalid(ActionError):
+    pass
+
+
+class TokenExpired(ActionError):
+    pass
+
+
+class AlreadyGone(ActionError):
+    status = 410
+
+
+class MailNotSent(ActionError):
+    status = 503
+
+
+class MailingRefused(ActionError):
+    pass
+
+
+def email_normalise(*, email: str) -> str:
+    """Trim and lower-case an address so that one person cannot sign twice by case."""
+    return email.strip().lower()
+
+
+def email_digest(email: str) -> str:
+    # Keyed, so that a token seen by someone else cannot be used to test guessed addresses.
+    return salted_hmac("vigil.actions.email", email).hexdigest()[:16]
+
+
+def token_make(*, purpose: str, pk: int, email: str) -> str:
+    """A signed token naming one row; it stops working if the row's address changes."""
+    return signing.dumps([pk, email_digest(email)], salt=f"vigil.actions.{purpose}")
+
+
+def token_read(*, purpose: str, token: str) -> tuple[int, str]:
+    """The (pk, address digest) in a token; TokenInvalid or TokenExpired otherwise."""
+    max_age = settings.ACTIONS_CONFIRM_MAX_AGE if purpose in EXPIRING_PURPOSES else None
+    try:
+        pk, digest = signing.loads(token, salt=f"vigil.actions.{purpose}", max_age=max_age)
+    except signing.SignatureExpired:
+        raise TokenExpired(
+            _("This link has expired. Please fill in the form again to get a new one.")
+        ) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid(
+            _("This link is not valid. Please copy the whole link from the email.")
+        ) from None
+    if not isinstance(pk, int) or not isinstance(digest, str):
+        raise TokenInvalid(_("This link is not valid. Please copy the whole link from the email."))
+    return pk, digest
+
+
+def rate_limit_exceeded(*, scope: str, key: str, limit: int, period: int) -> bool:
+    """Count one hit for `key` in the current window; True once it is over `limit`.
+
+    The cache is shared by every server process (file cache by default), so the limit
+    holds across processes. Keys are hashed: IP addresses are not kept in the cache.
+    """
+    window = int(timezone.now().timestamp()) // period
+    cache_key = f"rl:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:24]}:{window}"
+    cache.add(cache_key, 0, period)
+    try:
+        hits = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, period)
+        hits = 1
+    return hits > limit
+
+
+def form_stamp_make() -> str:
+    """A signed time stamp put in every public form, to spot forms sent back too fast."""
+    return signing.TimestampSigner(salt="vigil.actions.form-stamp").sign("form")
+
+
+def form_stamp_valid(*, stamp: str) -> bool:
+    """True when the form was rendered by us, at least ACTIONS_FORM_MIN_SECONDS ago."""
+    signer = signing.TimestampSigner(salt="vigil.actions.form-stamp")
+    try:
+        signer.unsign(stamp, max_age=dt.timedelta(days=1))
+        signed_at = signing.b62_decode(stamp.rsplit(":", 2)[-2])
+    except (signing.BadSignature, ValueError, IndexError):
+        return False
+    return timezone.now().timestamp() - signed_at >= settings.ACTIONS_FORM_MIN_SECONDS
+
+
+def url_absolute(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + path
+
+
+def mail_send(
+    *, to: str, subject: str, template: str, context: dict, headers=None, connection=None
+):
+    """Send one message as text and HTML, rendered from `template`.txt and .html."""
+    text = render_to_string(f"{template}.txt", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers=headers or {},
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()
+
+
+def signature_withdraw_url(base_url: str, signature: Signature) -> str:
+    token = token_make(purpose=PURPOSE_SIGNATURE_WITHDRAW, pk=signature.pk, email=signature.email)
+    return url_absolute(base_url, reverse("actions:signature_withdraw", args=[token]))
+
+
+def list_unsubscribe_headers(url: str) -> dict:
+    # RFC 8058: mail clients offer one-click unsubscribe and POST to this address.
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def subscriber_unsubscribe_url(base_url: str, subscriber: Subscriber) -> str:
+    token = token_make(purpose=PURPOSE_UNSUBSCRIBE, pk=subscriber.pk, email=subscriber.email)
+    return url_absolute(base_url, reverse("actions:unsubscribe", args=[token]))

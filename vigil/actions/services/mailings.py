@@ -1,0 +1,246 @@
+"""Sending a published update to subscribers, in batches, resumable after a crash."""
+
+import contextlib
+import html
+import re
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from vigil.cases import services as case_services
+
+from ..models import (
+    Delivery,
+    Mailing,
+    MailingStatus,
+    Subscriber,
+)
+from .common import (
+    MAILER_LOCK,
+    MAILER_LOCK_SECONDS,
+    MAX_DELIVERY_ATTEMPTS,
+    MailingRefused,
+    list_unsubscribe_headers,
+    mail_send,
+    subscriber_unsubscribe_url,
+)
+
+
+def mailing_create(*, page, user) -> Mailing:
+    """Queue a published update for the confirmed subscribers of its language."""
+    if not page.live:
+        raise MailingRefused(_("Only a published update can be sent."))
+    language = page.locale.language_code
+    try:
+        with transaction.atomic():
+            mailing = Mailing.objects.create(
+                page=page, language=language, subject=page.title, created_by=user
+            )
+    except IntegrityError:
+        raise MailingRefused(
+            _("This update has already been sent to subscribers in this language.")
+        ) from None
+    log(instance=page, action="vigil.mailing_queue", user=user, data={"language": language})
+    return mailing
+
+
+@dataclass
+class MailingProgress:
+    mailing: Mailing
+    total: int
+    sent: int
+    failed: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.sent - self.failed
+
+
+def mailing_progress(*, mailing: Mailing) -> MailingProgress:
+    counts = Delivery.objects.filter(mailing=mailing).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=Q(sent_at__isnull=True, attempts__gte=MAX_DELIVERY_ATTEMPTS)),
+    )
+    return MailingProgress(mailing=mailing, **counts)
+
+
+def mailings_with_progress(*, limit: int = 50) -> list[MailingProgress]:
+    mailings = Mailing.objects.select_related("page", "created_by").annotate(
+        n_total=Count("deliveries"),
+        n_sent=Count("deliveries", filter=Q(deliveries__sent_at__isnull=False)),
+        n_failed=Count(
+            "deliveries",
+            filter=Q(
+                deliveries__sent_at__isnull=True,
+                deliveries__attempts__gte=MAX_DELIVERY_ATTEMPTS,
+            ),
+        ),
+    )
+    return [
+        MailingProgress(mailing=m, total=m.n_total, sent=m.n_sent, failed=m.n_failed)
+        for m in mailings.order_by("-created_at", "-pk")[:limit]
+    ]
+
+
+def mailing_start(mailing: Mailing) -> None:
+    """Freeze the recipient list: one Delivery row per confirmed subscriber."""
+    with transaction.atomic():
+        locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if locked.status != MailingStatus.QUEUED:
+            mailing.status = locked.status
+            return
+        subscribers = Subscriber.objects.filter(
+            language=mailing.language, confirmed_at__isnull=False
+        ).only("pk", "email")
+        Delivery.objects.bulk_create(
+            [Delivery(mailing=mailing, subscriber=s, email=s.email) for s in subscribers],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        Mailing.objects.filter(pk=mailing.pk).update(
+            status=MailingStatus.SENDING, started_at=timezone.now()
+        )
+        mailing.status = MailingStatus.SENDING
+
+
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')
+
+
+def _mail_content(mailing: Mailing) -> dict:
+    """The update rendered once per mailing, with links made absolute for mail readers."""
+    page = mailing.page.specific
+    site = page.get_site()
+    base_url = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+    with translation.override(mailing.language):
+        body_html = str(page.body.render_as_block(context={"request": None, "page": page}))
+    if case_services.DAY_COUNT_TOKEN in body_html:
+        home = site.root_page.specific if site else None
+        body_html = case_services.body_insert_day_count(
+            html=body_html, case=getattr(home, "featured_case", None)
+        )
+    body_html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}{base_url}{m.group(2)}"', body_html)
+    body_text = html.unescape(strip_tags(re.sub(r"</(p|h\d|li)>", "\n\n", body_html)))
+    body_text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", body_text)).strip()
+    return {
+        "page": page,
+        "page_url": page.get_full_url(),
+        "base_url": base_url,
+        "body_html": body_html,
+        "body_text": body_text,
+    }
+
+
+def mailing_send(
+    *,
+    mailing: Mailing,
+    batch_size: int = 50,
+    progress: Callable[[MailingProgress], None] | None = None,
+) -> MailingProgress:
+    """Send a mailing, resuming where a previous run stopped.
+
+    Each message is marked sent as soon as the mail server accepts it, so a crash
+    loses at most the mark of the one message in flight; its Message-ID is fixed per
+    recipient, so a re-send of that one message is recognisable as the same mail.
+    A connection failure stops the run (to be resumed later); a refused recipient is
+    retried up to MAX_DELIVERY_ATTEMPTS times, then reported as failed.
+    """
+    if mailing.status == MailingStatus.QUEUED:
+        mailing_start(mailing)
+    if mailing.status == MailingStatus.DONE:
+        return mailing_progress(mailing=mailing)
+    content = _mail_content(mailing)
+    domain = content["base_url"].split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "localhost"
+    while True:
+        batch = list(
+            Delivery.objects.filter(
+                mailing=mailing,
+                sent_at__isnull=True,
+                attempts__lt=MAX_DELIVERY_ATTEMPTS,
+                subscriber__isnull=False,
+            )
+            .select_related("subscriber")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            break
+        connection = get_connection()
+        try:
+            connection.open()
+            for delivery in batch:
+                _delivery_send(delivery, mailing, content, domain, connection)
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    sent_at=timezone.now(), attempts=delivery.attempts + 1, error=""
+                )
+        except smtplib.SMTPRecipientsRefused as exc:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                attempts=delivery.attempts + 1, error=str(exc)[:500]
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            Mailing.objects.filter(pk=mailing.pk).update(last_error=str(exc)[:500])
+            raise
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
+        if progress:
+            progress(mailing_progress(mailing=mailing))
+    Mailing.objects.filter(pk=mailing.pk).update(
+        status=MailingStatus.DONE, finished_at=timezone.now(), last_error=""
+    )
+    mailing.status = MailingStatus.DONE
+    result = mailing_progress(mailing=mailing)
+    if progress:
+        progress(result)
+    return result
+
+
+def _delivery_send(delivery: Delivery, mailing: Mailing, content: dict, domain: str, connection):
+    subscriber = delivery.subscriber
+    unsubscribe_url = subscriber_unsubscribe_url(content["base_url"], subscriber)
+    headers = list_unsubscribe_headers(unsubscribe_url)
+    headers["Message-ID"] = f"<vigil-mailing-{mailing.pk}-{delivery.pk}@{domain}>"
+    headers["Precedence"] = "bulk"
+    with translation.override(mailing.language):
+        mail_send(
+            to=delivery.email,
+            subject=mailing.subject,
+            template="actions/email/update",
+            context={**content, "unsubscribe_url": unsubscribe_url},
+            headers=headers,
+            connection=connection,
+        )
+
+
+def mailings_process(*, progress: Callable[[MailingProgress], None] | None = None) -> int:
+    """Send every queued or interrupted mailing, oldest first; returns how many finished.
+
+    One sender at a time: a second server process, or the command run by hand while
+    the server's worker is busy, finds the lock taken and leaves the work to it.
+    """
+    if not cache.add(MAILER_LOCK, "locked", MAILER_LOCK_SECONDS):
+        return 0
+    finished = 0
+    try:
+        pending = Mailing.objects.exclude(status=MailingStatus.DONE).select_related("page")
+        for mailing in pending.order_by("created_at", "pk"):
+
+            def keep_lock(state, _report=progress):
+                cache.touch(MAILER_LOCK, MAILER_LOCK_SECONDS)
+                if _report:
+                    _report(state)
+
+            mailing_send(mailing=mailing, progress=keep_lock)
+            finished += 1
+    finally:
+        cache.delete(MAILER_LOCK)
+    return finished
