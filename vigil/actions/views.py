@@ -108,18 +108,39 @@ def _petition_render(request, *, petition: PetitionPage, form, status=200, notic
     return _private(response) if form is not None else response
 
 
+def _form_refusal(request, form, *, scope: str) -> tuple[int, str] | None:
+    """Why a posted public form is refused, as (HTTP status, message); None to accept it.
+
+    The same checks guard signing and subscribing: invalid UTF-8, the per-IP rate
+    limit, the bot traps, the fields, and the limit of emails to one address.
+    """
+    if _body_invalid_utf8(request):
+        return 400, _("The form contained characters that could not be read. Please try again.")
+    limit, period = settings.ACTIONS_RATE_LIMIT
+    if services.rate_limit_exceeded(
+        scope=scope, key=_client_ip(request), limit=limit, period=period
+    ):
+        return 429, _("Too many requests have come from your connection. Please try later.")
+    if form.looks_automated():
+        return 400, _(
+            "Your request could not be accepted. Please wait a few seconds, check the form "
+            "and send it again."
+        )
+    if not form.is_valid():
+        return 400, _("Please correct the errors below.")
+    email = services.email_normalise(email=form.cleaned_data["email"])
+    # Stops the form being used to flood one inbox with confirmation requests.
+    if services.rate_limit_exceeded(
+        scope=f"{scope}-email", key=email, limit=settings.ACTIONS_EMAIL_LIMIT, period=3600
+    ):
+        return 429, _("We have already sent several emails to this address. Please check it.")
+    return None
+
+
 def petition_sign(request, *, petition: PetitionPage):
     page_url = petition.get_url(request)
     if request.method != "POST":
         return HttpResponseRedirect(page_url)
-    if _body_invalid_utf8(request):
-        return _petition_render(
-            request,
-            petition=petition,
-            form=SignatureForm(),
-            status=400,
-            notice=_("The form contained characters that could not be read. Please try again."),
-        )
     state = petition.state()
     if state != "open":
         message = (
@@ -129,70 +150,28 @@ def petition_sign(request, *, petition: PetitionPage):
         )
         return _petition_render(request, petition=petition, form=None, status=400, notice=message)
     form = SignatureForm(request.POST)
-    limit, period = settings.ACTIONS_RATE_LIMIT
-    if services.rate_limit_exceeded(
-        scope="sign", key=_client_ip(request), limit=limit, period=period
-    ):
-        form.refresh_stamp()
-        return _petition_render(
-            request,
-            petition=petition,
-            form=form,
-            status=429,
-            notice=_("Too many signatures have come from your connection. Please try later."),
-        )
-    if form.looks_automated():
-        form.refresh_stamp()
-        return _petition_render(
-            request,
-            petition=petition,
-            form=form,
-            status=400,
-            notice=_(
-                "Your signature could not be accepted. Please wait a few seconds, check "
-                "the form and send it again."
-            ),
-        )
-    if not form.is_valid():
-        form.refresh_stamp()
-        return _petition_render(
-            request,
-            petition=petition,
-            form=form,
-            status=400,
-            notice=_("Please correct the errors below."),
-        )
-    data = form.cleaned_data
-    email = services.email_normalise(email=data["email"])
-    if services.rate_limit_exceeded(
-        scope="sign-email", key=email, limit=settings.ACTIONS_EMAIL_LIMIT, period=3600
-    ):
-        # Stops the form being used to flood one inbox with confirmation requests.
-        return _petition_render(
-            request,
-            petition=petition,
-            form=None,
-            status=429,
-            notice=_("We have already sent several emails to this address. Please check it."),
-        )
-    try:
-        services.petition_sign(
-            petition=petition,
-            name=data["name"],
-            email=email,
-            country=data["country"],
-            comment=data["comment"],
-            consent_updates=data["consent_updates"],
-            show_publicly=data["show_publicly"],
-            language=get_language() or settings.LANGUAGE_CODE,
-            base_url=_base_url(request),
-        )
-    except services.ActionError as error:
-        form.refresh_stamp()
-        return _petition_render(
-            request, petition=petition, form=form, status=error.status, notice=error.message
-        )
-    return HttpResponseRedirect(page_url + "sign/sent/", status=303)
+    refusal = _form_refusal(request, form, scope="sign")
+    if refusal is None:
+        data = form.cleaned_data
+        try:
+            services.petition_sign(
+                petition=petition,
+                name=data["name"],
+                email=data["email"],
+                country=data["country"],
+                comment=data["comment"],
+                consent_updates=data["consent_updates"],
+                show_publicly=data["show_publicly"],
+                language=get_language() or settings.LANGUAGE_CODE,
+                base_url=_base_url(request),
+            )
+        except services.ActionError as error:
+            refusal = error.status, error.message
+        else:
+            return HttpResponseRedirect(page_url + "sign/sent/", status=303)
+    status, notice = refusal
+    form.refresh_stamp()
+    return _petition_render(request, petition=petition, form=form, status=status, notice=notice)
 
 
 def petition_sign_sent(request, *, petition: PetitionPage):
@@ -211,131 +190,109 @@ def petition_sign_sent(request, *, petition: PetitionPage):
 # --- Links from emails -------------------------------------------------------------------
 
 
-def signature_confirm(request, token: str):
+def _email_link(request, *, check, act, ask, done, already=None):
+    """A link from an email: GET shows one button (or says it is already done), POST acts.
+
+    `check()` reads the token, `act()` carries the change out; `ask(obj)`, `done(result)`
+    and `already(obj)` give the message page's title, message and links.
+    """
     try:
-        signature = services.signature_check(
-            purpose=services.PURPOSE_SIGNATURE_CONFIRM, token=token
-        )
+        target = check()
         if request.method != "POST":
-            if signature.confirmed_at:
-                return message_page(
-                    request,
-                    title=_("Already confirmed"),
-                    message=_("Your signature was already confirmed. Thank you."),
-                    back_url=signature.petition.get_url(request),
-                    back_label=_("Back to the petition"),
-                )
-            return message_page(
-                request,
-                title=_("Confirm your signature"),
-                message=_("Press the button to confirm your signature on “%(title)s”.")
-                % {"title": signature.petition.title},
-                form_action=request.path,
-                button=_("Confirm my signature"),
-            )
-        signature, already = services.signature_confirm(token=token)
+            shown = already(target) if already else None
+            if shown:
+                return message_page(request, **shown)
+            return message_page(request, form_action=request.path, **ask(target))
+        result = act()
     except services.ActionError as error:
         return _error_page(request, error, back_url="/")
-    petition = signature.petition
-    if already:
-        message = _("Your signature was already confirmed. Thank you.")
-    else:
-        message = _("Your signature is confirmed and now counts. Thank you.")
-    return message_page(
+    return message_page(request, **done(result))
+
+
+def _back_to_petition(request, petition) -> dict:
+    return {"back_url": petition.get_url(request), "back_label": _("Back to the petition")}
+
+
+def signature_confirm(request, token: str):
+    def already(signature):
+        if signature.confirmed_at:
+            return {
+                "title": _("Already confirmed"),
+                "message": _("Your signature was already confirmed. Thank you."),
+                **_back_to_petition(request, signature.petition),
+            }
+        return None
+
+    def done(result):
+        signature, was_confirmed = result
+        return {
+            "title": _("Thank you"),
+            "message": _("Your signature was already confirmed. Thank you.")
+            if was_confirmed
+            else _("Your signature is confirmed and now counts. Thank you."),
+            "extra": {"thank_you": signature.petition.thank_you},
+            **_back_to_petition(request, signature.petition),
+        }
+
+    return _email_link(
         request,
-        title=_("Thank you"),
-        message=message,
-        back_url=petition.get_url(request),
-        back_label=_("Back to the petition"),
-        extra={"thank_you": petition.thank_you},
+        check=lambda: services.signature_check(
+            purpose=services.PURPOSE_SIGNATURE_CONFIRM, token=token
+        ),
+        act=lambda: services.signature_confirm(token=token),
+        already=already,
+        ask=lambda signature: {
+            "title": _("Confirm your signature"),
+            "message": _("Press the button to confirm your signature on “%(title)s”.")
+            % {"title": signature.petition.title},
+            "button": _("Confirm my signature"),
+        },
+        done=done,
     )
 
 
 def signature_withdraw(request, token: str):
-    try:
-        signature = services.signature_check(
-            purpose=services.PURPOSE_SIGNATURE_WITHDRAW, token=token
-        )
-        if request.method != "POST":
-            return message_page(
-                request,
-                title=_("Withdraw your signature"),
-                message=_(
-                    "Press the button to withdraw your signature from “%(title)s”. It is "
-                    "deleted at once and no longer counts."
-                )
-                % {"title": signature.petition.title},
-                form_action=request.path,
-                button=_("Withdraw my signature"),
-            )
-        petition = services.signature_withdraw(token=token)
-    except services.ActionError as error:
-        return _error_page(request, error, back_url="/")
-    return message_page(
+    return _email_link(
         request,
-        title=_("Signature withdrawn"),
-        message=_("Your signature has been deleted. It no longer counts."),
-        back_url=petition.get_url(request),
-        back_label=_("Back to the petition"),
+        check=lambda: services.signature_check(
+            purpose=services.PURPOSE_SIGNATURE_WITHDRAW, token=token
+        ),
+        act=lambda: services.signature_withdraw(token=token),
+        ask=lambda signature: {
+            "title": _("Withdraw your signature"),
+            "message": _(
+                "Press the button to withdraw your signature from “%(title)s”. It is "
+                "deleted at once and no longer counts."
+            )
+            % {"title": signature.petition.title},
+            "button": _("Withdraw my signature"),
+        },
+        done=lambda petition: {
+            "title": _("Signature withdrawn"),
+            "message": _("Your signature has been deleted. It no longer counts."),
+            **_back_to_petition(request, petition),
+        },
     )
 
 
 def subscribe(request):
     if request.method == "POST":
-        if _body_invalid_utf8(request):
-            form = SubscribeForm(initial={"language": get_language()})
-            return _subscribe_page(
-                request,
-                form,
-                status=400,
-                notice=_("The form contained characters that could not be read."),
-            )
         form = SubscribeForm(request.POST)
-        limit, period = settings.ACTIONS_RATE_LIMIT
-        if services.rate_limit_exceeded(
-            scope="subscribe", key=_client_ip(request), limit=limit, period=period
-        ):
-            form.refresh_stamp()
-            return _subscribe_page(
-                request,
-                form,
-                status=429,
-                notice=_("Too many requests have come from your connection. Please try later."),
-            )
-        if form.looks_automated():
-            form.refresh_stamp()
-            return _subscribe_page(
-                request,
-                form,
-                status=400,
-                notice=_(
-                    "Your request could not be accepted. Please wait a few seconds and "
-                    "send it again."
-                ),
-            )
-        if not form.is_valid():
-            form.refresh_stamp()
-            return _subscribe_page(
-                request, form, status=400, notice=_("Please correct the errors below.")
-            )
-        email = services.email_normalise(email=form.cleaned_data["email"])
-        if services.rate_limit_exceeded(
-            scope="subscribe-email", key=email, limit=settings.ACTIONS_EMAIL_LIMIT, period=3600
-        ):
-            return _subscribe_page(
-                request,
-                SubscribeForm(initial={"language": get_language()}),
-                status=429,
-                notice=_("We have already sent several emails to this address. Please check it."),
-            )
-        try:
-            services.subscriber_request(
-                email=email, language=form.cleaned_data["language"], base_url=_base_url(request)
-            )
-        except services.ActionError as error:
-            form.refresh_stamp()
-            return _subscribe_page(request, form, status=error.status, notice=error.message)
-        return HttpResponseRedirect(reverse("actions:subscribe_sent"), status=303)
+        refusal = _form_refusal(request, form, scope="subscribe")
+        if refusal is None:
+            try:
+                services.subscriber_request(
+                    email=form.cleaned_data["email"],
+                    language=form.cleaned_data["language"],
+                    base_url=_base_url(request),
+                )
+            except services.ActionError as error:
+                refusal = error.status, error.message
+            else:
+                return HttpResponseRedirect(reverse("actions:subscribe_sent"), status=303)
+        status, notice = refusal
+        form.refresh_stamp()
+        return _subscribe_page(request, form, status=status, notice=notice)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     return _subscribe_page(request, SubscribeForm(initial={"language": get_language()}))
@@ -361,57 +318,52 @@ def subscribe_sent(request):
 
 
 def subscriber_confirm(request, token: str):
-    try:
-        subscriber = services.subscriber_check(
-            purpose=services.PURPOSE_SUBSCRIBER_CONFIRM, token=token
-        )
-        if request.method != "POST":
-            if subscriber.confirmed_at:
-                return message_page(
-                    request,
-                    title=_("Already subscribed"),
-                    message=_("Your subscription was already confirmed."),
-                )
-            return message_page(
-                request,
-                title=_("Confirm your subscription"),
-                message=_("Press the button to start receiving the campaign's email updates."),
-                form_action=request.path,
-                button=_("Confirm my subscription"),
-            )
-        already = services.subscriber_confirm(token=token)
-    except services.ActionError as error:
-        return _error_page(request, error, back_url="/")
-    return message_page(
+    back = {"back_url": "/", "back_label": _("Back to the site")}
+    return _email_link(
         request,
-        title=_("Subscribed"),
-        message=_("Your subscription was already confirmed.")
-        if already
-        else _("Your subscription is confirmed. Every email has a link to unsubscribe."),
-        back_url="/",
-        back_label=_("Back to the site"),
+        check=lambda: services.subscriber_check(
+            purpose=services.PURPOSE_SUBSCRIBER_CONFIRM, token=token
+        ),
+        act=lambda: services.subscriber_confirm(token=token),
+        already=lambda subscriber: (
+            {
+                "title": _("Already subscribed"),
+                "message": _("Your subscription was already confirmed."),
+                **back,
+            }
+            if subscriber.confirmed_at
+            else None
+        ),
+        ask=lambda subscriber: {
+            "title": _("Confirm your subscription"),
+            "message": _("Press the button to start receiving the campaign's email updates."),
+            "button": _("Confirm my subscription"),
+        },
+        done=lambda was_confirmed: {
+            "title": _("Subscribed"),
+            "message": _("Your subscription was already confirmed.")
+            if was_confirmed
+            else _("Your subscription is confirmed. Every email has a link to unsubscribe."),
+            **back,
+        },
     )
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without a form of ours; the token is the key.
 def unsubscribe(request, token: str):
-    try:
-        services.subscriber_check(purpose=services.PURPOSE_UNSUBSCRIBE, token=token)
-        if request.method != "POST":
-            return message_page(
-                request,
-                title=_("Unsubscribe"),
-                message=_("Press the button to stop receiving the campaign's email updates."),
-                form_action=request.path,
-                button=_("Unsubscribe"),
-            )
-        services.subscriber_unsubscribe(token=token)
-    except services.ActionError as error:
-        return _error_page(request, error, back_url="/")
-    return message_page(
+    return _email_link(
         request,
-        title=_("Unsubscribed"),
-        message=_("You will receive no more email updates. Your address has been deleted."),
-        back_url="/",
-        back_label=_("Back to the site"),
+        check=lambda: services.subscriber_check(purpose=services.PURPOSE_UNSUBSCRIBE, token=token),
+        act=lambda: services.subscriber_unsubscribe(token=token),
+        ask=lambda subscriber: {
+            "title": _("Unsubscribe"),
+            "message": _("Press the button to stop receiving the campaign's email updates."),
+            "button": _("Unsubscribe"),
+        },
+        done=lambda _result: {
+            "title": _("Unsubscribed"),
+            "message": _("You will receive no more email updates. Your address has been deleted."),
+            "back_url": "/",
+            "back_label": _("Back to the site"),
+        },
     )

@@ -136,3 +136,28 @@ def test_send_command_reports_a_dead_mail_server(update, no_smtp, admin_user):
     with pytest.raises(CommandError, match="Run the command again to resume"):
         call_command("send_mailings", verbosity=0)
     assert Mailing.objects.get().status == MailingStatus.SENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_servers_mail_worker_sends_queued_mailings(updates_index, smtp):
+    """`serve` runs a worker thread that picks up queued mailings by itself."""
+    import threading
+    import time
+
+    from vigil.core.management.commands.serve import _mailer
+
+    update = UpdatePageFactory(parent=updates_index)
+    SubscriberFactory.create_batch(3)
+    services.mailing_create(page=update, user=None)
+    stop = threading.Event()
+    worker = threading.Thread(target=_mailer, args=(0.05, stop), daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while Mailing.objects.get().status != MailingStatus.DONE:
+            assert time.monotonic() < deadline, "the worker did not finish the mailing"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+    assert len(smtp.messages) == 3
