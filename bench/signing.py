@@ -184,21 +184,21 @@ class Clients:
         return self._local.session
 
     def request(self, op: str, method: str, url: str, expect: int, **kwargs):
-        """Send one request and record it; the response, or None when none came."""
+        """Send one request and record it: (the response or None, its mutable Sample)."""
         start = time.perf_counter()
         try:
             response = self.session.request(
                 method, url, timeout=HTTP_TIMEOUT, allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
-            self.recorder.add(Sample(op, 0, time.perf_counter() - start, False, repr(exc)))
-            return None
+            sample = Sample(op, 0, time.perf_counter() - start, False, repr(exc))
+            self.recorder.add(sample)
+            return None, sample
         elapsed = time.perf_counter() - start
         ok = response.status_code == expect
-        self.recorder.add(
-            Sample(op, response.status_code, elapsed, ok, "" if ok else notice_of(response))
-        )
-        return response
+        sample = Sample(op, response.status_code, elapsed, ok, "" if ok else notice_of(response))
+        self.recorder.add(sample)
+        return response, sample
 
 
 # --- Phase 1: signing --------------------------------------------------------------------
@@ -244,11 +244,11 @@ def make_signers(count: int, duplicates: int, run: str, rng: random.Random) -> l
 
 def sign(clients: Clients, signer: Signer) -> None:
     base = clients.base
-    page = clients.request("sign: GET form", "GET", base + PETITION_PATH, 200)
-    inputs = form_inputs(page.text, PETITION_PATH + "sign/") if page is not None else None
+    page, sample = clients.request("sign: GET form", "GET", base + PETITION_PATH, 200)
+    inputs = form_inputs(page.text, PETITION_PATH + "sign/") if sample.ok else None
     if inputs is None:
-        if page is not None and page.status_code == 200:
-            clients.recorder.add(Sample("sign: POST", 0, 0.0, False, "no signing form on page"))
+        if sample.ok:
+            sample.ok, sample.note = False, "no signing form on the page"
         if signer.barrier:
             signer.barrier.abort()  # do not leave the other client waiting
         return
@@ -269,7 +269,7 @@ def sign(clients: Clients, signer: Signer) -> None:
         # inserts race for the same UNIQUE key.
         with contextlib.suppress(threading.BrokenBarrierError):
             signer.barrier.wait()
-    response = clients.request(
+    response, sample = clients.request(
         "sign: POST",
         "POST",
         base + PETITION_PATH + "sign/",
@@ -277,18 +277,17 @@ def sign(clients: Clients, signer: Signer) -> None:
         data=data,
         headers={"Referer": base + PETITION_PATH},
     )
-    if response is not None and response.status_code == 303:
-        location = response.headers.get("Location", "")
-        if not location.endswith(PETITION_PATH + "sign/sent/"):
-            clients.recorder.add(Sample("sign: POST", 303, 0.0, False, f"Location {location}"))
+    location = response.headers.get("Location", "") if sample.ok else ""
+    if sample.ok and not location.endswith(PETITION_PATH + "sign/sent/"):
+        sample.ok, sample.note = False, f"303 to {location!r}"
 
 
 # --- Phase 2: confirming -----------------------------------------------------------------
 
 
 def confirm(clients: Clients, link: str, outcomes: Counter, lock: threading.Lock) -> None:
-    page = clients.request("confirm: GET link", "GET", link, 200)
-    if page is None or page.status_code != 200:
+    page, sample = clients.request("confirm: GET link", "GET", link, 200)
+    if not sample.ok:
         return
     inputs = form_inputs(page.text, urlsplit(link).path)
     if inputs is None:
@@ -297,7 +296,7 @@ def confirm(clients: Clients, link: str, outcomes: Counter, lock: threading.Lock
         with lock:
             outcomes[outcome] += 1
         return
-    response = clients.request(
+    response, sample = clients.request(
         "confirm: POST",
         "POST",
         link,
@@ -305,7 +304,7 @@ def confirm(clients: Clients, link: str, outcomes: Counter, lock: threading.Lock
         data={"csrfmiddlewaretoken": inputs.get("csrfmiddlewaretoken", "")},
         headers={"Referer": link},
     )
-    if response is None or response.status_code != 200:
+    if not sample.ok:
         return
     if "is confirmed and now counts" in response.text:
         outcome = "confirmed"
@@ -315,6 +314,15 @@ def confirm(clients: Clients, link: str, outcomes: Counter, lock: threading.Lock
         outcome = "unexpected page"
     with lock:
         outcomes[outcome] += 1
+
+
+def run_all(clients: int, job, items: list) -> None:
+    """`job` for every item, `clients` at a time; on Ctrl-C, drop the ones not started."""
+    pool = ThreadPoolExecutor(clients)
+    try:
+        list(pool.map(job, items))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- Server, database, commands ----------------------------------------------------------
@@ -441,19 +449,24 @@ def postgres_database():
     if os.environ.get("BENCH_DATABASE_URL"):
         yield os.environ["BENCH_DATABASE_URL"]
         return
-    lines = subprocess.run(
+    # The first cluster pg_lsclusters lists: "15 main 5432 down postgres ...".
+    fields = subprocess.run(
         ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
     ).stdout.split()
-    if len(lines) < 4:
+    if len(fields) < 4:
         raise RuntimeError("no PostgreSQL cluster found (pg_lsclusters): set BENCH_DATABASE_URL")
-    version, cluster, port, status = lines[:4]
+    version, cluster, port, status = fields[:4]
     started = status != "online"
     if started:
         subprocess.run(_sudo("pg_ctlcluster", version, cluster, "start"), check=True)
 
     def psql(sql: str) -> None:
         command = ["psql", "-p", port, "-d", "postgres", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        subprocess.run(_sudo(*command, user="postgres"), cwd="/", check=True, capture_output=True)
+        result = subprocess.run(
+            _sudo(*command, user="postgres"), cwd="/", capture_output=True, text=True
+        )
+        if result.returncode:
+            raise RuntimeError(f"psql {sql.split(' PASSWORD')[0]!r} failed: {result.stderr}")
 
     password = secrets.token_hex(16)
 
@@ -507,7 +520,7 @@ def table(report: Report, recorder: Recorder, phases: dict[str, tuple[list[str],
     for ops, seconds in phases.values():
         for op in ops:
             samples = recorder.of(op)
-            times = [s.seconds * 1000 for s in samples if s.seconds]
+            times = [s.seconds * 1000 for s in samples]
             bad = sum(not s.ok for s in samples)
             rate = len(samples) / seconds if seconds else 0.0
             report(
@@ -598,35 +611,46 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
     expected_mail = Counter(s.address for s in signers)
 
     print(f"[{db}] phase 1: {len(signers)} signing attempts from {args.clients} clients")
-    start = time.perf_counter()
-    with ThreadPoolExecutor(args.clients) as pool:
-        list(pool.map(lambda s: sign(clients, s), signers))
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        run_all(args.clients, lambda s: sign(clients, s), signers)
+    except BaseException:
+        for signer in signers:  # free clients waiting for a partner that will not come
+            if signer.barrier:
+                signer.barrier.abort()
+        raise
     sign_seconds = time.perf_counter() - start
+    # The clients share the machine with the server: say how much CPU they took.
+    sign_cpu = time.process_time() - cpu
 
-    print(f"[{db}] waiting for {len(signers)} emails")
+    # A signature is only accepted once its email is sent, so every 303 should have its
+    # message here already; waiting covers a mail server slower than this one.
+    accepted = sum(s.ok for s in recorder.of("sign: POST"))
+    print(f"[{db}] waiting for {accepted} emails")
     deadline = time.monotonic() + 60
-    while catcher.count() < len(signers) and time.monotonic() < deadline:
+    while catcher.count() < accepted and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)  # a late extra message would be a bug too: give it a moment
     received: Counter = Counter()
     subjects = Counter()
     links: list[str] = []
-    for recipients, raw in list(catcher.messages):
+    messages = list(catcher.messages)
+    for recipients, raw in messages:
         subject, found = confirm_links(raw)
         subjects[subject.split(":")[0]] += 1
         for recipient in recipients:
             received[recipient.lower()] += 1
         links.extend(found)
-    mail_count = catcher.count()
+    mail_count = len(messages)
 
     print(f"[{db}] phase 2: confirming {len(links)} links from {args.clients} clients")
     outcomes: Counter = Counter()
     lock = threading.Lock()
     rng.shuffle(links)
-    start = time.perf_counter()
-    with ThreadPoolExecutor(args.clients) as pool:
-        list(pool.map(lambda link: confirm(clients, link, outcomes, lock), links))
+    start, cpu = time.perf_counter(), time.process_time()
+    run_all(args.clients, lambda link: confirm(clients, link, outcomes, lock), links)
     confirm_seconds = time.perf_counter() - start
+    confirm_cpu = time.process_time() - cpu
 
     state = db_state(env)
     page = requests.get(base + PETITION_PATH, timeout=HTTP_TIMEOUT)
@@ -653,13 +677,13 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
         f"phase 1: {args.signers} distinct signers + {args.duplicates} addresses signed twice at "
         f"once = {len(signers)} signatures in {sign_seconds:.1f} s "
         f"({len(signers) / sign_seconds:.1f} signatures/s, "
-        f"{2 * len(signers) / sign_seconds:.1f} HTTP req/s)"
+        f"{2 * len(signers) / sign_seconds:.1f} HTTP req/s; clients used {sign_cpu:.0f} CPU-s)"
     )
     n_confirm = len(recorder.of("confirm: GET link")) + len(recorder.of("confirm: POST"))
     report(
         f"phase 2: {len(links)} links from {mail_count} emails confirmed in "
         f"{confirm_seconds:.1f} s ({len(links) / confirm_seconds:.1f} links/s, "
-        f"{n_confirm / confirm_seconds:.1f} HTTP req/s)"
+        f"{n_confirm / confirm_seconds:.1f} HTTP req/s; clients used {confirm_cpu:.0f} CPU-s)"
     )
     report()
     table(
@@ -734,6 +758,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--seed", type=int, default=2026, help="seed for names and order")
     args = parser.parse_args()
+    # Turn `kill` into an exception too, so that the cleanup in `finally` blocks runs.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not PYTHON.exists():
         parser.error(f"{PYTHON} not found: run `make setup` first")
     databases = (
