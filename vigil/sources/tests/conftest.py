@@ -59,12 +59,13 @@ class _Handler(BaseHTTPRequestHandler):
             with state["lock"]:
                 state["active"] += 1
                 state["max_active"] = max(state["max_active"], state["active"])
-            try:
-                time.sleep(0.3)
-                self._answer(200)
-            finally:
-                with state["lock"]:
-                    state["active"] -= 1
+            time.sleep(0.3)
+            # Count the request as finished before answering: once the answer is out the
+            # checker may rightly start the next one, which could otherwise arrive before
+            # this thread had counted itself out.
+            with state["lock"]:
+                state["active"] -= 1
+            self._answer(200)
         else:
             self._answer(418)
 
