@@ -16,13 +16,16 @@ help:
 	@echo "make dev    the same with Django's development server (auto-reload, DEBUG on)"
 	@echo "make test   install what the tests need and run every check"
 	@echo "make lint / make format   ruff"
+	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
 	@echo "make bench-signing   concurrent signing benchmark on SQLite and PostgreSQL (bench/README.md)"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
 	@touch $@
 
+# Translations are compiled on every setup (pure Python, no gettext needed).
 setup: $(VENV)/.synced
+	@$(PY) scripts/compile_messages.py > /dev/null
 
 run: setup
 	@scripts/run.sh
@@ -51,6 +54,13 @@ test: setup
 
 bench-signing: setup
 	$(PY) bench/signing.py --both
+
+# After changing user-facing strings: refresh the Russian and Kazakh catalogues.
+messages: setup
+	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemessages -l ru -l kk \
+		--ignore=.venv --ignore=.tools --ignore=var --ignore=bench --ignore=test-artifacts \
+		--no-obsolete
+	$(PY) scripts/compile_messages.py
 
 clean:
 	rm -rf $(VENV) .tools var/static

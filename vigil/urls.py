@@ -4,11 +4,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_static_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
+from vigil.core.sitemaps import sitemap
 from vigil.search import views as search_views
 
 handler404 = "vigil.core.views.page_not_found"
@@ -18,7 +18,6 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 if settings.SERVE_MEDIA:
@@ -27,6 +26,7 @@ if settings.SERVE_MEDIA:
     ]
 
 urlpatterns += i18n_patterns(
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("search/", search_views.search, name="search"),
     path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),

@@ -85,8 +85,12 @@ def case_events_load(*, case) -> list:
     return list(events.values())
 
 
-def case_record(*, case, today: dt.date | None = None) -> CaseRecord:
-    """Charges, decisions, orders with their gaps, deadlines with countdowns, and the timeline."""
+def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRecord:
+    """Charges, decisions, orders with their gaps, deadlines with countdowns, and the timeline.
+
+    `events_of`: the case whose timeline events to load (the default-language version
+    of a translated case page, which the events are attached to).
+    """
     today = today or case.today()
     orders = services.detention_orders_analyse(
         orders=list(case.orders.all()),
@@ -102,7 +106,7 @@ def case_record(*, case, today: dt.date | None = None) -> CaseRecord:
         )
         for deadline in sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.pk))
     ]
-    events = case_events_load(case=case)
+    events = case_events_load(case=events_of or case)
     present = {event.kind for event in events}
     return CaseRecord(
         today=today,

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
+from django.conf import settings
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -89,3 +90,59 @@ def pagination_links(*, listing, url_for: Callable[[int], str]) -> list[dict]:
                 {"number": number, "url": url_for(number), "current": number == listing.number}
             )
     return links
+
+
+def page_source(*, page):
+    """The default-language version of a page: the one snippets (events, statements,
+    signatures) are attached to. The page itself when the default language is active.
+    """
+    if page is None or (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return page
+    source = (
+        type(page)
+        .objects.filter(
+            translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+        )
+        .first()
+    )
+    return source or page
+
+
+def pages_localized(*, pages: list) -> list:
+    """Each page in the active language when a live translation exists, in one query.
+
+    Pages link to each other by foreign keys that point at the default-language page;
+    readers in another language should land on its version there.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    present = [p for p in pages if p is not None]
+    if language == settings.LANGUAGE_CODE or not present:
+        return pages
+    from wagtail.models import Page
+
+    found = {
+        p.translation_key: p
+        for p in Page.objects.live()
+        .filter(
+            translation_key__in=[p.translation_key for p in present],
+            locale__language_code=language,
+        )
+        .specific()
+    }
+    return [found.get(p.translation_key, p) if p is not None else None for p in pages]
+
+
+def site_root_localized(*, site):
+    """The site's home page in the active language (its default-language home if none)."""
+    root = site.root_page
+    language = get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return root
+    from wagtail.models import Page
+
+    return (
+        Page.objects.live()
+        .filter(translation_key=root.translation_key, locale__language_code=language)
+        .first()
+        or root
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.response import TemplateResponse
@@ -17,7 +18,13 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /search/",
         "",
-        f"Sitemap: {root}/sitemap.xml",
+        # One sitemap per language; English is served without a prefix.
+        *(
+            f"Sitemap: {root}/sitemap.xml"
+            if code == settings.LANGUAGE_CODE
+            else f"Sitemap: {root}/{code}/sitemap.xml"
+            for code, _name in settings.LANGUAGES
+        ),
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -14,10 +14,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from fpdf import FPDF
 from taggit.models import Tag
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
+from wagtail_localize.synctree import synchronize_tree
 
 from vigil.actions.models import ExternalPetition, ExternalPetitionCount, PetitionPage
 from vigil.cases.models import (
@@ -290,6 +293,7 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
 
     _demo_support(home=home, case=case, report=report, data_dir=data_dir)
     _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
+    _demo_translations(home=home, report=report, data_dir=data_dir)
 
     _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
     return report
@@ -612,3 +616,114 @@ def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
         ]
         petition.save()
         report.note(f"external petition: {petition.title}")
+
+
+CASE_TRANSLATED_FIELDS = (
+    "title",
+    "person_name",
+    "status_line",
+    "summary",
+    "former_roles",
+    "bio",
+    "place_of_detention",
+    "court",
+    "plea",
+    "sentence",
+    "health_notes",
+)
+
+
+def _demo_translations(*, home, report: DemoReport, data_dir: Path) -> None:
+    """Russian and Kazakh versions of part of the demo; the rest appears in English there.
+
+    Every other language gets the whole tree first as aliases (wagtail-localize's
+    synchronisation); each page in translations/<language>.yaml then becomes a real
+    translation. A page that is already a translation is left as editors made it.
+    """
+    for locale in Locale.objects.exclude(pk=home.locale_id):
+        synchronize_tree(home.locale, locale)
+    folder = data_dir / "translations"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        locale = Locale.objects.get(language_code=data["locale"])
+        _translate(
+            home, locale, report, fields=_pick(data["home"], ("title", "intro", "action_text"))
+        )
+        index = UpdateIndexPage.objects.child_of(home).first()
+        if index is not None:
+            with translation.override(locale.language_code):
+                index_title = gettext("Latest updates")
+            _translate(
+                index,
+                locale,
+                report,
+                fields={"title": index_title, "intro": data["home"].get("updates_intro", "")},
+            )
+        for slug, item in data.get("pages", {}).items():
+            page = _child(home, StandardPage, slug)
+            if page is not None:
+                _translate(
+                    page,
+                    locale,
+                    report,
+                    fields=_pick(item, ("title", "intro")),
+                    body=item.get("body"),
+                    references=(StandardPageReference, item.get("references")),
+                )
+        case = CasePage.objects.filter(locale=home.locale, live=True).first()
+        if case is not None and data.get("case"):
+            _translate(case, locale, report, fields=_pick(data["case"], CASE_TRANSLATED_FIELDS))
+        petition = _child(home, PetitionPage, "petition")
+        if petition is not None and data.get("petition"):
+            fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
+            fields["text"] = html_sanitize(html=data["petition"]["text"])
+            _translate(petition, locale, report, fields=fields)
+        register = _child(home, SupportRegisterPage, "support")
+        if register is not None and data.get("support"):
+            _translate(register, locale, report, fields=_pick(data["support"], ("title", "intro")))
+        for slug, item in data.get("updates", {}).items():
+            update = _child(index, UpdatePage, slug) if index is not None else None
+            if update is None:
+                raise ValueError(f"{path.name}: no update {slug!r} to translate")
+            _translate(
+                update,
+                locale,
+                report,
+                fields=_pick(item, ("title", "summary")),
+                body=item.get("body"),
+                references=(UpdateReference, item.get("references")),
+            )
+
+
+def _pick(item: dict, names) -> dict:
+    return {
+        name: " ".join(item[name].split()) if name in ("summary", "intro") else item[name]
+        for name in names
+        if name in item
+    }
+
+
+def _translate(source, locale, report: DemoReport, *, fields, body=None, references=None):
+    """Turn the page's alias in `locale` into a translation with these fields, published."""
+    target = source.get_translation_or_none(locale)
+    if target is None:
+        target = source.copy_for_translation(locale, copy_parents=True)
+    target = target.specific
+    if target.alias_of_id is None and target.live:
+        return  # already translated (by this loader or by an editor)
+    if target.alias_of_id is not None:
+        # As Wagtail's "convert alias" does: from now on the page has its own content.
+        Page.objects.filter(pk=target.pk).update(alias_of=None)
+        target.alias_of = None
+    for name, value in fields.items():
+        setattr(target, name, value)
+    if body is not None:
+        target.body = _stream(body)
+    if references is not None and references[1] is not None:
+        model, items = references
+        target.references = _references(model, target, items)
+    target.save()
+    _publish(target)
+    report.note(f"{locale.language_code}: {target.title}")

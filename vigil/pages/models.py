@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CampaignSettings, CitingPageMixin, SourceReference
+from vigil.core.services import pages_localized
 from vigil.news.services import updates_for_home
 
 
@@ -99,6 +100,10 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(updates_for_home(home=self, limit=self.latest_count))
+        # The banner's links point at default-language pages; show the reader's version.
+        context["banner_case"], context["background_page"], context["action_page"] = (
+            pages_localized(pages=[self.featured_case, self.background_page, self.action_page])
+        )
         context["structured_data"] = {
             "@context": "https://schema.org",
             "@type": "WebSite",

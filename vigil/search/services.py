@@ -22,9 +22,11 @@ def search_query_clean(*, raw: str) -> tuple[str, bool]:
     return cleaned[:MAX_QUERY_LENGTH].strip(), truncated
 
 
-def pages_search(*, query: str, site_root: Page, locale=None):
-    """Live, public pages under the site's root that match `query`, best first."""
+def pages_search(*, query: str, site_root: Page):
+    """Live, public pages under `site_root` that match `query`, best first.
+
+    Each language has its own tree under its own home page, so searching under the
+    reader's home searches their language (untranslated pages there are in English).
+    """
     pages = Page.objects.live().public().descendant_of(site_root, inclusive=True)
-    if locale is not None:
-        pages = pages.filter(locale=locale)
     return pages.search(query, operator="and")

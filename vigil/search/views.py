@@ -4,9 +4,9 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
-from vigil.core.services import pagination_links
+from vigil.core.services import pagination_links, site_root_localized
 
 from .services import MAX_QUERY_LENGTH, pages_search, search_query_clean
 
@@ -25,7 +25,7 @@ def search(request):
     page_links = []
     if query:
         paginator = Paginator(
-            pages_search(query=query, site_root=site.root_page, locale=Locale.get_active()),
+            pages_search(query=query, site_root=site_root_localized(site=site)),
             RESULTS_PER_PAGE,
         )
         try:

@@ -4,8 +4,6 @@ Nothing here has a secret default: `production.py` demands what it needs and
 `dev.py`/`test.py` supply throw-away values.
 """
 
-from django.utils.translation import gettext_lazy as _
-
 from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env
 
 PROJECT_DIR = BASE_DIR / "vigil"
@@ -24,6 +22,8 @@ INSTALLED_APPS = [
     "vigil.sources",
     "vigil.search",
     "vigil.demo",
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -105,10 +105,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: English is the default and is served without a URL
-# prefix; Russian and Kazakh join these lists when their translations land.
+# Internationalisation: English is the default and is served without a URL prefix;
+# Russian at /ru/ and Kazakh at /kk/. Names are endonyms: the language switcher shows
+# each language in itself.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

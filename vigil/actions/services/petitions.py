@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from vigil.core.services import page_source
+
 from ..models import (
     ExternalPetition,
     PetitionPage,
@@ -51,8 +53,14 @@ def external_petitions_for(*, case_id: int | None) -> list[ExternalPetition]:
 
 
 def petition_overview(*, petition: PetitionPage) -> dict:
-    """What the petition page shows: the count, progress, state, recent signers, totals."""
-    confirmed = Signature.objects.filter(petition=petition, confirmed_at__isnull=False)
+    """What the petition page shows: the count, progress, state, recent signers, totals.
+
+    Signatures belong to the petition in the default language: every translation of a
+    petition shows, and adds to, the same count.
+    """
+    confirmed = Signature.objects.filter(
+        petition=page_source(page=petition), confirmed_at__isnull=False
+    )
     count = confirmed.count()
     recent = []
     if petition.show_signers:
@@ -96,6 +104,8 @@ def petition_sign(
     """
     if petition.state() != "open":
         raise ActionError(_("This petition is not open for signing."))
+    shown = petition
+    petition = page_source(page=petition)
     email = email_normalise(email=email)
     created = False
     try:
@@ -116,7 +126,7 @@ def petition_sign(
         if signature is None:  # withdrawn in between: treat as a fresh attempt later
             raise MailNotSent(_("Please send the form again.")) from None
     try:
-        _signature_email(signature=signature, petition=petition, base_url=base_url)
+        _signature_email(signature=signature, petition=shown, base_url=base_url)
     except (smtplib.SMTPException, OSError) as exc:
         logger.warning("confirmation email for signature %s not sent: %s", signature.pk, exc)
         if created:

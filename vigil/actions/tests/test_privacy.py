@@ -35,7 +35,7 @@ def planted(tmp_path, smtp):
     site = Site.objects.get(is_default_site=True)
     site.hostname, site.port = "testserver", 80
     site.save()
-    petition = PetitionPage.objects.get()
+    petition = PetitionPage.objects.get(locale__language_code="en")
     SignatureFactory(
         petition=petition,
         name=f"Zephyrine {CANARY_SURNAME}",
@@ -46,7 +46,7 @@ def planted(tmp_path, smtp):
         confirmed_at=timezone.now(),
     )
     SubscriberFactory(email=CANARY_EMAIL)
-    update = UpdatePage.objects.live().order_by("-date").first()
+    update = UpdatePage.objects.live().filter(locale__language_code="en").order_by("-date").first()
     mailing = services.mailing_create(page=update, user=None)
     services.mailing_send(mailing=mailing)
     return petition

@@ -18,6 +18,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
 
+from vigil.core.services import page_source
+
 from .. import services
 
 
@@ -310,7 +312,9 @@ class CasePage(RoutablePageMixin, Page):
         from ..svg import case_timeline_svg
 
         context = super().get_context(request, *args, **kwargs)
-        record = case_record(case=self)
+        # Timeline events and statements belong to the case in the default language.
+        source = page_source(page=self)
+        record = case_record(case=self, events_of=source)
         events = [e for e in record.events if e.kind == kind] if kind else record.events
         context.update(
             record=record,
@@ -318,6 +322,7 @@ class CasePage(RoutablePageMixin, Page):
             current_kind=kind,
             timeline_events=events,
             page_url=self.get_url(request),
+            record_source=source,
             timeline_svg=case_timeline_svg(
                 case=self,
                 report=record.orders,

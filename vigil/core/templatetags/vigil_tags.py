@@ -1,9 +1,11 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
@@ -16,53 +18,102 @@ _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 @register.simple_tag(takes_context=True)
 def site_chrome(context):
-    """Menu pages and the updates index for the header and footer, once per request."""
+    """Menu, footer links, the updates index and the language versions, once per request.
+
+    In the default language this is one query; in another, one more finds that
+    language's home page first.
+    """
     request = context.get("request")
     cached = getattr(request, "_vigil_chrome", None)
     if cached is not None:
         return cached
+    language = get_language() or settings.LANGUAGE_CODE
     site = Site.find_for_request(request) if request else None
-    chrome = {"menu": [], "updates_index": None, "updates_url": None, "home": None}
-    if site is not None:
-        home = site.root_page
-        campaign = CampaignSettings.for_request(request)
-        footer_ids = {pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk}
-        # Menu, footer links and the updates index in one query.
-        pages = list(
+    chrome = {
+        "menu": [],
+        "updates_index": None,
+        "updates_url": None,
+        "home": None,
+        "site_name": "",
+        "tagline": "",
+        "language": language,
+        "languages": [],
+        "alternates": [],
+        "translation": None,
+        "canonical_url": None,
+    }
+    if site is None:
+        return chrome
+    root = site.root_page
+    home = root
+    if language != settings.LANGUAGE_CODE:
+        home = (
             Page.objects.live()
-            .filter(
-                Q(pk__in=footer_ids)
-                | Q(
-                    path__startswith=home.path,
-                    depth=home.depth + 1,
-                    show_in_menus=True,
-                )
-                | Q(
-                    path__startswith=home.path,
-                    depth=home.depth + 1,
-                    content_type=ContentType.objects.get_for_model(UpdateIndexPage),
-                )
+            .filter(translation_key=root.translation_key, locale__language_code=language)
+            .first()
+            or root
+        )
+    campaign = CampaignSettings.for_request(request)
+    footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
+    current = context.get("page")
+    versions_of = [root.translation_key]
+    if isinstance(current, Page) and current.pk:
+        versions_of.append(current.translation_key)
+    # Menu, footer links, the updates index and every language version of this page
+    # and of the home page, in one query.
+    pages = list(
+        Page.objects.live()
+        .filter(
+            Q(
+                translation_key__in=Page.objects.filter(pk__in=footer_ids).values(
+                    "translation_key"
+                ),
+                locale__language_code=language,
             )
-            .order_by("path")
-            .specific(defer=True)
+            | Q(pk__in=footer_ids)
+            | Q(path__startswith=home.path, depth=home.depth + 1, show_in_menus=True)
+            | Q(
+                path__startswith=home.path,
+                depth=home.depth + 1,
+                content_type=ContentType.objects.get_for_model(UpdateIndexPage),
+            )
+            | Q(translation_key__in=versions_of)
         )
-        by_id = {p.pk: p for p in pages}
-        # Fill the settings' foreign-key caches so the footer costs no query.
-        campaign.about_page = by_id.get(campaign.about_page_id)
-        campaign.privacy_page = by_id.get(campaign.privacy_page_id)
-        chrome["home"] = home
-        chrome["menu"] = [
-            p
-            for p in pages
-            if p.show_in_menus and p.depth == home.depth + 1 and p.path.startswith(home.path)
-        ]
-        chrome["updates_index"] = next(
-            (p for p in pages if isinstance(p, UpdateIndexPage) and p.path.startswith(home.path)),
-            None,
+        .annotate(language_code=F("locale__language_code"))
+        .order_by("path")
+        .specific(defer=True)
+    )
+    # Fill the settings' foreign-key caches (in the reader's language) so the footer
+    # costs no query.
+    for field in ("about_page", "privacy_page"):
+        source_id = getattr(campaign, f"{field}_id")
+        source = next((p for p in pages if p.pk == source_id), None)
+        localized = next(
+            (
+                p
+                for p in pages
+                if source is not None
+                and p.translation_key == source.translation_key
+                and p.language_code == language
+            ),
+            source,
         )
+        setattr(campaign, field, localized)
+    chrome["home"] = home
+    # The campaign's name and tagline are written in the default language; elsewhere the
+    # home page's translated title names the site.
+    if language == settings.LANGUAGE_CODE or home is root:
+        chrome["site_name"], chrome["tagline"] = campaign.campaign_name, campaign.tagline
+    else:
+        chrome["site_name"], chrome["tagline"] = home.title, ""
+    children = [p for p in pages if p.depth == home.depth + 1 and p.path.startswith(home.path)]
+    chrome["menu"] = [p for p in children if p.show_in_menus]
+    chrome["updates_index"] = next(
+        (p for p in children if isinstance(p, UpdateIndexPage)),
+        None,
+    )
     if chrome["updates_index"] is not None:
         chrome["updates_url"] = chrome["updates_index"].get_url(request)
-    current = context.get("page")
     current_path = getattr(current, "path", "")
     chrome["menu"] = [
         {
@@ -78,9 +129,60 @@ def site_chrome(context):
         }
         for item in chrome["menu"]
     ]
-    if request is not None:
-        request._vigil_chrome = chrome
+    chrome.update(_language_versions(request, pages, root, current, language))
+    request._vigil_chrome = chrome
     return chrome
+
+
+def _language_versions(request, pages, root, current, language) -> dict:
+    """The switcher's links, the hreflang alternates and this page's translation state.
+
+    The switcher links each language to this page's version in it (translated, or an
+    untranslated copy shown in English), or to that language's home page.
+    """
+    names = dict(settings.LANGUAGES)
+    key = getattr(current, "translation_key", None)
+    versions = {p.language_code: p for p in pages if key and p.translation_key == key}
+    homes = {p.language_code: p for p in pages if p.translation_key == root.translation_key}
+    languages = []
+    alternates = []
+    for code, name in settings.LANGUAGES:
+        target = versions.get(code) or homes.get(code)
+        if target is None:
+            continue
+        url = target.get_url(request)
+        languages.append({"code": code, "name": name, "url": url, "current": code == language})
+        version = versions.get(code)
+        if version is not None and version.alias_of_id is None:
+            alternates.append({"code": code, "url": request.build_absolute_uri(url)})
+    translation = None
+    canonical = None
+    if key and language != settings.LANGUAGE_CODE and language in versions:
+        this = versions[language]
+        source = versions.get(settings.LANGUAGE_CODE)
+        if this.alias_of_id is not None:
+            translation = {"state": "missing", "language": names.get(language, language)}
+            if source is not None:
+                # The copy shows the original's content: search engines should index that.
+                canonical = request.build_absolute_uri(source.get_url(request))
+        elif (
+            source is not None
+            and source.last_published_at
+            and this.last_published_at
+            and source.last_published_at > this.last_published_at
+        ):
+            translation = {
+                "state": "outdated",
+                "language": names.get(language, language),
+                "source_changed": source.last_published_at,
+                "source_url": source.get_url(request),
+            }
+    return {
+        "languages": languages,
+        "alternates": alternates,
+        "translation": translation,
+        "canonical_url": canonical,
+    }
 
 
 @register.filter
@@ -102,3 +204,9 @@ def url_host(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(str(url)).hostname or ""
+
+
+@register.filter
+def content_language(page) -> str:
+    """The language of an untranslated copy's text (the default), or '' for a translation."""
+    return settings.LANGUAGE_CODE if getattr(page, "alias_of_id", None) else ""

@@ -50,8 +50,12 @@ def test_editor_publishes_an_update_with_a_reference(editor_client, updates_inde
     url = reverse("wagtailadmin_pages:add", args=("news", "updatepage", updates_index.pk))
     response = editor_client.post(url, _update_form())
     assert response.status_code == 302, response.content.decode()[:2000]
-    update = UpdatePage.objects.get(slug="court-sits-again")
+    update = UpdatePage.objects.get(slug="court-sits-again", alias_of__isnull=True)
     assert update.live
+    aliases = UpdatePage.objects.filter(alias_of=update)
+    assert sorted(aliases.values_list("locale__language_code", flat=True)) == ["kk", "ru"], (
+        "until it is translated, the update appears in English in the other languages"
+    )
     assert [r.title for r in update.references.all()] == ["Court notice"]
     assert sorted(t.name for t in update.tags.all()) == ["Court", "Trial"]
     page = editor_client.get(update.url).content.decode()
