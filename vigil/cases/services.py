@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -156,7 +157,8 @@ def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) 
 
     cases = (
         CasePage.objects.live()
-        .filter(released_on__isnull=True)
+        # Translations share the original's record; watch each case once.
+        .filter(released_on__isnull=True, locale__language_code=settings.LANGUAGE_CODE)
         .prefetch_related("orders", "deadlines")
         .order_by("title")
     )

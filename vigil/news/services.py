@@ -89,14 +89,17 @@ def years_in_use(*, visible) -> list[int]:
 
 
 def update_neighbours(*, update, tags: list[Tag]) -> dict:
-    """Previous and next chapters of its series, and related updates by shared tags."""
+    """Previous and next chapters of its series, and related updates by shared tags.
+
+    Only pages in the update's own language: each language has its copy of every update.
+    """
     context = {"previous_chapter": None, "next_chapter": None, "next_coming_soon": False}
     UpdatePage = _update_model()
     if update.series_id and update.chapter:
         chapters = list(
             UpdatePage.objects.live()
             .public()
-            .filter(series_id=update.series_id, chapter__isnull=False)
+            .filter(series_id=update.series_id, chapter__isnull=False, locale_id=update.locale_id)
             .select_related("series")
             .defer_streamfields()
             .order_by("chapter", "date")
@@ -115,7 +118,7 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
         related = list(
             UpdatePage.objects.live()
             .public()
-            .filter(tagged_items__tag_id__in=tag_ids)
+            .filter(tagged_items__tag_id__in=tag_ids, locale_id=update.locale_id)
             .exclude(pk=update.pk)
             .defer_streamfields()
             .annotate(shared=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))

@@ -4,10 +4,11 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
 
 from .models import FILTER_KEYS, Demand, Statement, SupporterType, SupportRegisterPage
 
@@ -175,7 +176,7 @@ def support_summary(*, case, request=None) -> dict | None:
         return None
     joined = list(
         SupportRegisterPage.objects.live()
-        .filter(case=case)
+        .filter(case=case, locale__language_code=get_language() or settings.LANGUAGE_CODE)
         .order_by("path")
         .values_list(
             "pk",

@@ -246,8 +246,11 @@ def _csv_safe(value: str) -> str:
 def petitions_summary() -> list[PetitionPage]:
     """Every petition with `.confirmed` and `.unconfirmed` counts, for editors."""
     return list(
-        PetitionPage.objects.annotate(
+        # Signatures belong to the default-language petition; translations have none.
+        PetitionPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+        .annotate(
             confirmed=Count("signatures", filter=Q(signatures__confirmed_at__isnull=False)),
             unconfirmed=Count("signatures", filter=Q(signatures__confirmed_at__isnull=True)),
-        ).order_by("-first_published_at", "pk")
+        )
+        .order_by("-first_published_at", "pk")
     )
