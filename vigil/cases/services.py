@@ -213,6 +213,27 @@ def body_insert_day_count(*, html: str, case) -> str:
 
     figure = render_to_string(
         "cases/includes/day_count.html",
-        {"case": case, "days": case.days_detained(), "computed_on": case.today()},
+        {
+            "case": case,
+            "days": case.days_detained(),
+            "computed_on": case.today(),
+            "day_words": day_word_forms(),
+        },
     ).strip()
     return html.replace(DAY_COUNT_TOKEN, figure)
+
+
+# Sample numbers for each CLDR plural category the script may meet (Intl.PluralRules):
+# English needs one/other; Russian one/few/many; Kazakh one/other.
+PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 2}
+
+
+def day_word_forms() -> list[tuple[str, str]]:
+    """The word 'day' for each plural category in the active language, for day-count.js.
+
+    When the script recounts the days on an old copy of a page, the word must agree
+    with the new number: 21 день, 22 дня, 25 дней.
+    """
+    from django.utils.translation import ngettext
+
+    return [(category, ngettext("day", "days", n)) for category, n in PLURAL_SAMPLES.items()]

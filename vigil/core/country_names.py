@@ -1,10 +1,27 @@
-"""Country names for translators.
+"""Strings other packages show but do not translate well enough, for our catalogues.
 
-django-countries translates its names into Russian but not into Kazakh. Listing them here
-lets `makemessages` put them in our catalogues, whose translations take precedence.
+django-countries translates its country names into Russian but not into Kazakh; Django's
+Kazakh month names for dates are capitalised. Listing them here lets `makemessages`
+keep them in our catalogues, whose translations take precedence.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
+
+# Django's month names inside dates (the E format); Kazakh writes them in lower case.
+MONTHS_IN_DATES = [
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("alt. month", "December"),
+]
 
 COUNTRY_NAMES = [
     gettext_noop("Afghanistan"),

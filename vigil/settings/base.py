@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "vigil.cases",
     "vigil.support",
     "vigil.actions",
+    "vigil.languages",
     "vigil.sources",
     "vigil.search",
     "vigil.demo",

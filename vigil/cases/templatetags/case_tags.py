@@ -3,6 +3,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vigil.cases import services
+
 register = template.Library()
 
 
@@ -13,6 +15,7 @@ def day_count(case):
         "case": case,
         "days": case.days_detained(),
         "computed_on": case.today(),
+        "day_words": services.day_word_forms(),
     }
 
 

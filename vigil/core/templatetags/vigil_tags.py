@@ -210,3 +210,12 @@ def url_host(url: str) -> str:
 def content_language(page) -> str:
     """The language of an untranslated copy's text (the default), or '' for a translation."""
     return settings.LANGUAGE_CODE if getattr(page, "alias_of_id", None) else ""
+
+
+@register.simple_tag
+def untranslated_lang() -> str:
+    """` lang="en"` on text that exists only in the default language (tag names), when the
+    page is in another, so screen readers pronounce it right."""
+    if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return ""
+    return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308 - a language code

@@ -238,6 +238,10 @@ PAGE_TYPES = {
     "petition-check-email": ("/petition/sign/sent/", 200),
     "subscribe": ("/act/subscribe/", 200),
     "bad-email-link": ("/act/signature/confirm/not-a-token/", 400),
+    "home-russian": ("/ru/", 200),
+    "update-kazakh": ("/kk/updates/convicted-and-sentenced-to-18-years/", 200),
+    "untranslated-update-russian": ("/ru/updates/ngos-call-for-immediate-release/", 200),
+    "case-kazakh": (f"/kk/cases/{CASE_SLUG}/", 200),
 }
 
 

@@ -29,6 +29,12 @@
     var number = el.querySelector(".day-count__number");
     var lang = document.documentElement.lang || "en";
     if (number) { number.textContent = new Intl.NumberFormat(lang).format(days); }
+    // The word must agree with the new number (21 день, 22 дня, 25 дней).
+    var word = el.querySelector(".day-count__word");
+    if (word) {
+      var form = word.getAttribute("data-" + new Intl.PluralRules(lang).select(days));
+      if (form) { word.textContent = form; }
+    }
     var asOf = el.querySelector(".day-count__asof");
     if (asOf) { asOf.hidden = true; }
     el.setAttribute("data-computed-on", today);
