@@ -25,3 +25,15 @@ def home(db):
 @pytest.fixture
 def updates_index(home):
     return UpdateIndexPageFactory(parent=home, title="Latest updates", slug="updates")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English: a request to /ru/ or /kk/ leaves its language active
+    in the thread, and code run outside a request would speak it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
