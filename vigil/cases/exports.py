@@ -7,7 +7,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import services
@@ -82,7 +84,43 @@ def case_events_load(*, case) -> list:
         )
         for link in links:
             events[link.timelineevent_id].linked_updates.append(link.updatepage)
+    language = get_language() or settings.LANGUAGE_CODE
+    if events and language != settings.LANGUAGE_CODE:
+        _events_localize(events, language)
     return list(events.values())
+
+
+def _events_localize(events: dict, language: str) -> None:
+    """Titles and descriptions in the reader's language where editors translated them,
+    and linked updates in that language's version. Two queries.
+    """
+    from vigil.news.models import UpdatePage
+
+    from .models.record import TimelineEventTranslation
+
+    for event in events.values():
+        event.text_language = settings.LANGUAGE_CODE
+    translations = TimelineEventTranslation.objects.filter(
+        event_id__in=list(events), language=language
+    ).only("event_id", "title", "description")
+    for translation in translations:
+        event = events[translation.event_id]
+        event.title = translation.title
+        event.description = translation.description or event.description
+        event.text_language = ""
+    linked = [update for event in events.values() for update in event.linked_updates]
+    if linked:
+        local = {
+            page.translation_key: page
+            for page in UpdatePage.objects.live()
+            .filter(
+                translation_key__in={u.translation_key for u in linked},
+                locale__language_code=language,
+            )
+            .defer_streamfields()
+        }
+        for event in events.values():
+            event.linked_updates = [local.get(u.translation_key, u) for u in event.linked_updates]
 
 
 def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRecord:

@@ -31,12 +31,19 @@ from vigil.cases.models import (
     DetentionOrder,
     InternationalDecision,
     TimelineEvent,
+    TimelineEventTranslation,
     TimelineSource,
 )
 from vigil.core.models import CampaignSettings
 from vigil.core.services import html_sanitize
 from vigil.library.models import LibraryDocument, LibraryPage
-from vigil.news.models import Series, UpdateIndexPage, UpdatePage, UpdateReference
+from vigil.news.models import (
+    Series,
+    TagTranslation,
+    UpdateIndexPage,
+    UpdatePage,
+    UpdateReference,
+)
 from vigil.pages.models import HomePage, StandardPage, StandardPageReference
 from vigil.support.models import Statement, SupportRegisterPage
 
@@ -645,7 +652,14 @@ def _demo_translations(*, home, report: DemoReport, data_dir: Path) -> None:
     folder = data_dir / "translations"
     if not folder.is_dir():
         return
+    record_path = folder / "case_record.yaml"
+    record = None
+    if record_path.is_file():
+        record = yaml.safe_load(record_path.read_text(encoding="utf-8"))
+        _record_translations(home=home, record=record, data_dir=data_dir, report=report)
     for path in sorted(folder.glob("*.yaml")):
+        if path == record_path:
+            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         locale = Locale.objects.get(language_code=data["locale"])
         _translate(
@@ -674,7 +688,16 @@ def _demo_translations(*, home, report: DemoReport, data_dir: Path) -> None:
                 )
         case = CasePage.objects.filter(locale=home.locale, live=True).first()
         if case is not None and data.get("case"):
-            _translate(case, locale, report, fields=_pick(data["case"], CASE_TRANSLATED_FIELDS))
+            record_texts = (record or {}).get(locale.language_code, {})
+            _translate(
+                case,
+                locale,
+                report,
+                fields=_pick(data["case"], CASE_TRANSLATED_FIELDS),
+                children=lambda target, texts=record_texts: _record_children_translate(
+                    target, texts
+                ),
+            )
         petition = _child(home, PetitionPage, "petition")
         if petition is not None and data.get("petition"):
             fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
@@ -705,7 +728,9 @@ def _pick(item: dict, names) -> dict:
     }
 
 
-def _translate(source, locale, report: DemoReport, *, fields, body=None, references=None):
+def _translate(
+    source, locale, report: DemoReport, *, fields, body=None, references=None, children=None
+):
     """Turn the page's alias in `locale` into a translation with these fields, published."""
     target = source.get_translation_or_none(locale)
     if target is None:
@@ -724,6 +749,59 @@ def _translate(source, locale, report: DemoReport, *, fields, body=None, referen
     if references is not None and references[1] is not None:
         model, items = references
         target.references = _references(model, target, items)
+    if children is not None:
+        children(target)
     target.save()
     _publish(target)
     report.note(f"{locale.language_code}: {target.title}")
+
+
+def _record_translations(*, home, record: dict, data_dir: Path, report: DemoReport) -> None:
+    """Timeline events and tag names in other languages, matched by position and slug."""
+    case_data = _read("case.yaml", data_dir)
+    case = CasePage.objects.filter(locale=home.locale, slug=case_data["slug"]).first()
+    if case is None:
+        return
+    events = {(e.date, e.title): e for e in TimelineEvent.objects.filter(case=case)}
+    tags = {tag.slug: tag for tag in Tag.objects.all()}
+    for language, texts in record.items():
+        for item, text in zip(case_data.get("events", []), texts.get("events", []), strict=True):
+            event = events.get((_date(item["date"]), item["title"]))
+            if event is None:
+                continue
+            _made, created = TimelineEventTranslation.objects.get_or_create(
+                event=event,
+                language=language,
+                defaults={
+                    "title": text["title"],
+                    "description": " ".join((text.get("description") or "").split()),
+                },
+            )
+            if created:
+                report.note(f"{language}: timeline event {event.date}")
+        for slug, name in texts.get("tags", {}).items():
+            if slug in tags:
+                TagTranslation.objects.get_or_create(
+                    tag=tags[slug], language=language, defaults={"name": name}
+                )
+
+
+RECORD_CHILDREN = {
+    "charges": ("charges", ("title", "article")),
+    "decisions": ("decisions", ("body", "reference", "finding")),
+    "orders": ("orders", ("authorised_by", "source", "note")),
+    "deadlines": ("deadlines", ("title", "owed_by", "note")),
+}
+
+
+def _record_children_translate(target, texts: dict) -> None:
+    """The translated case page's own copies of the legal record, in its language."""
+    for key, (relation, names) in RECORD_CHILDREN.items():
+        rows = sorted(getattr(target, relation).all(), key=lambda row: (row.sort_order, row.pk))
+        for row, text in zip(rows, texts.get(key, []), strict=False):
+            for name in names:
+                if name in text and hasattr(row, name):
+                    value = text[name]
+                    setattr(row, name, " ".join(value.split()) if name == "finding" else value)
+        # Handing the rows back to the cluster makes the page's save() store them.
+        setattr(target, relation, rows)

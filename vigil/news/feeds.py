@@ -21,7 +21,7 @@ class UpdatesRssFeed(Feed):
         if obj["tag"]:
             return _("%(campaign)s: updates tagged “%(tag)s”") % {
                 "campaign": self.settings.campaign_name,
-                "tag": obj["tag"].name,
+                "tag": getattr(obj["tag"], "local_name", None) or obj["tag"].name,
             }
         return _("%(campaign)s: latest updates") % {"campaign": self.settings.campaign_name}
 

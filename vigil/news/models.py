@@ -1,5 +1,6 @@
 """Updates: the campaign's news, newest first, with tags, series and references."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -180,6 +181,43 @@ class UpdateIndexPage(RoutablePageMixin, Page):
         return urls
 
 
+def _translation_languages():
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class TagTranslation(models.Model):
+    """A tag's name in another language (tags themselves are shared by every language)."""
+
+    tag = models.ForeignKey(
+        "taggit.Tag",
+        verbose_name=_("tag"),
+        on_delete=models.CASCADE,
+        related_name="translations",
+        help_text=_("The tag, as editors type it on updates."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=_translation_languages,
+        help_text=_("The language of this name."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What readers of that language see.")
+    )
+
+    panels = [FieldPanel("tag"), FieldPanel("language"), FieldPanel("name")]
+
+    class Meta:
+        verbose_name = _("tag name")
+        verbose_name_plural = _("tag names")
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "language"], name="news_tag_name_once"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class UpdatePageTag(TaggedItemBase):
     content_object = ParentalKey(
         "news.UpdatePage", on_delete=models.CASCADE, related_name="tagged_items"
@@ -314,7 +352,7 @@ class UpdatePage(CitingPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         url = self.get_url(request)
         context["index_url"] = url[: -(len(self.slug) + 1)]  # the parent's URL, without a query
-        context["tags"] = list(self.tags.all())
+        context["tags"] = list(services.tags_with_local_names(self.tags.all()))
         context.update(services.update_neighbours(update=self, tags=context["tags"]))
         context["structured_data"] = services.update_structured_data(
             update=self, request=request, tags=context["tags"]

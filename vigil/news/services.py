@@ -2,8 +2,10 @@
 
 import re
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Page
@@ -21,7 +23,11 @@ def _update_model():
 def tag_get(*, slug: str) -> Tag:
     """The tag with this slug, or a 404 naming the problem."""
     # Anything but a slug (NUL bytes among it) never reaches the database.
-    tag = Tag.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug or "") else None
+    tag = (
+        tags_with_local_names(Tag.objects.filter(slug=slug)).first()
+        if _SLUG.fullmatch(slug or "")
+        else None
+    )
     if tag is None:
         raise Http404(_("There is no such tag."))
     return tag
@@ -77,10 +83,24 @@ def tags_in_use(*, visible) -> list[Tag]:
     """Tags on the `visible` updates, with `update_count`, by name."""
     shown = Q(news_updatepagetag_items__content_object__in=visible.order_by().values("pk"))
     return list(
-        Tag.objects.filter(shown)
+        tags_with_local_names(Tag.objects.filter(shown))
         .annotate(update_count=Count("news_updatepagetag_items", filter=shown, distinct=True))
         .order_by("name")
     )
+
+
+def tags_with_local_names(tags):
+    """Tags with `local_name`, their name in the active language if editors gave one.
+
+    A subquery in the same query: translated names cost no extra query.
+    """
+    from .models import TagTranslation
+
+    language = get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return tags
+    names = TagTranslation.objects.filter(tag=OuterRef("pk"), language=language)
+    return tags.annotate(local_name=Subquery(names.values("name")[:1]))
 
 
 def years_in_use(*, visible) -> list[int]:

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Series
+from .models import Series, TagTranslation
 
 
 class SeriesViewSet(SnippetViewSet):
@@ -16,3 +16,18 @@ class SeriesViewSet(SnippetViewSet):
 
 
 register_snippet(SeriesViewSet)
+
+
+class TagTranslationViewSet(SnippetViewSet):
+    model = TagTranslation
+    icon = "tag"
+    menu_label = _("Tag names")
+    menu_name = "tag_names"
+    menu_order = 215
+    add_to_admin_menu = True
+    list_display = ["name", "tag", "language"]
+    list_filter = ["language"]
+    search_fields = ["name"]
+
+
+register_snippet(TagTranslationViewSet)

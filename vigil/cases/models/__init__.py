@@ -5,6 +5,7 @@ from .record import (
     DetentionOrder,
     InternationalDecision,
     TimelineEvent,
+    TimelineEventTranslation,
     TimelineSource,
 )
 
@@ -17,6 +18,7 @@ __all__ = [
     "DetentionOrder",
     "InternationalDecision",
     "TimelineEvent",
+    "TimelineEventTranslation",
     "TimelineSource",
     "validate_time_zone",
 ]

@@ -1,5 +1,6 @@
 """The case record: charges, international decisions, detention orders, deadlines, timeline."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +266,12 @@ class TimelineEvent(index.Indexed, ClusterableModel):
         FieldPanel("title"),
         FieldPanel("description"),
         InlinePanel("sources", label=_("Source"), heading=_("Sources")),
+        InlinePanel(
+            "translations",
+            label=_("Translation"),
+            heading=_("In other languages"),
+            help_text=_("The title and description as readers of another language see them."),
+        ),
         MultiFieldPanel([FieldPanel("updates")], heading=_("Linked updates")),
     ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
@@ -280,6 +287,37 @@ class TimelineEvent(index.Indexed, ClusterableModel):
     @property
     def anchor(self) -> str:
         return f"event-{self.pk}"
+
+
+def _translation_languages():
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class TimelineEventTranslation(Orderable):
+    """An event's title and description in another language."""
+
+    event = ParentalKey(TimelineEvent, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=_translation_languages,
+        help_text=_("The language of this translation."),
+    )
+    title = models.CharField(_("title"), max_length=300, help_text=_("The event in one line."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("The detail, if the original has any.")
+    )
+
+    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("timeline event translation")
+        verbose_name_plural = _("timeline event translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language"], name="cases_event_translation_once"
+            ),
+        ]
 
 
 class TimelineSource(Orderable, SourceReference):
