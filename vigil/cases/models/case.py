@@ -17,6 +17,7 @@ from wagtail.admin.panels import (
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from vigil.core.services import page_source
 
@@ -238,6 +239,14 @@ class CasePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+
+    # wagtail-localize: text fields are translated, the rest stays in sync with the
+    # original. The time zone and the other spellings of the name are the same in every
+    # language, so they stay in sync too.
+    override_translatable_fields = [
+        SynchronizedField("time_zone"),
+        SynchronizedField("other_spellings"),
+    ]
 
     def clean(self):
         super().clean()

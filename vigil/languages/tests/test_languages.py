@@ -252,3 +252,31 @@ def test_query_counts_in_russian(demo, client):
             assert client.get(url).status_code == 200
         counts[url] = len(queries)
     assert counts == RUSSIAN_QUERY_BUDGET
+
+
+def test_which_fields_are_translated_and_which_stay_in_sync():
+    """Text is translated; dates, numbers, links to pages and names in other scripts
+    stay in sync with the original."""
+    from wagtail_localize.fields import (
+        SynchronizedField,
+        TranslatableField,
+        get_translatable_fields,
+    )
+
+    from vigil.actions.models import PetitionPage
+
+    def kinds(model):
+        return {field.field_name: type(field) for field in get_translatable_fields(model)}
+
+    case = kinds(CasePage)
+    assert case["bio"] is TranslatableField
+    assert case["status_line"] is TranslatableField
+    for name in ("detained_on", "time_zone", "other_spellings", "status"):
+        assert case[name] is SynchronizedField, name
+    update = kinds(UpdatePage)
+    assert update["body"] is TranslatableField and update["summary"] is TranslatableField
+    assert update["date"] is SynchronizedField and update["series"] is SynchronizedField
+    petition = kinds(PetitionPage)
+    assert petition["text"] is TranslatableField and petition["addressee"] is TranslatableField
+    for name in ("goal", "opens_at", "closes_at", "case"):
+        assert petition[name] is SynchronizedField, name
