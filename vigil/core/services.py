@@ -146,3 +146,8 @@ def site_root_localized(*, site):
         .first()
         or root
     )
+
+
+def translation_languages() -> list[tuple[str, str]]:
+    """The languages content is translated into: every language but the default."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]

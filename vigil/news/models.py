@@ -1,6 +1,5 @@
 """Updates: the campaign's news, newest first, with tags, series and references."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -19,7 +18,7 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
-from vigil.core.services import pagination_links
+from vigil.core.services import pagination_links, translation_languages
 
 from . import feeds, services
 
@@ -181,10 +180,6 @@ class UpdateIndexPage(RoutablePageMixin, Page):
         return urls
 
 
-def _translation_languages():
-    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-
-
 class TagTranslation(models.Model):
     """A tag's name in another language (tags themselves are shared by every language)."""
 
@@ -198,7 +193,7 @@ class TagTranslation(models.Model):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=_translation_languages,
+        choices=translation_languages,
         help_text=_("The language of this name."),
     )
     name = models.CharField(

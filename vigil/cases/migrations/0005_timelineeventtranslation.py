@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import modelcluster.fields
-import vigil.cases.models.record
+import vigil.core.services
 from django.db import migrations, models
 
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('language', models.CharField(choices=vigil.cases.models.record._translation_languages, help_text='The language of this translation.', max_length=10, verbose_name='language')),
+                ('language', models.CharField(choices=vigil.core.services.translation_languages, help_text='The language of this translation.', max_length=10, verbose_name='language')),
                 ('title', models.CharField(help_text='The event in one line.', max_length=300, verbose_name='title')),
                 ('description', models.TextField(blank=True, help_text='The detail, if the original has any.', verbose_name='description')),
                 ('event', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='cases.timelineevent')),

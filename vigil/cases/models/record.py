@@ -1,6 +1,5 @@
 """The case record: charges, international decisions, detention orders, deadlines, timeline."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from vigil.core.models import SourceReference
+from vigil.core.services import translation_languages
 
 
 class DatePrecision(models.TextChoices):
@@ -289,10 +289,6 @@ class TimelineEvent(index.Indexed, ClusterableModel):
         return f"event-{self.pk}"
 
 
-def _translation_languages():
-    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-
-
 class TimelineEventTranslation(Orderable):
     """An event's title and description in another language."""
 
@@ -300,7 +296,7 @@ class TimelineEventTranslation(Orderable):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=_translation_languages,
+        choices=translation_languages,
         help_text=_("The language of this translation."),
     )
     title = models.CharField(_("title"), max_length=300, help_text=_("The event in one line."))

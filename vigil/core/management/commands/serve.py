@@ -9,49 +9,44 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 
-def _scheduler(interval: int, stop: threading.Event) -> None:
+def _repeat(job, interval: float, stop: threading.Event, name: str) -> None:
+    """Run `job` every `interval` seconds until `stop` is set.
+
+    A failed run is printed and must never stop the next one; database connections
+    are opened fresh for each run, as a request would.
+    """
     while not stop.wait(interval):
         try:
             close_old_connections()
-            call_command("publish_scheduled", verbosity=0)
-        except Exception as exc:  # noqa: BLE001 - a failed run must not stop the next one
-            print(f"scheduled publishing failed: {exc}", flush=True)
+            job()
+        except Exception as exc:  # noqa: BLE001 - try again at the next interval
+            print(f"{name} failed: {exc}", flush=True)
         finally:
             close_old_connections()
 
 
-def _source_checker(interval: int, stop: threading.Event) -> None:
+def _publish_scheduled() -> None:
+    call_command("publish_scheduled", verbosity=0)
+
+
+def _sources_check_daily() -> None:
     """Check external sources once a day, apart from publishing so neither waits."""
     from vigil.sources.services import sources_check, sources_check_due
 
-    while not stop.wait(interval):
-        try:
-            close_old_connections()
-            if sources_check_due():
-                sources_check()
-        except Exception as exc:  # noqa: BLE001 - try again at the next interval
-            print(f"source check failed: {exc}", flush=True)
-        finally:
-            close_old_connections()
+    if sources_check_due():
+        sources_check()
 
 
-def _mailer(interval: int, stop: threading.Event) -> None:
+def _mail_work() -> None:
     """Send queued email updates and purge stale unconfirmed signatures.
 
     Mailings live in the database, so a send cut off by a restart resumes here.
     """
     from vigil.actions.services import mailings_process, unconfirmed_purge, unconfirmed_purge_due
 
-    while not stop.wait(interval):
-        try:
-            close_old_connections()
-            mailings_process()
-            if unconfirmed_purge_due():
-                unconfirmed_purge()
-        except Exception as exc:  # noqa: BLE001 - the next run resumes the send
-            print(f"mail worker: {exc}", flush=True)
-        finally:
-            close_old_connections()
+    mailings_process()
+    if unconfirmed_purge_due():
+        unconfirmed_purge()
 
 
 class Command(BaseCommand):
@@ -80,13 +75,14 @@ class Command(BaseCommand):
         call_command("publish_scheduled", verbosity=0)
         stop = threading.Event()
         if schedule_interval > 0:
-            threading.Thread(
-                target=_scheduler, args=(schedule_interval, stop), daemon=True, name="scheduler"
-            ).start()
-            threading.Thread(target=_mailer, args=(10, stop), daemon=True, name="mailer").start()
-            threading.Thread(
-                target=_source_checker, args=(3600, stop), daemon=True, name="source-checker"
-            ).start()
+            for job, interval, name in (
+                (_publish_scheduled, schedule_interval, "scheduled publishing"),
+                (_mail_work, 10, "mail worker"),
+                (_sources_check_daily, 3600, "source check"),
+            ):
+                threading.Thread(
+                    target=_repeat, args=(job, interval, stop, name), daemon=True, name=name
+                ).start()
         self.stdout.write(
             _("Serving on http://%(host)s:%(port)s/ (settings: %(settings)s); Ctrl-C stops.")
             % {"host": host, "port": port, "settings": settings.SETTINGS_MODULE}
