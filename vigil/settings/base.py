@@ -161,6 +161,14 @@ LIBRARY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 WAGTAILDOCS_MAX_UPLOAD_SIZE = LIBRARY_MAX_UPLOAD_BYTES
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "docx", "odt", "xlsx", "ods", "png", "jpg", "jpeg"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One text-search configuration per language (vigil/search/backends.py); PostgreSQL
+    # has no Kazakh dictionary, so Kazakh is matched word for word.
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": "vigil.search.backends",
+        "SEARCH_CONFIG": "english",
+        "LANGUAGE_CONFIGS": {"en": "english", "ru": "russian", "kk": "simple"},
+    }
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True

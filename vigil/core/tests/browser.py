@@ -103,10 +103,20 @@ def _demo_build(live_server, var_dir: Path) -> None:
 
 
 def _migration_data_create() -> None:
-    """What Wagtail's migrations put in an empty database: locale, root page, default site."""
-    from wagtail.models import Locale, Page, Site
+    """What the migrations put in an empty database: locales (kept in sync with English),
+    the root collection, the root page and the default site."""
+    from wagtail.models import Collection, Locale, Page, Site
+    from wagtail_localize.models import LocaleSynchronization
 
-    locale, _made = Locale.objects.get_or_create(language_code="en")
+    locale, _made = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        if code != locale.language_code:
+            other, _made = Locale.objects.get_or_create(language_code=code)
+            LocaleSynchronization.objects.get_or_create(
+                locale=other, defaults={"sync_from": locale}
+            )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     if Page.get_first_root_node() is None:
         root = Page.add_root(title="Root", slug="root", locale=locale)
         welcome = root.add_child(
