@@ -20,8 +20,8 @@ _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 def site_chrome(context):
     """Menu, footer links, the updates index and the language versions, once per request.
 
-    In the default language this is one query; in another, one more finds that
-    language's home page first.
+    One query on a page; views that are not pages (search, forms) in another language
+    need one more to find that language's home page.
     """
     request = context.get("request")
     cached = getattr(request, "_vigil_chrome", None)
@@ -45,17 +45,22 @@ def site_chrome(context):
     if site is None:
         return chrome
     root = site.root_page
-    home = root
+    current = context.get("page")
+    home_path = root.path
     if language != settings.LANGUAGE_CODE:
-        home = (
-            Page.objects.live()
-            .filter(translation_key=root.translation_key, locale__language_code=language)
-            .first()
-            or root
-        )
+        if isinstance(current, Page) and current.path.startswith(root.path[: -Page.steplen]):
+            # A page served in this language lies under that language's home, which is
+            # its ancestor at the home's depth: no query needed to find it.
+            home_path = current.path[: len(root.path)]
+        else:
+            home_path = (
+                Page.objects.live()
+                .filter(translation_key=root.translation_key, locale__language_code=language)
+                .values_list("path", flat=True)
+                .first()
+            ) or root.path
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
-    current = context.get("page")
     versions_of = [root.translation_key]
     if isinstance(current, Page) and current.pk:
         versions_of.append(current.translation_key)
@@ -71,10 +76,10 @@ def site_chrome(context):
                 locale__language_code=language,
             )
             | Q(pk__in=footer_ids)
-            | Q(path__startswith=home.path, depth=home.depth + 1, show_in_menus=True)
+            | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
             | Q(
-                path__startswith=home.path,
-                depth=home.depth + 1,
+                path__startswith=home_path,
+                depth=root.depth + 1,
                 content_type=ContentType.objects.get_for_model(UpdateIndexPage),
             )
             | Q(translation_key__in=versions_of)
@@ -99,6 +104,7 @@ def site_chrome(context):
             source,
         )
         setattr(campaign, field, localized)
+    home = next((p for p in pages if p.path == home_path), root)
     chrome["home"] = home
     # The campaign's name and tagline are written in the default language; elsewhere the
     # home page's translated title names the site.
@@ -106,7 +112,7 @@ def site_chrome(context):
         chrome["site_name"], chrome["tagline"] = campaign.campaign_name, campaign.tagline
     else:
         chrome["site_name"], chrome["tagline"] = home.title, ""
-    children = [p for p in pages if p.depth == home.depth + 1 and p.path.startswith(home.path)]
+    children = [p for p in pages if p.depth == root.depth + 1 and p.path.startswith(home_path)]
     chrome["menu"] = [p for p in children if p.show_in_menus]
     chrome["updates_index"] = next(
         (p for p in children if isinstance(p, UpdateIndexPage)),
