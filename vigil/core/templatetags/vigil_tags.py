@@ -146,7 +146,6 @@ def _language_versions(request, pages, root, current, language) -> dict:
     The switcher links each language to this page's version in it (translated, or an
     untranslated copy shown in English), or to that language's home page.
     """
-    names = dict(settings.LANGUAGES)
     key = getattr(current, "translation_key", None)
     versions = {p.language_code: p for p in pages if key and p.translation_key == key}
     homes = {p.language_code: p for p in pages if p.translation_key == root.translation_key}
@@ -167,7 +166,7 @@ def _language_versions(request, pages, root, current, language) -> dict:
         this = versions[language]
         source = versions.get(settings.LANGUAGE_CODE)
         if this.alias_of_id is not None:
-            translation = {"state": "missing", "language": names.get(language, language)}
+            translation = {"state": "missing"}
             if source is not None:
                 # The copy shows the original's content: search engines should index that.
                 canonical = request.build_absolute_uri(source.get_url(request))
@@ -179,7 +178,6 @@ def _language_versions(request, pages, root, current, language) -> dict:
         ):
             translation = {
                 "state": "outdated",
-                "language": names.get(language, language),
                 "source_changed": source.last_published_at,
                 "source_url": source.get_url(request),
             }
