@@ -16,3 +16,5 @@ from vigil.settings.production import *  # noqa: F403
 BENCH_VAR_DIR = Path(os.environ["BENCH_VAR_DIR"])
 CACHES = {"default": {**CACHES["default"], "LOCATION": str(BENCH_VAR_DIR / "cache")}}  # noqa: F405
 STATIC_ROOT = BENCH_VAR_DIR / "static"
+# The demo's admin password file goes here too, not over the developer's var/.
+VAR_DIR = BENCH_VAR_DIR

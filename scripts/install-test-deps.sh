@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# What the tests need beyond Python packages: Debian's Chromium for the browser tests.
+# What the tests need beyond Python packages: Debian's Chromium for the browser tests,
+# nginx to serve the static mirror, ssh-keygen to sign and verify it.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${need[*]} with apt-get..." >&2

@@ -20,6 +20,7 @@ $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY manage.py load_demo
 $PY manage.py site_url "$BASE_URL"
+$PY manage.py mirror_key --create -v 0 > /dev/null
 echo
 echo "Vigil is starting at $BASE_URL/"
 echo "Admin: $BASE_URL/admin/  (user 'admin'; the password is in var/admin-password.txt)"

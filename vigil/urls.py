@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
 from vigil.core.sitemaps import sitemap
+from vigil.mirror import views as mirror_views
 from vigil.search import views as search_views
 
 handler404 = "vigil.core.views.page_not_found"
@@ -28,6 +29,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("sitemap.xml", sitemap, name="sitemap"),
     path("search/", search_views.search, name="search"),
+    path("mirrors/", mirror_views.mirrors, name="mirrors"),
     path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),
     path("", include(wagtail_urls)),

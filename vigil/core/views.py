@@ -7,15 +7,19 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
+from vigil.mirror.services.render import MIRROR_ENVIRON_KEY
+
 
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     site = Site.find_for_request(request)
     root = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    # A static copy has no admin to hide, and should not name where the live one is.
+    in_copy = request.META.get(MIRROR_ENVIRON_KEY) is not None
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
+        *([] if in_copy else ["Disallow: /admin/"]),
         "Disallow: /search/",
         "",
         # One sitemap per language; English is served without a prefix.

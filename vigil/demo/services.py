@@ -302,7 +302,7 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
     _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
     _demo_translations(home=home, report=report, data_dir=data_dir)
 
-    _ensure_admin(report, var_dir or Path(settings.BASE_DIR) / "var")
+    _ensure_admin(report, var_dir or Path(settings.VAR_DIR))
     return report
 
 
@@ -805,3 +805,52 @@ def _record_children_translate(target, texts: dict) -> None:
                     setattr(row, name, " ".join(value.split()) if name == "finding" else value)
         # Handing the rows back to the cluster makes the page's save() store them.
         setattr(target, relation, rows)
+
+
+# Words for generated bench updates: real-looking text of realistic length, in English.
+_SCALE_SENTENCES = (
+    "The campaign wrote again to the authorities about the conditions of detention.",
+    "Lawyers asked the court for the full case file, which has never been disclosed.",
+    "Doctors who examined the prisoner recommended treatment outside the prison.",
+    "Parliamentarians in several countries raised the case with their governments.",
+    "The United Nations opinion calling for release has still not been implemented.",
+    "Family members were again refused a visit without giving any written reason.",
+)
+
+
+@transaction.atomic
+def demo_scale(*, updates: int, tags_per_update: int = 2) -> int:
+    """Add generated updates until the English updates index holds `updates` of them.
+
+    For benchmarks at the size of a campaign a few years old; each is published as an
+    editor would (its Russian and Kazakh copies follow by synchronisation). Returns how
+    many were added.
+    """
+    if updates < 0:
+        raise ValueError("updates must be zero or more")
+    english = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+    index = UpdateIndexPage.objects.filter(locale=english).first()
+    if index is None:
+        raise ValueError("There is no updates index: load the demo first (manage.py load_demo).")
+    have = UpdatePage.objects.child_of(index).count()
+    tags = list(Tag.objects.order_by("name").values_list("name", flat=True)) or ["update"]
+    start = dt.datetime(2022, 1, 6, 9, 0, tzinfo=dt.UTC)
+    added = 0
+    for number in range(have + 1, updates + 1):
+        at = start + dt.timedelta(hours=37 * number)
+        text = " ".join(_SCALE_SENTENCES[(number + i) % len(_SCALE_SENTENCES)] for i in range(8))
+        page = UpdatePage(
+            title=f"Campaign update {number}: letters, lawyers and doctors",
+            slug=f"campaign-update-{number}",
+            date=at,
+            summary=_SCALE_SENTENCES[number % len(_SCALE_SENTENCES)],
+            body=[
+                {"type": "paragraph", "value": f"<p>{text}</p>"},
+                {"type": "paragraph", "value": f"<p>{_SCALE_SENTENCES[number % 6]}</p>"},
+            ],
+        )
+        index.add_child(instance=page)
+        page.tags.add(*(tags[(number + i) % len(tags)] for i in range(tags_per_update)))
+        _publish(page, at=at)
+        added += 1
+    return added

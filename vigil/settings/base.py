@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "vigil.actions",
     "vigil.languages",
     "vigil.sources",
+    "vigil.mirror",
     "vigil.search",
     "vigil.demo",
     "wagtail_localize",
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "vigil.mirror.context_processors.mirror",
             ],
         },
     },
@@ -152,6 +154,12 @@ ACTIONS_EMAIL_LIMIT = 3
 ACTIONS_RECENT_SIGNERS = 10
 
 WAGTAIL_SITE_NAME = "Vigil"
+# The static copy (manage.py export_site). The key is made by `manage.py mirror_key --create`
+# (make run does); with MIRROR_EXPORT_DIR set, `serve` refreshes that copy after each publish.
+MIRROR_SIGNING_KEY = env.path("MIRROR_SIGNING_KEY", default=VAR_DIR / "mirror-signing-key")
+MIRROR_EXPORT_DIR = env.str("MIRROR_EXPORT_DIR", default="")
+MIRROR_BASE_URL = env.str("MIRROR_BASE_URL", default="")
+
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "images.CampaignImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "library.LibraryDocument"

@@ -49,6 +49,18 @@ def _mail_work() -> None:
         unconfirmed_purge()
 
 
+def _mirror_refresh() -> None:
+    """Bring the configured static copy up to date after publishing (MIRROR_EXPORT_DIR)."""
+    from vigil.mirror.services import mirror_refresh
+
+    summary = mirror_refresh()
+    if summary is not None:
+        print(
+            f"Mirror refreshed: {len(summary.written)} files written in {summary.seconds:.1f} s",
+            flush=True,
+        )
+
+
 class Command(BaseCommand):
     help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
 
@@ -79,6 +91,7 @@ class Command(BaseCommand):
                 (_publish_scheduled, schedule_interval, "scheduled publishing"),
                 (_mail_work, 10, "mail worker"),
                 (_sources_check_daily, 3600, "source check"),
+                (_mirror_refresh, 30, "mirror refresh"),
             ):
                 threading.Thread(
                     target=_repeat, args=(job, interval, stop, name), daemon=True, name=name

@@ -1,0 +1,123 @@
+#!/usr/bin/env python
+"""Static-mirror export times for the demo scaled to 1,000 updates in three languages.
+
+Builds a fresh SQLite database in a temp dir with production settings (as `make run`
+does), loads the demo, grows it to N updates (`manage.py demo_scale`; Russian and
+Kazakh copies follow by synchronisation), then times with `manage.py export_site`:
+
+  full         an export into an empty folder (--jobs = cores)
+  unchanged    an --incremental export right after it (nothing published)
+  one update   an --incremental export after one update is edited and republished
+
+Targets (issue 7): full >= 300 pages/s on 2 cores; one-update incremental <= 1 s.
+Figures are printed and written to bench/results/mirror-DATE-HOST.txt.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+RESULTS_DIR = ROOT / "bench" / "results"
+SUMMARY = re.compile(
+    r"(?P<kind>Full|Incremental) export: (?P<files>\d+) files \((?P<mb>[\d.]+) MB\) in "
+    r"(?P<seconds>[\d.]+) s; (?P<rendered>\d+) URLs rendered \((?P<rate>\d+)/s\), "
+    r"(?P<written>\d+) files written"
+)
+EDIT = (
+    "from vigil.news.models import UpdatePage\n"
+    "p = UpdatePage.objects.live().filter(locale__language_code='en').order_by('-date')[5]\n"
+    "p.title = p.title + ' (corrected)'\n"
+    "p.save_revision().publish()\n"
+)
+
+
+def manage(env, *args, capture=False) -> str:
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True,
+        stdout=subprocess.PIPE if capture else None, text=True,
+    )  # fmt: skip
+    return result.stdout or ""
+
+
+def export(env, directory: Path, *extra) -> dict:
+    began = time.monotonic()
+    out = manage(env, "export_site", str(directory), *extra, capture=True)
+    wall = time.monotonic() - began
+    match = SUMMARY.search(out)
+    if not match:
+        raise SystemExit(f"Unexpected export output:\n{out}")
+    figures = match.groupdict()
+    figures["wall"] = f"{wall:.2f}"
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-mirror-") as tmp:
+        tmp = Path(tmp)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_VAR_DIR": str(tmp),
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "SECRET_KEY": "bench-only-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "HTTPS": "false",
+            "MIRROR_SIGNING_KEY": str(tmp / "mirror-key"),
+        }
+        print(f"Building the demo with {args.updates} updates (a few minutes)...", flush=True)
+        began = time.monotonic()
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "load_demo", "-v", "0")
+        manage(env, "demo_scale", str(args.updates), "-v", "0")
+        manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
+        manage(env, "mirror_key", "--create", "-v", "0", capture=True)
+        print(f"Built in {time.monotonic() - began:.0f} s.", flush=True)
+        copy = tmp / "copy"
+        jobs = ["--jobs", str(args.jobs)]
+        runs = [
+            ("full", export(env, copy, *jobs)),
+            ("unchanged", export(env, copy, "--incremental", *jobs)),
+        ]
+        manage(env, "shell", "-c", EDIT)
+        runs.append(("one update", export(env, copy, "--incremental", *jobs)))
+
+    lines = [
+        f"Vigil static mirror export, {dt.date.today()}, {platform.node()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite",
+        f"Demo scaled to {args.updates} updates (en) + synchronised ru/kk copies; "
+        f"--jobs {args.jobs}",
+        "",
+        f"{'run':<12}{'URLs':>7}{'pages/s':>9}{'seconds':>9}{'wall s':>8}"
+        f"{'written':>9}{'files':>7}{'MB':>7}",
+    ]
+    for name, f in runs:
+        lines.append(
+            f"{name:<12}{f['rendered']:>7}{f['rate']:>9}{float(f['seconds']):>9.2f}"
+            f"{float(f['wall']):>8.2f}{f['written']:>9}{f['files']:>7}{float(f['mb']):>7.1f}"
+        )
+    lines += ["", "Targets: full >= 300 pages/s; one-update incremental <= 1 s (seconds column)."]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    name = f"mirror-{dt.date.today()}-{platform.node()}.txt"
+    (RESULTS_DIR / name).write_text(report)
+    print(f"Written to bench/results/{name}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

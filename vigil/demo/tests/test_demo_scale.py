@@ -1,0 +1,26 @@
+"""demo_scale grows the updates index for benchmarks, and refuses what it cannot do."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from vigil.news.models import UpdatePage
+
+
+def test_demo_scale_adds_published_updates_up_to_n(updates_index):
+    """N is the total: a second run with the same N adds nothing."""
+    call_command("demo_scale", "3", verbosity=0)
+    pages = UpdatePage.objects.child_of(updates_index).live()
+    assert pages.count() == 3
+    assert all(page.tags.count() == 1 or page.tags.count() == 2 for page in pages)
+    call_command("demo_scale", "3", verbosity=0)
+    assert UpdatePage.objects.child_of(updates_index).count() == 3
+
+
+def test_demo_scale_bad_input(home):
+    """A negative N, or no updates index, is a clear error that creates nothing."""
+    with pytest.raises(CommandError, match="zero or more"):
+        call_command("demo_scale", "-1", verbosity=0)
+    with pytest.raises(CommandError, match="load the demo first"):
+        call_command("demo_scale", "5", verbosity=0)
+    assert not UpdatePage.objects.exists()

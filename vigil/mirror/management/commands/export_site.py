@@ -1,0 +1,90 @@
+"""Write the public site as a signed static copy: `manage.py export_site DIR`."""
+
+import os
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from vigil.mirror import services
+
+
+class Command(BaseCommand):
+    help = _(
+        "Export every public page in every language, with feeds, sitemaps, documents and "
+        "assets, into DIR as a static copy with a signed manifest."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", metavar="DIR", help=_("Where the copy is written."))
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help=_("The address the copy will be published at (for feeds, sitemaps, robots.txt)."),
+        )
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help=_("Only rewrite what changed since the last export into DIR."),
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help=_("Processes rendering pages at once (default: one per CPU core)."),
+        )
+
+    def handle(self, *args, directory, base_url, incremental, jobs, **options):
+        if jobs < 1:
+            raise CommandError(_("--jobs must be at least 1."))
+        show = options["verbosity"] > 0
+        bar = show and sys.stdout.isatty()
+
+        def progress(done: int, total: int, url: str) -> None:
+            width = 30
+            filled = int(width * done / total) if total else width
+            self.stdout.write(
+                "\r[{}{}] {}/{} {:<50.50}".format(
+                    "#" * filled, "." * (width - filled), done, total, url
+                ),
+                ending="",
+            )
+            self.stdout.flush()
+
+        try:
+            summary = services.site_export(
+                directory=Path(directory),
+                base_url=base_url,
+                incremental=incremental,
+                jobs=jobs,
+                progress=progress if bar else None,
+            )
+        except (services.ExportError, services.MirrorKeyError) as error:
+            raise CommandError(str(error)) from None
+        if bar:
+            self.stdout.write("")
+        if not show:
+            return
+        for url, status, found_on in summary.broken:
+            self.stderr.write(
+                _("Not exported: %(url)s answered %(status)s (linked from %(page)s)")
+                % {"url": url, "status": status, "page": found_on or "-"}
+            )
+        kind = _("Incremental export") if summary.incremental else _("Full export")
+        self.stdout.write(
+            _(
+                "%(kind)s: %(files)s files (%(mb).1f MB) in %(seconds).1f s; %(rendered)s URLs "
+                "rendered (%(rate).0f/s), %(written)s files written, %(removed)s removed."
+            )
+            % {
+                "kind": kind,
+                "files": summary.files,
+                "mb": summary.bytes / 1e6,
+                "seconds": summary.seconds,
+                "rendered": summary.rendered,
+                "rate": summary.rendered / summary.seconds if summary.seconds else 0,
+                "written": len(summary.written),
+                "removed": len(summary.removed),
+            }
+        )

@@ -1,0 +1,40 @@
+"""The static, signed copy of the public site: export, search index, signature, checks."""
+
+from .export import (
+    ExportError,
+    ExportSummary,
+    export_due,
+    mirror_refresh,
+    nginx_example,
+    pages_public,
+    site_export,
+)
+from .render import MIRROR_ENVIRON_KEY, MirrorRendering
+from .signing import (
+    MirrorKeyError,
+    VerifyReport,
+    key_fingerprint,
+    mirror_key_create,
+    mirror_key_path,
+    mirror_public_key,
+    mirror_verify,
+)
+
+__all__ = [
+    "MIRROR_ENVIRON_KEY",
+    "ExportError",
+    "ExportSummary",
+    "MirrorKeyError",
+    "MirrorRendering",
+    "VerifyReport",
+    "export_due",
+    "key_fingerprint",
+    "mirror_key_create",
+    "mirror_key_path",
+    "mirror_public_key",
+    "mirror_refresh",
+    "mirror_verify",
+    "nginx_example",
+    "pages_public",
+    "site_export",
+]

@@ -1,0 +1,575 @@
+"""`site_export`: the whole public site as files, signed; or only what a change touched."""
+
+import hashlib
+import multiprocessing
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
+
+from ..models import MirrorExport
+from . import search_index
+from .paths import NOT_IN_MANIFEST, relative_link, url_file
+from .render import SiteRenderer
+from .rewrite import html_links_rewrite, internal_url, origin_replace
+from .signing import file_sha256, manifest_sign, mirror_key_path
+
+NOT_FOUND_URL = "/__vigil-mirror-not-found__/"
+NOT_FOUND_FILE = "404.html"
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+_TEXT_TYPES = (
+    "text/",
+    "application/xml",
+    "application/rss",
+    "application/atom",
+    "application/json",
+)
+# Log entries that change nothing readers see.
+_QUIET_ACTIONS = (
+    "wagtail.create",
+    "wagtail.edit",
+    "wagtail.lock",
+    "wagtail.unlock",
+    "wagtail.view_restriction.create",
+)
+_LIVE_ACTIONS_NEEDING_FULL = ("wagtail.delete", "wagtail.move", "wagtail.reorder")
+
+
+class ExportError(Exception):
+    """The export cannot start or go on; the message says why."""
+
+
+@dataclass
+class ExportSummary:
+    incremental: bool = False
+    files: int = 0
+    bytes: int = 0
+    rendered: int = 0
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    broken: list[tuple[str, int, str]] = field(default_factory=list)  # url, status, linked from
+    seconds: float = 0.0
+    bytes_written: int = 0
+
+
+@dataclass
+class _Result:
+    url: str
+    status: int
+    file: str = ""
+    digest: str = ""
+    size: int = 0
+    written: bool = False
+    links: set[str] = field(default_factory=set)
+
+
+# -- which URLs ----------------------------------------------------------------
+
+
+def _language_prefixes() -> dict[str, str]:
+    return {
+        code: "" if code == settings.LANGUAGE_CODE else f"/{code}"
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def _skipped(url: str) -> bool:
+    """Parts of the site that need the server: admin, forms' targets, searches, drafts."""
+    parts = urlsplit(url)
+    path = parts.path
+    for prefix in _language_prefixes().values():
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix) :] or "/"
+            break
+    if path.startswith(("/admin", "/act/")) and path != "/act/subscribe/":
+        return True
+    if path.startswith("/search/") and (parts.query or path != "/search/"):
+        return True
+    return "/sign/" in path or path.endswith("/" + search_index.INDEX_NAME)
+
+
+def _is_asset(url: str) -> bool:
+    return url.startswith((settings.STATIC_URL, settings.MEDIA_URL, "/documents/"))
+
+
+def pages_public(*, site) -> list[tuple[Page, str]]:
+    """Every live public page of the site in every language, with its URL path."""
+    found = []
+    roots = Page.objects.filter(translation_key=site.root_page.translation_key).live()
+    for root in roots:
+        pages = Page.objects.live().public().descendant_of(root, inclusive=True)
+        for page in pages.select_related("locale"):
+            url = page.get_url(current_site=site)
+            if url and url.startswith("/"):
+                found.append((page, url))
+    return found
+
+
+def _fixed_urls() -> list[str]:
+    urls = ["/robots.txt", "/favicon.ico"]
+    for prefix in _language_prefixes().values():
+        urls += [
+            f"{prefix}/",
+            f"{prefix}/sitemap.xml",
+            search_index.search_page_url(prefix=prefix),
+            f"{prefix}/act/subscribe/",
+            f"{prefix}/mirrors/",
+        ]
+    return urls
+
+
+# -- incremental: what a change touches ------------------------------------------
+
+
+def changes_since(*, since) -> tuple[set[int], bool]:
+    """Pages whose publication changed since `since`, and whether only a full export is safe.
+
+    Deleting or moving pages, and any edit to snippets or settings (which many pages
+    show), call for a full export; publishing and unpublishing pages do not.
+    """
+    entries = PageLogEntry.objects.filter(timestamp__gte=since).exclude(action__in=_QUIET_ACTIONS)
+    page_ids = set()
+    for action, page_id in entries.values_list("action", "page_id"):
+        if action in _LIVE_ACTIONS_NEEDING_FULL:
+            return set(), True
+        page_ids.add(page_id)
+    other = ModelLogEntry.objects.filter(timestamp__gte=since).exclude(
+        content_type__app_label="actions"
+    )
+    return page_ids, other.exists()
+
+
+def export_due(*, directory: Path) -> bool:
+    previous = MirrorExport.objects.filter(directory=str(directory.resolve())).first()
+    if previous is None or previous.finished_at is None:
+        return True
+    page_ids, full = changes_since(since=previous.started_at)
+    return full or bool(page_ids)
+
+
+def mirror_refresh() -> ExportSummary | None:
+    """An incremental export into MIRROR_EXPORT_DIR when something was published since the
+    last one; None when no copy is configured or nothing changed. `serve` runs this every
+    30 seconds, in its own thread: a publish never waits for the export."""
+    if not settings.MIRROR_EXPORT_DIR:
+        return None
+    directory = Path(settings.MIRROR_EXPORT_DIR)
+    if not export_due(directory=directory):
+        return None
+    return site_export(
+        directory=directory, base_url=settings.MIRROR_BASE_URL, incremental=True, jobs=1
+    )
+
+
+def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[str]:
+    """The URLs whose files a change to these pages can alter."""
+    from vigil.cases.models import CasePage
+    from vigil.news.models import UpdateIndexPage, UpdatePage
+
+    urls: set[str] = set()
+    keys = Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
+    pages = Page.objects.filter(translation_key__in=list(keys)).specific()
+    old_sources = set(previous.sources.values())
+    for page in pages:
+        old = previous.pages.get(str(page.pk))
+        if old:
+            urls.add(old)
+        url = page.get_url(current_site=site) if page.live else None
+        if url:
+            urls.add(url)
+        parent = page.get_parent()
+        parent_url = parent.get_url(current_site=site) if parent and parent.live else None
+        if not parent_url:
+            continue
+        urls.add(parent_url)
+        if isinstance(page, UpdatePage) and isinstance(parent.specific, UpdateIndexPage):
+            wanted = ["page/", "feed/"]
+            wanted += [f"tag/{slug}/" for slug in page.tags.values_list("slug", flat=True)]
+            if page.date:
+                wanted.append(f"year/{page.date.year}/")
+            urls |= {
+                source
+                for source in old_sources
+                if source.startswith(tuple(parent_url + prefix for prefix in wanted))
+            }
+    for home in Page.objects.filter(translation_key=site.root_page.translation_key).live():
+        url = home.get_url(current_site=site)
+        if url:
+            urls.add(url)
+    for case in CasePage.objects.live():
+        url = case.get_url(current_site=site)
+        if url:
+            urls.add(url)
+    for prefix in _language_prefixes().values():
+        urls.add(f"{prefix}/sitemap.xml")
+    return urls
+
+
+# -- rendering and copying ---------------------------------------------------------
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return True
+
+
+def _redirect_page(*, target: str) -> bytes:
+    # A meta refresh needs no script, so it holds under the copy's CSP too.
+    from html import escape
+
+    link = escape(target, quote=True)
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={link}">'
+        f'<link rel="canonical" href="{link}"><title>→</title></head>'
+        f'<body><p><a href="{link}">{link}</a></p></body></html>\n'
+    ).encode()
+
+
+class _Worker:
+    """Renders URLs into files; one per process."""
+
+    def __init__(self, *, directory: Path, site_id: int, base_url: str, made_at):
+        self.directory = directory
+        self.site = Site.objects.get(pk=site_id)
+        self.base_url = base_url
+        self.renderer = SiteRenderer(site=self.site, made_at=made_at)
+        self.main_url = self.site.root_url
+
+    def render(self, url: str, *, file: str | None = None) -> _Result:
+        rendered = self.renderer.get(url)
+        file = file or url_file(url)
+        result = _Result(url=url, status=rendered.status, file=file)
+        if 300 <= rendered.status < 400 and rendered.location:
+            location = urlsplit(urljoin(url, rendered.location))
+            elsewhere = location.netloc and not self.main_url.endswith(location.netloc)
+            if elsewhere and rendered.location.startswith(("http:", "https:")):
+                return result
+            target = internal_url(location.path + ("?" + location.query if location.query else ""))
+            data = _redirect_page(target=relative_link(from_file=file, to_file=url_file(target)))
+            result.links = {target}
+        elif rendered.status == 200:
+            data = rendered.body
+            content_type = rendered.content_type.split(";")[0].strip()
+            if content_type == "text/html":
+                text, result.links = html_links_rewrite(data.decode("utf-8"), file_path=file)
+                data = text.encode("utf-8")
+            elif content_type.startswith(_TEXT_TYPES) or content_type == "text/calendar":
+                charset = "utf-8"
+                data = origin_replace(
+                    data.decode(charset), main_url=self.main_url, base_url=self.base_url
+                ).encode(charset)
+        elif url == NOT_FOUND_URL and rendered.status == 404:
+            text, result.links = html_links_rewrite(rendered.body.decode("utf-8"), file_path=file)
+            data = text.encode("utf-8")
+            result.status = 200
+        else:
+            return result
+        result.digest = hashlib.sha256(data).hexdigest()
+        result.size = len(data)
+        result.written = _write_if_changed(self.directory / file, data)
+        return result
+
+    def copy(self, url: str) -> _Result:
+        """A static file, media file or public document, copied as it is."""
+        path = unquote(urlsplit(url).path)
+        result = _Result(url=url, status=404, file=url_file(url))
+        source = self._asset_source(path)
+        if source is None or not source.is_file():
+            return result
+        target = self.directory / result.file
+        result.status = 200
+        digest = file_sha256(source)
+        if not target.is_file() or file_sha256(target) != digest:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            result.written = True
+        result.digest = digest
+        result.size = source.stat().st_size
+        if path.endswith(".css"):
+            text = source.read_text(encoding="utf-8", errors="replace")
+            for ref in _CSS_URL.findall(text):
+                if not ref.startswith(("data:", "http:", "https:", "#")):
+                    result.links.add(urlsplit(urljoin(path, ref)).path)
+        return result
+
+    def _asset_source(self, path: str) -> Path | None:
+        if path.startswith(settings.STATIC_URL):
+            name = path[len(settings.STATIC_URL) :]
+            try:
+                if staticfiles_storage.exists(name):
+                    return Path(staticfiles_storage.path(name))
+            except (NotImplementedError, ValueError):
+                pass
+            found = finders.find(name)
+            return Path(found) if found else None
+        if path.startswith(settings.MEDIA_URL):
+            root = Path(settings.MEDIA_ROOT).resolve()
+            source = (root / path[len(settings.MEDIA_URL) :]).resolve()
+            return source if source.is_relative_to(root) else None
+        match = re.fullmatch(r"/documents/(\d+)/[^/]+", path)
+        if match:
+            from wagtail.documents import get_document_model
+
+            document = get_document_model().objects.filter(pk=match.group(1)).first()
+            if document is None or document.collection.get_view_restrictions().exists():
+                return None
+            return Path(document.file.path)
+        return None
+
+    def do(self, url: str) -> _Result:
+        if url == NOT_FOUND_URL:
+            return self.render(url, file=NOT_FOUND_FILE)
+        return self.copy(url) if _is_asset(url) else self.render(url)
+
+
+_worker: _Worker | None = None
+
+
+def _worker_start(options: dict) -> None:
+    global _worker
+    connections.close_all()
+    _worker = _Worker(**options)
+
+
+def _worker_do(url: str) -> _Result:
+    return _worker.do(url)
+
+
+# -- the export ----------------------------------------------------------------
+
+
+def site_export(
+    *,
+    directory: Path,
+    base_url: str = "",
+    incremental: bool = False,
+    jobs: int = 1,
+    key: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ExportSummary:
+    """Export every public page, feed, sitemap, document and asset into `directory`, signed.
+
+    `incremental`: only what changed since the last export into `directory` (a full
+    export when there was none, or when a change may touch any page).
+    Files are rewritten only when their bytes change.
+    """
+    began = time.monotonic()
+    directory = directory.resolve()
+    key = key or mirror_key_path()
+    if not key.is_file():
+        raise ExportError(
+            _("No mirror signing key at %(path)s. Create one with: manage.py mirror_key --create")
+            % {"path": key}
+        )
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ExportError(_("No default site is configured: there is nothing to export."))
+    base_url = base_url.rstrip("/")
+    if base_url and not re.match(r"^(https?|file)://", base_url):
+        raise ExportError(_("--base-url must start with http://, https:// or file://."))
+    previous = MirrorExport.objects.filter(directory=str(directory)).first()
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(_("%(path)s exists and is not a directory.") % {"path": directory})
+    if directory.is_dir() and any(directory.iterdir()) and previous is None:
+        raise ExportError(
+            _("%(path)s is not empty and holds no earlier export: choose an empty directory.")
+            % {"path": directory}
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    started_at = timezone.now()
+
+    page_ids: set[int] = set()
+    full = True
+    if incremental and previous and previous.finished_at and previous.base_url == base_url:
+        page_ids, full = changes_since(since=previous.started_at)
+    summary = ExportSummary(incremental=not full)
+
+    files: dict[str, str] = {} if full else dict(previous.files)
+    sources: dict[str, str] = {} if full else dict(previous.sources)
+    pages_map: dict[str, str] = {}
+    public = pages_public(site=site)
+    for page, url in public:
+        pages_map[str(page.pk)] = url
+    if full:
+        queue = list(dict.fromkeys([url for _page, url in public] + _fixed_urls()))
+        known = set()
+    else:
+        queue = sorted(_affected_urls(page_ids=page_ids, previous=previous, site=site))
+        known = set(sources.values())
+    queue.append(NOT_FOUND_URL)
+    seen = set(queue)
+    linked_from: dict[str, str] = {}
+
+    options = {
+        "directory": directory,
+        "site_id": site.pk,
+        "base_url": base_url,
+        "made_at": started_at,
+    }
+    done = 0
+
+    def take(result: _Result) -> list[str]:
+        nonlocal done
+        done += 1
+        file = result.file
+        if result.status == 200:
+            files[file] = result.digest
+            sources[file] = result.url
+            if result.written:
+                summary.written.append(file)
+                summary.bytes_written += result.size
+        else:
+            if file in files and sources.get(file) == result.url:
+                del files[file]
+                del sources[file]
+                (directory / file).unlink(missing_ok=True)
+                summary.removed.append(file)
+            elif result.url not in (NOT_FOUND_URL,):
+                summary.broken.append((result.url, result.status, linked_from.get(result.url, "")))
+        new = []
+        for link in sorted(result.links):
+            if link in seen or _skipped(link) or (not full and link in known):
+                continue
+            seen.add(link)
+            linked_from[link] = result.url
+            new.append(link)
+        if progress:
+            progress(done, done + len(queue) + len(new), result.url)
+        return new
+
+    if jobs > 1 and connections["default"].vendor == "sqlite" and _in_memory():
+        jobs = 1  # forked workers would not see an in-memory database
+    if jobs > 1:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
+            while queue:
+                batch, queue = queue, []
+                for result in pool.imap_unordered(_worker_do, batch, chunksize=8):
+                    queue += take(result)
+    else:
+        worker = _Worker(**options)
+        while queue:
+            url = queue.pop(0)
+            queue += take(worker.do(url))
+    summary.rendered = done
+
+    _search_indexes_write(
+        directory=directory, site=site, public=public, files=files, sources=sources,
+        page_ids=None if full else page_ids, summary=summary,
+    )  # fmt: skip
+
+    if full:
+        for path in sorted(directory.rglob("*")):
+            name = path.relative_to(directory).as_posix()
+            if path.is_file() and name not in files and name not in NOT_IN_MANIFEST:
+                path.unlink()
+                summary.removed.append(name)
+        for path in sorted(directory.rglob("*"), reverse=True):
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+    manifest_sign(directory=directory, files=files, key=key)
+    MirrorExport.objects.update_or_create(
+        directory=str(directory),
+        defaults={
+            "base_url": base_url,
+            "started_at": started_at,
+            "finished_at": timezone.now(),
+            "files": files,
+            "sources": sources,
+            "pages": pages_map,
+        },
+    )
+    summary.files = len(files)
+    summary.bytes = sum((directory / name).stat().st_size for name in files)
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+def _in_memory() -> bool:
+    connection = connections["default"]
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def _search_indexes_write(*, directory, site, public, files, sources, page_ids, summary) -> None:
+    """One index per language; an incremental export only refreshes the changed pages."""
+    by_language: dict[str, list] = {}
+    for page, url in public:
+        by_language.setdefault(page.locale.language_code, []).append((page, url))
+    prefixes = _language_prefixes()
+    for locale in Locale.objects.all():
+        prefix = prefixes.get(locale.language_code)
+        if prefix is None:
+            continue
+        index_file = search_index.search_index_file(prefix=prefix)
+        search_file = url_file(search_index.search_page_url(prefix=prefix))
+        path = directory / index_file
+        entries_by_page = {}
+        wanted = by_language.get(locale.language_code, [])
+        if page_ids is None:
+            todo = wanted
+        else:
+            keys = set(
+                Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
+            )
+            live_ids = {page.pk for page, _url in wanted}
+            entries_by_page = {
+                entry["i"]: entry
+                for entry in search_index.search_index_read(path=path)
+                if entry["i"] in live_ids
+            }
+            todo = [(page, url) for page, url in wanted if page.translation_key in keys]
+        specific = {
+            page.pk: page
+            for page in Page.objects.filter(pk__in=[page.pk for page, _url in todo]).specific()
+        }
+        for page, url in todo:
+            if page.pk in specific:
+                entries_by_page[page.pk] = search_index.search_entry(
+                    page=specific[page.pk], url=url, search_file=search_file
+                )
+        data = search_index.search_index_write(path=path, entries=list(entries_by_page.values()))
+        if _write_if_changed(path, data):
+            summary.written.append(index_file)
+            summary.bytes_written += len(data)
+        files[index_file] = hashlib.sha256(data).hexdigest()
+        sources.pop(index_file, None)
+
+
+def nginx_example(*, directory: Path, port: int) -> str:
+    """A server block that serves a copy as the live site is laid out (README, tests)."""
+    return (
+        "server {\n"
+        f"    listen 127.0.0.1:{port};\n"
+        f"    root {directory};\n"
+        "    index index.html index.xml;\n"
+        "    charset utf-8;\n"
+        "    error_page 404 /404.html;\n"
+        "    types { text/html html; application/xml xml; text/css css;\n"
+        "            application/javascript js; image/svg+xml svg; image/x-icon ico;\n"
+        "            application/pdf pdf; image/png png; image/jpeg jpg jpeg;\n"
+        "            text/plain txt; application/json json; text/calendar ics;\n"
+        "            text/csv csv; image/webp webp; font/woff2 woff2; }\n"
+        "}\n"
+    )

@@ -1,0 +1,62 @@
+"""Rendering the site's URLs in-process, as an anonymous reader would get them."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.test import RequestFactory
+from django.utils import timezone
+
+# A WSGI environ key, not an HTTP header: no request from outside can set it, so
+# the mirror's variant of a page is never served by (or cached for) the live site.
+MIRROR_ENVIRON_KEY = "vigil.mirror"
+
+
+@dataclass(frozen=True)
+class MirrorRendering:
+    """What templates know while rendering for a copy (`mirror` in their context)."""
+
+    main_url: str  # the live site's root, e.g. https://example.org
+    made_at: object  # datetime of the export
+
+
+@dataclass(frozen=True)
+class Rendered:
+    status: int
+    content_type: str
+    body: bytes
+    location: str = ""
+
+
+class SiteRenderer:
+    """Runs requests through the full middleware stack without a server or a socket."""
+
+    def __init__(self, *, site, made_at=None):
+        self.site = site
+        self.info = MirrorRendering(main_url=site.root_url, made_at=made_at or timezone.now())
+        self._handler = BaseHandler()
+        self._handler.load_middleware()
+        self._factory = RequestFactory()
+        self._host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
+        # Production redirects plain HTTP to HTTPS: ask as the live site is reached.
+        self._secure = site.root_url.startswith("https:") or settings.SECURE_SSL_REDIRECT
+
+    def get(self, url: str) -> Rendered:
+        request = self._factory.get(
+            url,
+            secure=self._secure,
+            HTTP_HOST=self._host,
+            HTTP_ACCEPT_LANGUAGE="",
+            **{MIRROR_ENVIRON_KEY: self.info},
+        )
+        response = self._handler.get_response(request)
+        try:
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            return Rendered(
+                status=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=body,
+                location=response.get("Location", ""),
+            )
+        finally:
+            response.close()
