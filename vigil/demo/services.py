@@ -853,4 +853,7 @@ def demo_scale(*, updates: int, tags_per_update: int = 2) -> int:
         page.tags.add(*(tags[(number + i) % len(tags)] for i in range(tags_per_update)))
         _publish(page, at=at)
         added += 1
+    # Russian and Kazakh readers get each new update too (untranslated, as aliases).
+    for locale in Locale.objects.exclude(pk=english.pk):
+        synchronize_tree(english, locale)
     return added

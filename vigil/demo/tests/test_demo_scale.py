@@ -17,6 +17,19 @@ def test_demo_scale_adds_published_updates_up_to_n(updates_index):
     assert UpdatePage.objects.child_of(updates_index).count() == 3
 
 
+def test_demo_scale_updates_reach_every_language(updates_index):
+    """The added updates exist in the Russian and Kazakh trees too, as aliases."""
+    from wagtail.models import Locale
+
+    from vigil.core.tests.browser import _migration_data_create
+
+    _migration_data_create()
+    updates_index.get_parent().copy_for_translation(Locale.objects.get(language_code="ru"))
+    call_command("demo_scale", "2", verbosity=0)
+    russian = UpdatePage.objects.filter(locale__language_code="ru")
+    assert russian.count() == 2 and all(page.alias_of_id for page in russian)
+
+
 def test_demo_scale_bad_input(home):
     """A negative N, or no updates index, is a clear error that creates nothing."""
     with pytest.raises(CommandError, match="zero or more"):
