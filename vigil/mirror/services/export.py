@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
 
@@ -457,21 +457,9 @@ def site_export(
             progress(done, done + len(queue) + len(new), result.url)
         return new
 
-    if jobs > 1 and connections["default"].vendor == "sqlite" and _in_memory():
-        jobs = 1  # forked workers would not see an in-memory database
-    if jobs > 1:
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
-            while queue:
-                batch, queue = queue, []
-                for result in pool.imap_unordered(_worker_do, batch, chunksize=8):
-                    queue += take(result)
-    else:
-        worker = _Worker(**options)
-        while queue:
-            url = queue.pop(0)
-            queue += take(worker.do(url))
+    # Rendering switches the thread's language page by page; whoever called keeps theirs.
+    with translation.override(translation.get_language()):
+        _crawl(queue=queue, take=take, jobs=jobs, options=options)
     summary.rendered = done
 
     _search_indexes_write(
@@ -505,6 +493,25 @@ def site_export(
     summary.bytes = sum((directory / name).stat().st_size for name in files)
     summary.seconds = time.monotonic() - began
     return summary
+
+
+def _crawl(*, queue: list[str], take, jobs: int, options: dict) -> None:
+    """Render the queue, and what each page links to, breadth first."""
+    if jobs > 1 and _in_memory():
+        jobs = 1  # forked workers would not see an in-memory database
+    if jobs > 1:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
+            while queue:
+                batch, queue = queue, []
+                for result in pool.imap_unordered(_worker_do, batch, chunksize=8):
+                    queue += take(result)
+    else:
+        worker = _Worker(**options)
+        while queue:
+            url = queue.pop(0)
+            queue += take(worker.do(url))
 
 
 def _in_memory() -> bool:

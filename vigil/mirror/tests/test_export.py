@@ -164,7 +164,7 @@ def test_incremental_export_rewrites_only_what_an_update_touches(demo, signing_k
     services.site_export(directory=directory, key=signing_key)
     before = _mtimes(directory)
 
-    update = UpdatePage.objects.live().filter(locale__language_code="en").order_by("date").first()
+    update = UpdatePage.objects.live().filter(locale__language_code="en").order_by("-date").first()
     update.title = "A corrected headline for the mirror test"
     update.save_revision().publish()
     summary = services.site_export(directory=directory, key=signing_key, incremental=True)
