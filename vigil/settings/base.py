@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "vigil.sources",
     "vigil.search",
     "vigil.demo",
+    "vigil.wordpress",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.redirects",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
