@@ -330,7 +330,7 @@ def _plan_item(
         "date": _iso(date),
         "updated_at": _iso(updated_at),
         "author": site.authors.get(item.author, item.author)[:120],
-        "summary": _summary(item, converted.first_text, planned.notes),
+        "summary": _summary(item, converted.first_text, planned.notes) if kind == "update" else "",
         "body": converted.blocks,
         "references": converted.references,
         "tags": _tag_names(item) if kind == "update" else [],
