@@ -445,7 +445,7 @@ class _Converter:
             elif name in HEADINGS:
                 following = self._next_tag(nodes, index)
                 if self._references_from(node, following):
-                    index = nodes.index(following) + 1
+                    index = next(i for i, n in enumerate(nodes) if n is following) + 1
                 else:
                     self.heading(node)
             elif name == "p":
