@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "vigil.mirror",
     "vigil.search",
     "vigil.demo",
+    "vigil.wordpress",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.redirects",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"

@@ -1,0 +1,20 @@
+"""Moving a campaign site from WordPress: reading WXR, converting bodies, importing."""
+
+from .content import content_convert, html_autop, shortcodes_expand
+from .errors import WordPressImportError
+from .importer import ImportReport, import_apply, import_plan, wordpress_import
+from .redirects import query_redirect_find
+from .wxr import wxr_parse
+
+__all__ = [
+    "ImportReport",
+    "WordPressImportError",
+    "content_convert",
+    "html_autop",
+    "import_apply",
+    "import_plan",
+    "query_redirect_find",
+    "shortcodes_expand",
+    "wordpress_import",
+    "wxr_parse",
+]
