@@ -3,8 +3,9 @@
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from django.conf import settings
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+
+from .views import error_page
 
 
 class PermissionsPolicyMiddleware:
@@ -20,15 +21,6 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
-
-
-def error_response(request, *, status: int, title: str, message: str) -> TemplateResponse:
-    """The site-styled page for a refused request, rendered at once."""
-    response = TemplateResponse(
-        request, "core/error.html", {"title": title, "message": message}, status=status
-    )
-    response.render()
-    return response
 
 
 def body_limit(path: str) -> int:
@@ -76,7 +68,7 @@ class RequestGuardMiddleware:
         except ValueError:
             declared = 0
         if declared > body_limit(request.path_info):
-            return error_response(
+            return error_page(
                 request,
                 status=413,
                 title=_("Too much data"),
@@ -85,7 +77,7 @@ class RequestGuardMiddleware:
         if query_string_invalid_utf8(request.META.get("QUERY_STRING", "")) or (
             request.method == "POST" and form_body_invalid_utf8(request)
         ):
-            return error_response(
+            return error_page(
                 request,
                 status=400,
                 title=_("Bad request"),
