@@ -55,7 +55,8 @@ def _probe_database_url(tmp_path) -> str:
     (WAL, IMMEDIATE), or the PostgreSQL test database itself."""
     if connection.vendor == "postgresql":
         s = connection.settings_dict
-        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+        return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}/{s['NAME']}"
     return f"sqlite:///{tmp_path / 'probe.sqlite3'}"
 
 
