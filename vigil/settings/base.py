@@ -226,6 +226,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "SEARCH_CONFIG": "english",
         "LANGUAGE_CONFIGS": {"en": "english", "ru": "russian", "kk": "simple"},
     }
+# Every rich text field and block in the admin cleans what is posted (vigil/core/widgets.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "vigil.core.widgets.SanitisingDraftailRichTextArea"}
+}
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
