@@ -99,3 +99,15 @@ def test_search_is_rate_limited_per_address(client, settings, updates_index):
     assert client.get("/search/?q=free", REMOTE_ADDR="192.0.2.2").status_code == 200
     # The empty search form is not a search.
     assert client.get("/search/", REMOTE_ADDR="192.0.2.1").status_code == 200
+
+
+def test_the_purge_command_reports_what_it_deleted():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ratelimit_hit(key="t:old", limit=5, window_seconds=60, now=time.time() - 3 * 24 * 3600)
+    out = StringIO()
+    call_command("purge_rate_counters", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 old rate counters."
+    assert not RateCounter.objects.exists()
