@@ -217,3 +217,17 @@ def test_an_editor_cannot_reset_anothers_devices(client, settings):
         f"/admin/two-factor/reset/{other.pk}/" not in client.get("/admin/users/").content.decode()
     )
     assert client.post("/admin/two-factor/reset/999999/").status_code == 404
+
+
+def test_the_command_line_resets_a_locked_out_administrator(capsys):
+    from django.core.management import CommandError, call_command
+
+    admin = SuperUserFactory()
+    enrol(admin)
+    call_command("reset_two_factor", admin.username)
+    assert "Removed 2 two-factor devices" in capsys.readouterr().out
+    assert not services.two_factor_enabled(user=admin)
+    entry = ModelLogEntry.objects.get(object_id=str(admin.pk), action="vigil.two_factor_reset")
+    assert entry.user is None
+    with pytest.raises(CommandError, match="There is no user named nobody"):
+        call_command("reset_two_factor", "nobody")
