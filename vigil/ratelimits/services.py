@@ -31,6 +31,8 @@ def ratelimit_hit(*, key: str, limit: int, window_seconds: int, now: float | Non
     """
     if window_seconds < 1:
         raise ValueError("window_seconds must be at least 1")
+    if len(key) > RateCounter._meta.get_field("key").max_length:
+        raise ValueError("key is too long; make it with ratelimit_key()")
     moment = time.time() if now is None else now
     window_start = int(moment) // window_seconds * window_seconds
     q = connection.ops.quote_name
