@@ -49,6 +49,8 @@ def main() -> None:
         thread.join()
     counted = RateCounter.objects.filter(key=key).values_list("count", flat=True)
     print(sum(allowed), sum(counted))
+    # On PostgreSQL this is the shared test database: leave nothing behind.
+    RateCounter.objects.filter(key=key).delete()
 
 
 if __name__ == "__main__":
