@@ -84,7 +84,7 @@ def totp_qr_svg(*, device: TOTPDevice) -> str:
     Plain SVG paths and attributes only: no script, no style attribute.
     """
     qr = segno.make(device.config_url, error="m", micro=False)
-    return qr.svg_inline(scale=4, border=4, dark="#000", light="#fff", title="", desc="")
+    return qr.svg_inline(scale=4, border=4, dark="#000", light="#fff")
 
 
 def code_normalise(*, code: str) -> str:

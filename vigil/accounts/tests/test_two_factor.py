@@ -38,6 +38,9 @@ def test_an_editor_without_a_device_is_sent_to_set_up_before_any_admin_page(clie
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/two-factor/setup/?next=")
+    # Signing out stays open before the second factor.
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
 
 
 def test_set_up_shows_a_server_made_qr_code_and_the_secret(client, require_2fa):
@@ -49,6 +52,9 @@ def test_set_up_shows_a_server_made_qr_code_and_the_secret(client, require_2fa):
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert "<path" in svg
     assert "style=" not in svg and "<script" not in svg and "on" + "load=" not in svg
+    assert 'role="img"' in html
+    # Signing out is a POST (Django's LogoutView takes nothing else).
+    assert 'method="post" action="/admin/logout/"' in html
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert services.totp_secret_text(device=device) in html
     # A reload shows the same secret: the app already scanned keeps working.
