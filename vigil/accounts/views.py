@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from wagtail.admin.views.account import LoginView
 
+from vigil.core.services import request_client_ip
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from . import services
@@ -22,7 +23,7 @@ SESSION_RECOVERY_CODES = "vigil_recovery_codes"
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return request_client_ip(request=request)
 
 
 def _next_url(request) -> str:

@@ -114,6 +114,30 @@ def richtext_stored_clean(*, html: str) -> str:
     return _EMBED_TAG.sub(r"<embed\1/>", cleaned)
 
 
+def request_client_ip(*, request) -> str:
+    """The reader's IP address, for rate limits and lockouts.
+
+    Behind VIGIL_PROXY_COUNT trusted reverse proxies (each appends the address it saw to
+    X-Forwarded-For), the address the outermost one saw; entries before it are whatever
+    the client sent and are ignored. Without proxies, the connection's address: otherwise
+    every reader would share the proxy's, and one would lock out all.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "VIGIL_PROXY_COUNT", 0)
+    if proxies < 1:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < proxies:
+        return remote
+    return hops[-proxies][:45]
+
+
+def axes_client_ip(request) -> str:
+    """django-axes' AXES_CLIENT_IP_CALLABLE: the same address as every other limit."""
+    return request_client_ip(request=request)
+
+
 def pagination_links(*, listing, url_for: Callable[[int], str]) -> list[dict]:
     """Numbered links for a paginated listing, gaps elided (1 2 … 7 8 9 … 20)."""
     links = []

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from vigil.core.services import pagination_links, site_root_localized
+from vigil.core.services import pagination_links, request_client_ip, site_root_localized
 from vigil.core.views import error_page
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
@@ -23,7 +23,7 @@ def search(request):
     query, truncated = search_query_clean(raw=request.GET.get("q", ""))
     limit, window = settings.SEARCH_RATE_LIMIT
     if query and not ratelimit_hit(
-        key=ratelimit_key(scope="search", value=request.META.get("REMOTE_ADDR", "")),
+        key=ratelimit_key(scope="search", value=request_client_ip(request=request)),
         limit=limit,
         window_seconds=window,
     ):

@@ -202,6 +202,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "vigil.core.services.axes_client_ip"
+# Reverse proxies in front of Vigil whose X-Forwarded-For is trusted (production sets 1
+# with BEHIND_PROXY=true); rate limits and lockouts key on the reader's address.
+VIGIL_PROXY_COUNT = 0
 
 WAGTAIL_SITE_NAME = "Vigil"
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")

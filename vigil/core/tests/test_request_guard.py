@@ -64,3 +64,52 @@ def test_the_refusal_is_in_the_readers_language(client, home):
     response = client.get("/ru/search/?q=%ff")
     assert response.status_code == 400
     assert '<html lang="ru"' in response.content.decode()
+
+
+def _request(remote="10.0.0.1", forwarded=None):
+    from django.test import RequestFactory
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+def test_without_a_proxy_the_connections_address_counts(settings):
+    """A client's own X-Forwarded-For must not let it pick the address it is limited by."""
+    from vigil.core.services import request_client_ip
+
+    settings.VIGIL_PROXY_COUNT = 0
+    assert request_client_ip(request=_request(forwarded="203.0.113.5")) == "10.0.0.1"
+
+
+def test_behind_one_proxy_the_address_it_saw_counts(settings):
+    from vigil.core.services import request_client_ip
+
+    settings.VIGIL_PROXY_COUNT = 1
+    # The client sent "1.1.1.1"; the proxy appended the address it really saw.
+    request = _request(remote="127.0.0.1", forwarded="1.1.1.1, 198.51.100.4")
+    assert request_client_ip(request=request) == "198.51.100.4"
+    assert request_client_ip(request=_request(remote="127.0.0.1")) == "127.0.0.1"
+
+
+def test_lockouts_behind_a_proxy_are_per_reader(client, settings):
+    """Behind nginx every connection comes from 127.0.0.1: five wrong passwords from one
+    reader must not lock the account for another."""
+    from vigil.accounts.tests.factories import PASSWORD, UserFactory
+
+    settings.VIGIL_PROXY_COUNT = 1
+    editor = UserFactory()
+
+    def attempt(password, reader):
+        return client.post(
+            "/admin/login/",
+            {"username": editor.username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=reader,
+        )
+
+    for _ in range(5):
+        attempt("wrong password!", "203.0.113.9")
+    assert attempt(PASSWORD, "203.0.113.9").status_code == 429
+    assert attempt(PASSWORD, "198.51.100.7").status_code == 302

@@ -105,3 +105,25 @@ def test_production_turns_on_hsts_secure_cookies_and_two_factor():
     assert result.stdout.split() == [
         "31536000", "True", "True", "True", "True", "Lax", "Argon2PasswordHasher"
     ], result.stderr  # fmt: skip
+
+
+def test_behind_a_proxy_the_forwarded_address_is_trusted_once():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "vigil.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "example.org",
+        }
+    )
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.VIGIL_PROXY_COUNT)"
+    for behind, expected in (("true", "1"), ("false", "0")):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=BASE_DIR,
+            env={**env, "BEHIND_PROXY": behind},
+            capture_output=True,
+            text=True,
+        )
+        assert result.stdout.strip() == expected, result.stderr
