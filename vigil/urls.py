@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from vigil.accounts.views import SignInView
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
 from vigil.core.sitemaps import sitemap
@@ -15,6 +16,8 @@ from vigil.search import views as search_views
 handler404 = "vigil.core.views.page_not_found"
 
 urlpatterns = [
+    # Wagtail's sign-in, rate-limited and audit-logged; every other admin URL is Wagtail's.
+    path("admin/login/", SignInView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),

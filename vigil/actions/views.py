@@ -16,13 +16,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from vigil.core.services import request_client_ip
+
 from . import services
 from .forms import SignatureForm, SubscribeForm
 from .models import PetitionPage
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return request_client_ip(request=request)
 
 
 def _body_invalid_utf8(request) -> bool:

@@ -96,3 +96,6 @@ def register_actions_log_actions(actions):
     actions.register_action(
         "vigil.mailing_queue", _("Send to subscribers"), _("Queued for sending to subscribers")
     )
+    actions.register_action(
+        "vigil.mailing_sent", _("Sent to subscribers"), _("Sending to subscribers finished")
+    )

@@ -79,6 +79,65 @@ def html_sanitize(*, html: str) -> str:
     )
 
 
+# What Wagtail's editor stores (its "database format"): block tags with a key, inline
+# styles, links (external by href, internal by linktype and id) and embeds by id.
+_STORED_BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote"}
+STORED_RICH_TEXT_TAGS = _STORED_BLOCK_TAGS | {
+    "a", "b", "i", "strong", "em", "br", "hr", "code", "sup", "sub", "s", "embed",
+}  # fmt: skip
+STORED_RICH_TEXT_ATTRIBUTES = {
+    **{tag: {"data-block-key"} for tag in _STORED_BLOCK_TAGS},
+    "a": {"href", "linktype", "id"},
+    "embed": {"embedtype", "id", "format", "alt", "url"},
+}
+
+
+_EMBED_TAG = re.compile(r"<embed(\b[^>]*?)\s*/?>")
+
+
+def richtext_stored_clean(*, html: str) -> str:
+    """Rich text in Wagtail's stored format with anything else removed.
+
+    The editor's own output passes unchanged; a crafted form post (raw HTML instead of
+    the editor's JSON, `<script>`, `onerror=`, `javascript:` links) is cleaned before it
+    is stored, since `|richtext` renders what is stored as it is.
+    """
+    cleaned = nh3.clean(
+        html,
+        tags=STORED_RICH_TEXT_TAGS,
+        attributes=STORED_RICH_TEXT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    # nh3 writes `<embed …>`; Wagtail finds embeds only as `<embed …/>`.
+    return _EMBED_TAG.sub(r"<embed\1/>", cleaned)
+
+
+def request_client_ip(*, request) -> str:
+    """The reader's IP address, for rate limits and lockouts.
+
+    Behind VIGIL_PROXY_COUNT trusted reverse proxies (each appends the address it saw to
+    X-Forwarded-For), the address the outermost one saw; entries before it are whatever
+    the client sent and are ignored. Without proxies, the connection's address: otherwise
+    every reader would share the proxy's, and one would lock out all.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "VIGIL_PROXY_COUNT", 0)
+    if proxies < 1:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < proxies:
+        return remote
+    return hops[-proxies][:45]
+
+
+def axes_client_ip(request) -> str:
+    """django-axes' AXES_CLIENT_IP_CALLABLE: the same address as every other limit."""
+    return request_client_ip(request=request)
+
+
 def pagination_links(*, listing, url_for: Callable[[int], str]) -> list[dict]:
     """Numbered links for a paginated listing, gaps elided (1 2 … 7 8 9 … 20)."""
     links = []

@@ -52,3 +52,12 @@ def page_not_found(request, exception=None):
     if not isinstance(message, str) or message.startswith("No "):
         message = ""
     return TemplateResponse(request, "404.html", {"message": message}, status=404)
+
+
+def error_page(request, *, status: int, title: str, message: str) -> TemplateResponse:
+    """The site-styled page for a refused request (400, 413, 429), rendered at once."""
+    response = TemplateResponse(
+        request, "core/error.html", {"title": title, "message": message}, status=status
+    )
+    response.render()
+    return response

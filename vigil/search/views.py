@@ -1,12 +1,15 @@
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from vigil.core.services import pagination_links, site_root_localized
+from vigil.core.services import pagination_links, request_client_ip, site_root_localized
+from vigil.core.views import error_page
+from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from .services import MAX_QUERY_LENGTH, pages_search, search_query_clean
 
@@ -18,6 +21,23 @@ def search(request):
     if site is None:
         raise Http404(_("This site is not configured."))
     query, truncated = search_query_clean(raw=request.GET.get("q", ""))
+    limit, window = settings.SEARCH_RATE_LIMIT
+    if query and not ratelimit_hit(
+        key=ratelimit_key(scope="search", value=request_client_ip(request=request)),
+        limit=limit,
+        window_seconds=window,
+    ):
+        response = error_page(
+            request,
+            status=429,
+            title=_("Too many searches"),
+            message=_(
+                "Too many searches have come from your connection. Please wait a minute "
+                "and search again."
+            ),
+        )
+        response["Retry-After"] = str(window)
+        return response
     raw_page = request.GET.get("page", "1")
     if not raw_page.isdigit() or len(raw_page) > 6:
         raise Http404(_("There is no such page of results."))

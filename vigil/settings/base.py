@@ -4,6 +4,8 @@ Nothing here has a secret default: `production.py` demands what it needs and
 `dev.py`/`test.py` supply throw-away values.
 """
 
+import datetime as dt
+
 from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env
 
 PROJECT_DIR = BASE_DIR / "vigil"
@@ -25,6 +27,9 @@ INSTALLED_APPS = [
     "vigil.search",
     "vigil.demo",
     "vigil.wordpress",
+    "vigil.accounts",
+    "vigil.ratelimits",
+    "vigil.backups",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.redirects",
@@ -45,6 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,17 +65,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vigil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "vigil.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vigil.accounts.middleware.AdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
@@ -99,6 +114,19 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+
+# Argon2id first; older hashes still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,6 +168,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="campaign@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies: public forms are small, so anything larger outside the admin is refused
+# with 413 before it is read; the admin takes uploads up to the library and image caps.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+VIGIL_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 # A slow or dead mail server must not hold a signer's request for long.
 EMAIL_TIMEOUT = 15
 
@@ -154,6 +186,30 @@ ACTIONS_RATE_LIMIT = (env.int("ACTIONS_RATE_LIMIT", default=30), 600)
 # Confirmation emails to one address per hour, so nobody can flood an inbox.
 ACTIONS_EMAIL_LIMIT = 3
 ACTIONS_RECENT_SIGNERS = 10
+# Searches per IP address: (requests, seconds).
+SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
+
+# Editors (vigil/accounts). Two-factor authentication (TOTP, recovery codes) before any
+# admin page; dev and test settings turn it off.
+VIGIL_REQUIRE_2FA = True
+OTP_TOTP_ISSUER = "Vigil"
+# An admin session left alone this long is signed out.
+VIGIL_ADMIN_IDLE_SECONDS = 30 * 60
+# Sign-in attempts per IP address, whatever the user name: (requests, seconds).
+VIGIL_LOGIN_RATE_LIMIT = (30, 600)
+# django-axes: five failed sign-ins lock out one user name *from one address*, so a
+# stranger elsewhere cannot lock an editor out; the lock lifts after half an hour.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "vigil.core.services.axes_client_ip"
+# Reverse proxies in front of Vigil whose X-Forwarded-For is trusted (production sets 1
+# with BEHIND_PROXY=true); rate limits and lockouts key on the reader's address.
+VIGIL_PROXY_COUNT = 0
 
 WAGTAIL_SITE_NAME = "Vigil"
 # The static copy (manage.py export_site). The key is made by `manage.py mirror_key --create`
@@ -169,6 +225,11 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Library uploads are checked by content (vigil/library/services.py); this is the size cap.
 LIBRARY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 WAGTAILDOCS_MAX_UPLOAD_SIZE = LIBRARY_MAX_UPLOAD_BYTES
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# The admin's cap on a request body: the largest upload and room for the form around it.
+VIGIL_ADMIN_MAX_REQUEST_BYTES = (
+    max(LIBRARY_MAX_UPLOAD_BYTES, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024
+)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "docx", "odt", "xlsx", "ods", "png", "jpg", "jpeg"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -179,15 +240,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "SEARCH_CONFIG": "english",
         "LANGUAGE_CONFIGS": {"en": "english", "ru": "russian", "kk": "simple"},
     }
+# Every rich text field and block in the admin cleans what is posted (vigil/core/widgets.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "vigil.core.widgets.SanitisingDraftailRichTextArea"}
+}
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of Vigil uses (vigil/core/middleware.py).
+PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "camera": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+    # FLoC's "interest-cohort" is gone from browsers (Chromium logs it as unknown); its
+    # successor is Topics.
+    "browsing-topics": "()",
+}
 
 # No inline script or style anywhere on the public site. The Wagtail admin needs
 # inline code of its own, so it is left out of the policy.

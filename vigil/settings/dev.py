@@ -12,3 +12,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Two-factor authentication would stand in the way of every local sign-in.
+VIGIL_REQUIRE_2FA = False

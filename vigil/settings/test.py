@@ -15,3 +15,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Static files straight from the app folders: no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests that check two-factor enforcement turn it on themselves.
+VIGIL_REQUIRE_2FA = False

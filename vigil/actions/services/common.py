@@ -1,17 +1,17 @@
 """What every action shares: errors, signed tokens, rate limits, form stamps, sending mail."""
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from ..models import (
     Signature,
@@ -96,18 +96,12 @@ def token_read(*, purpose: str, token: str) -> tuple[int, str]:
 def rate_limit_exceeded(*, scope: str, key: str, limit: int, period: int) -> bool:
     """Count one hit for `key` in the current window; True once it is over `limit`.
 
-    The cache is shared by every server process (file cache by default), so the limit
-    holds across processes. Keys are hashed: IP addresses are not kept in the cache.
+    The count is kept in the database (vigil/ratelimits), atomically, so the limit holds
+    across server processes. Keys are hashed: IP and email addresses are not stored.
     """
-    window = int(timezone.now().timestamp()) // period
-    cache_key = f"rl:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:24]}:{window}"
-    cache.add(cache_key, 0, period)
-    try:
-        hits = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, period)
-        hits = 1
-    return hits > limit
+    return not ratelimit_hit(
+        key=ratelimit_key(scope=scope, value=key), limit=limit, window_seconds=period
+    )
 
 
 def form_stamp_make() -> str:

@@ -199,6 +199,18 @@ def mailing_send(
     )
     mailing.status = MailingStatus.DONE
     result = mailing_progress(mailing=mailing)
+    # Queuing records who asked for the send; this records that it went out.
+    log(
+        instance=mailing.page,
+        action="vigil.mailing_sent",
+        user=None,
+        data={
+            "language": mailing.language,
+            "total": result.total,
+            "sent": result.sent,
+            "failed": result.failed,
+        },
+    )
     if progress:
         progress(result)
     return result

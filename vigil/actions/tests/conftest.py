@@ -127,7 +127,8 @@ def petition(home):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """The cache (mailer lock, purge stamp) starts empty; rate counters live in the
+    database and go with each test's transaction."""
     cache.clear()
     yield
     cache.clear()

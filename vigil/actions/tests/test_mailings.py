@@ -57,6 +57,8 @@ def test_update_goes_to_confirmed_subscribers_of_its_language(update, smtp, admi
     mailing.refresh_from_db()
     assert mailing.status == MailingStatus.DONE
     assert PageLogEntry.objects.filter(page=update, action="vigil.mailing_queue").exists()
+    sent = PageLogEntry.objects.get(page=update, action="vigil.mailing_sent")
+    assert sent.data == {"language": "en", "total": 3, "sent": 3, "failed": 0}
 
 
 def test_a_crashed_send_resumes_without_duplicates_or_gaps(update, smtp, admin_user):

@@ -21,3 +21,19 @@ def test_public_pages_have_a_strict_policy(client, updates_index, path):
 def test_admin_is_left_to_wagtail(admin_client):
     """Wagtail's admin uses inline code of its own; the public policy would break it."""
     assert "Content-Security-Policy" not in admin_client.get("/admin/")
+
+
+@pytest.mark.parametrize("path", ["/", "/search/?q=x", "/admin/login/", "/static/css/vigil.css"])
+def test_every_response_has_the_hardening_headers(client, updates_index, path):
+    response = client.get(path)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(item.split("=", 1) for item in response["Permissions-Policy"].split(", "))
+    for feature in ("camera", "microphone", "geolocation", "payment", "browsing-topics"):
+        assert policy[feature] == "()"
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/"])
+def test_no_page_can_be_framed(client, updates_index, path):
+    assert client.get(path)["X-Frame-Options"] == "DENY"

@@ -55,3 +55,75 @@ def test_sqlite_uses_wal_and_immediate_transactions(db):
     # The in-memory test database cannot use WAL; the configured init command asks for it.
     assert mode in {"wal", "memory"}
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def test_production_settings_pass_the_deployment_checks():
+    """`manage.py check --deploy` finds nothing to warn about: HSTS, secure cookies,
+    SSL redirect, a strong secret key, no DEBUG."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "HTTPS"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "vigil.settings.production",
+            "SECRET_KEY": "k3" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
+            "ALLOWED_HOSTS": "example.org",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_turns_on_hsts_secure_cookies_and_two_factor():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT, s.VIGIL_REQUIRE_2FA, s.SESSION_COOKIE_SAMESITE, "
+        "s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"HTTPS", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "vigil.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "example.org",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == [
+        "31536000", "True", "True", "True", "True", "Lax", "Argon2PasswordHasher"
+    ], result.stderr  # fmt: skip
+
+
+def test_behind_a_proxy_the_forwarded_address_is_trusted_once():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "vigil.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "example.org",
+        }
+    )
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.VIGIL_PROXY_COUNT)"
+    for behind, expected in (("true", "1"), ("false", "0")):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=BASE_DIR,
+            env={**env, "BEHIND_PROXY": behind},
+            capture_output=True,
+            text=True,
+        )
+        assert result.stdout.strip() == expected, result.stderr

@@ -95,8 +95,15 @@ def test_bad_page_numbers_are_404(client, searchable, page):
     assert response.status_code == 404
 
 
-def test_invalid_utf8_in_the_query_is_not_an_error(client, searchable):
+def test_invalid_utf8_in_the_query_is_refused_with_a_message(client, searchable):
+    """Django would replace the bad bytes and search for something nobody typed."""
     response = client.get("/search/?q=%ff%fe%00court")
+    assert response.status_code == 400
+    assert "characters that could not be read" in response.content.decode()
+
+
+def test_a_nul_in_valid_utf8_is_searched_without_it(client, searchable):
+    response = client.get("/search/?q=%00court")
     assert response.status_code == 200
 
 

@@ -61,6 +61,13 @@ def _mirror_refresh() -> None:
         )
 
 
+def _rate_counters_purge() -> None:
+    """Old rate-limit windows are never read again; an hourly purge keeps the table small."""
+    from vigil.ratelimits.services import ratelimit_purge
+
+    ratelimit_purge()
+
+
 class Command(BaseCommand):
     help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
 
@@ -92,6 +99,7 @@ class Command(BaseCommand):
                 (_mail_work, 10, "mail worker"),
                 (_sources_check_daily, 3600, "source check"),
                 (_mirror_refresh, 30, "mirror refresh"),
+                (_rate_counters_purge, 3600, "rate counter purge"),
             ):
                 threading.Thread(
                     target=_repeat, args=(job, interval, stop, name), daemon=True, name=name

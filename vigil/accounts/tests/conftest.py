@@ -1,0 +1,23 @@
+import pytest
+from django_otp.oath import TOTP
+
+from vigil.accounts import services
+
+
+def totp_now(device, *, offset: int = 0) -> str:
+    """The code an authenticator app shows for `device`, `offset` steps from now."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def require_2fa(settings):
+    settings.VIGIL_REQUIRE_2FA = True
+    return settings
+
+
+def enrol(user) -> list[str]:
+    """Give `user` a confirmed authenticator; returns their recovery codes."""
+    device = services.totp_device_pending(user=user)
+    return services.totp_confirm(user=user, device=device, code=totp_now(device))

@@ -1,0 +1,89 @@
+"""Headers and request checks that apply to every response and request."""
+
+from urllib.parse import parse_qsl, unquote_to_bytes
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .views import error_page
+
+
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` turning off the browser features Vigil never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}={allow}" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def body_limit(path: str) -> int:
+    """Largest request body accepted at `path`: the admin takes uploads, forms do not."""
+    if path.startswith("/admin/"):
+        return settings.VIGIL_ADMIN_MAX_REQUEST_BYTES
+    return settings.VIGIL_MAX_REQUEST_BYTES
+
+
+def query_string_invalid_utf8(raw: str) -> bool:
+    """True when the percent-decoded query string is not UTF-8 (Django would replace it)."""
+    try:
+        unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def form_body_invalid_utf8(request) -> bool:
+    """True when a url-encoded form body is not UTF-8; multipart bodies are left to forms."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return False
+    try:
+        text = request.body.decode("utf-8")
+        parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+class RequestGuardMiddleware:
+    """Refuse what no view should see, before it is read or decoded.
+
+    - a declared body over the limit: 413 (Django would read it and answer 400);
+    - a query string or a url-encoded form that is not valid UTF-8: 400 (Django would
+      silently replace the bad bytes, so a search or a signature would be stored mangled).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > body_limit(request.path_info):
+            return error_page(
+                request,
+                status=413,
+                title=_("Too much data"),
+                message=_("What was sent is larger than this site accepts."),
+            )
+        if query_string_invalid_utf8(request.META.get("QUERY_STRING", "")) or (
+            request.method == "POST" and form_body_invalid_utf8(request)
+        ):
+            return error_page(
+                request,
+                status=400,
+                title=_("Bad request"),
+                message=_(
+                    "The address or form contained characters that could not be read. "
+                    "Please check it and try again."
+                ),
+            )
+        return self.get_response(request)
