@@ -7,7 +7,9 @@ Kazakh copies follow by synchronisation), then times with `manage.py export_site
 
   full         an export into an empty folder (--jobs = cores)
   unchanged    an --incremental export right after it (nothing published)
-  one update   an --incremental export after one update is edited and republished
+  one edited   an --incremental export after an update on page 5 is edited and republished
+  one new      an --incremental export after a new update is published (every listing
+               page of the index, and of its tag, shifts by one item)
 
 Targets (issue 7): full >= 300 pages/s on 2 cores; one-update incremental <= 1 s.
 Figures are printed and written to bench/results/mirror-DATE-HOST.txt.
@@ -34,8 +36,18 @@ SUMMARY = re.compile(
 )
 EDIT = (
     "from vigil.news.models import UpdatePage\n"
-    "p = UpdatePage.objects.live().filter(locale__language_code='en').order_by('-date')[5]\n"
+    "p = UpdatePage.objects.live().filter(locale__language_code='en').order_by('-date')[45]\n"
     "p.title = p.title + ' (corrected)'\n"
+    "p.save_revision().publish()\n"
+)
+NEW = (
+    "from django.utils import timezone\n"
+    "from vigil.news.models import UpdateIndexPage, UpdatePage\n"
+    "index = UpdateIndexPage.objects.get(locale__language_code='en')\n"
+    "p = UpdatePage(title='A new update for the bench', slug='bench-new-update',\n"
+    "    date=timezone.now(), summary='New.', body=[])\n"
+    "index.add_child(instance=p)\n"
+    "p.tags.add('court')\n"
     "p.save_revision().publish()\n"
 )
 
@@ -94,7 +106,9 @@ def main() -> None:
             ("unchanged", export(env, copy, "--incremental", *jobs)),
         ]
         manage(env, "shell", "-c", EDIT)
-        runs.append(("one update", export(env, copy, "--incremental", *jobs)))
+        runs.append(("one edited", export(env, copy, "--incremental", *jobs)))
+        manage(env, "shell", "-c", NEW)
+        runs.append(("one new", export(env, copy, "--incremental", *jobs)))
 
     lines = [
         f"Vigil static mirror export, {dt.date.today()}, {platform.node()}, "

@@ -67,6 +67,12 @@ class MirrorExport(models.Model):
     finished_at = models.DateTimeField(
         _("finished at"), null=True, blank=True, help_text=_("When the export ended.")
     )
+    full_at = models.DateTimeField(
+        _("last full export"),
+        null=True,
+        blank=True,
+        help_text=_("When the last full (not incremental) export began."),
+    )
     files = models.JSONField(
         _("files"),
         default=dict,
@@ -80,7 +86,10 @@ class MirrorExport(models.Model):
     pages = models.JSONField(
         _("pages"),
         default=dict,
-        help_text=_("For each exported page (by ID), the URL it was exported from."),
+        help_text=_(
+            "For each exported page (by ID): the URL it was exported from, and for "
+            "updates their date and tags."
+        ),
     )
 
     class Meta:

@@ -244,7 +244,7 @@ RUSSIAN_QUERY_BUDGET = {
     "/ru/support/": 13,
     "/ru/search/?q=Масимов": 14,  # one counts the search against the rate limit
     "/ru/updates/feed/rss/": 11,
-    "/ru/sitemap.xml": 15,
+    "/ru/sitemap.xml": 12,
 }
 
 

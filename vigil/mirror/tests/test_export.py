@@ -1,5 +1,6 @@
 """The demo campaign exported as a static copy: complete, linked, private, signed, checkable."""
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -192,6 +193,25 @@ def test_incremental_export_rewrites_only_what_an_update_touches(demo, signing_k
     assert services.mirror_verify(directory=directory, public_key=public_key).ok
 
 
+def test_incremental_edit_rewrites_only_the_listing_page_it_is_on(demo, signing_key, tmp_path):
+    """Editing an old update rewrites the index page it is listed on, not the others:
+    nothing moves in a listing when no update appears, goes or changes date."""
+    directory = tmp_path / "copy"
+    services.site_export(directory=directory, key=signing_key)
+    before = _mtimes(directory)
+    oldest = UpdatePage.objects.live().filter(locale__language_code="en").order_by("date").first()
+    oldest.title = "An old update, corrected"
+    oldest.save_revision().publish()
+    summary = services.site_export(directory=directory, key=signing_key, incremental=True)
+    changed = {name for name, mtime in _mtimes(directory).items() if before.get(name) != mtime}
+    last_pages = sorted(p for p in changed if re.match(r"^updates/page/\d+/index\.html$", p))
+    assert len(last_pages) == 1, last_pages
+    assert "An old update, corrected" in (directory / last_pages[0]).read_text()
+    assert "updates/index.html" not in changed and "updates/page/2/index.html" not in changed
+    assert "updates/feed/rss/index.xml" not in changed  # too old to be in the feed
+    assert summary.rendered * 15 < summary.files  # a few dozen URLs of ~700 files
+
+
 def test_incremental_export_adds_and_removes_pages(demo, signing_key, tmp_path):
     """A newly published update appears (with its listings); an unpublished one goes."""
     from vigil.news.models import UpdateIndexPage
@@ -269,6 +289,10 @@ def test_serve_refreshes_the_configured_copy_after_a_publish(demo, signing_key, 
     update.save_revision().publish()
     summary = services.mirror_refresh()
     assert summary.incremental and url_file(update.url) in summary.written
+    # A day after the last full export, the next refresh is a full one.
+    MirrorExport.objects.update(full_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    daily = services.mirror_refresh()
+    assert daily is not None and not daily.incremental
     settings.MIRROR_EXPORT_DIR = ""
     assert services.mirror_refresh() is None
 

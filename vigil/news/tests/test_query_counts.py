@@ -86,7 +86,7 @@ EXPECTED = {
     "rss feed": 10,
     "atom feed": 10,
     "tag feed": 11,
-    "sitemap": 13,
+    "sitemap": 10,
 }
 
 # PostgreSQL's search backend reads its text-search configuration once more.

@@ -51,32 +51,25 @@
     results.textContent = "";
     found.slice(0, 50).forEach(function (hit) {
       var entry = index[hit[1]];
-      var article = document.createElement("article");
-      article.className = "card";
-      var heading = document.createElement("h2");
-      heading.className = "card__title";
-      var link = document.createElement("a");
+      var article = element("article", "card");
+      var link = element("a", "", entry.t);
       link.href = entry.u;
-      link.textContent = entry.t;
-      heading.appendChild(link);
-      article.appendChild(heading);
+      article.appendChild(element("h2", "card__title")).appendChild(link);
       if (entry.d) {
-        var meta = document.createElement("p");
-        meta.className = "card__meta";
-        var time = document.createElement("time");
+        var time = element("time", "", entry.d);
         time.dateTime = entry.d;
-        time.textContent = entry.d;
-        meta.appendChild(time);
-        article.appendChild(meta);
+        article.appendChild(element("p", "card__meta")).appendChild(time);
       }
-      if (entry.s) {
-        var summary = document.createElement("p");
-        summary.className = "card__summary";
-        summary.textContent = entry.s;
-        article.appendChild(summary);
-      }
+      if (entry.s) { article.appendChild(element("p", "card__summary", entry.s)); }
       results.appendChild(article);
     });
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
   }
 
   function start() {
