@@ -49,6 +49,11 @@ NEW = (
     "index.add_child(instance=p)\n"
     "p.tags.add('court')\n"
     "p.save_revision().publish()\n"
+    "# As the admin does (wagtail-localize's after_create_page hook): ru/kk copies.\n"
+    "from wagtail.models import Locale\n"
+    "from wagtail_localize.synctree import synchronize_tree\n"
+    "for other in Locale.objects.exclude(pk=index.locale_id):\n"
+    "    synchronize_tree(index.locale, other)\n"
 )
 
 

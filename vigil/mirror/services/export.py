@@ -105,12 +105,22 @@ def _is_asset(url: str) -> bool:
     return url.startswith((settings.STATIC_URL, settings.MEDIA_URL, "/documents/"))
 
 
-def pages_public(*, site) -> list[tuple[Page, str]]:
+@dataclass(frozen=True)
+class PublicPage:
+    """A live public page as the export needs it, without loading the page model."""
+
+    pk: int
+    language: str
+    translation_key: object
+    content_type_id: int
+
+
+def pages_public(*, site) -> list[tuple[PublicPage, str]]:
     """Every live public page of the site in every language, with its URL path.
 
     URLs come from each page's url_path under its language's home, as Wagtail's
-    i18n routing makes them, without a site lookup per page (3,000 pages: 0.05 s
-    against 0.5 s with get_url).
+    i18n routing makes them, without a site lookup or a model per page (3,000
+    pages: 0.05 s, against 0.5 s with get_url).
     """
     found = []
     prefixes = _language_prefixes()
@@ -119,9 +129,15 @@ def pages_public(*, site) -> list[tuple[Page, str]]:
         prefix = prefixes.get(root.locale.language_code)
         if prefix is None:
             continue
-        pages = Page.objects.live().public().descendant_of(root, inclusive=True)
-        for page in pages.select_related("locale"):
-            found.append((page, prefix + "/" + page.url_path[len(root.url_path) :]))
+        rows = (
+            Page.objects.live()
+            .public()
+            .descendant_of(root, inclusive=True)
+            .values_list("pk", "translation_key", "content_type_id", "url_path")
+        )
+        for pk, key, content_type_id, url_path in rows:
+            page = PublicPage(pk, root.locale.language_code, key, content_type_id)
+            found.append((page, prefix + "/" + url_path[len(root.url_path) :]))
     return found
 
 
@@ -651,7 +667,7 @@ def _search_indexes_write(*, directory, site, public, files, sources, page_ids, 
     """One index per language; an incremental export only refreshes the changed pages."""
     by_language: dict[str, list] = {}
     for page, url in public:
-        by_language.setdefault(page.locale.language_code, []).append((page, url))
+        by_language.setdefault(page.language, []).append((page, url))
     prefixes = _language_prefixes()
     for locale in Locale.objects.all():
         prefix = prefixes.get(locale.language_code)
