@@ -210,3 +210,11 @@ def site_root_localized(*, site):
 def translation_languages() -> list[tuple[str, str]]:
     """The languages content is translated into: every language but the default."""
     return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def language_prefix(*, language: str) -> str:
+    """The URL prefix of a language's pages: none for the default language, "/ru" for Russian
+    (i18n_patterns with prefix_default_language=False)."""
+    from django.conf import settings
+
+    return "" if language == settings.LANGUAGE_CODE else f"/{language}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
-from .services import site_root_localized
+from .services import language_prefix, site_root_localized
 
 
 class LanguageSitemap(Sitemap):
@@ -36,15 +36,13 @@ class LanguageSitemap(Sitemap):
         """Each page's URL from its path, without loading it as a model: loading 1,000
         pages to ask each for its URL was most of the sitemap's time. Page types that
         list more URLs (listings, the library) are loaded and asked."""
-        from django.conf import settings
         from django.contrib.contenttypes.models import ContentType
         from wagtail.models import Page
 
         site = self.get_wagtail_site()
         root = self._root()
         language = root.locale.language_code
-        prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
-        base = site.root_url + prefix + "/"
+        base = site.root_url + language_prefix(language=language) + "/"
         rows = self.items().values(
             "pk", "url_path", "content_type_id", "last_published_at", "latest_revision_created_at"
         )

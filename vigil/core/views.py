@@ -9,6 +9,8 @@ from wagtail.models import Site
 
 from vigil.mirror.services.render import MIRROR_ENVIRON_KEY
 
+from .services import language_prefix
+
 
 @require_GET
 @cache_control(max_age=3600, public=True)
@@ -24,9 +26,7 @@ def robots_txt(request):
         "",
         # One sitemap per language; English is served without a prefix.
         *(
-            f"Sitemap: {root}/sitemap.xml"
-            if code == settings.LANGUAGE_CODE
-            else f"Sitemap: {root}/{code}/sitemap.xml"
+            f"Sitemap: {root}{language_prefix(language=code)}/sitemap.xml"
             for code, _name in settings.LANGUAGES
         ),
         "",

@@ -3,7 +3,6 @@
 from .export import (
     ExportError,
     ExportSummary,
-    export_due,
     mirror_refresh,
     nginx_example,
     pages_public,
@@ -27,7 +26,6 @@ __all__ = [
     "MirrorKeyError",
     "MirrorRendering",
     "VerifyReport",
-    "export_due",
     "key_fingerprint",
     "mirror_key_create",
     "mirror_key_path",

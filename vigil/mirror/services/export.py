@@ -8,6 +8,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -18,6 +19,8 @@ from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
+
+from vigil.core.services import language_prefix
 
 from ..models import MirrorExport
 from . import search_index
@@ -80,10 +83,7 @@ class _Result:
 
 
 def _language_prefixes() -> dict[str, str]:
-    return {
-        code: "" if code == settings.LANGUAGE_CODE else f"/{code}"
-        for code, _name in settings.LANGUAGES
-    }
+    return {code: language_prefix(language=code) for code, _name in settings.LANGUAGES}
 
 
 def _skipped(url: str) -> bool:
@@ -175,14 +175,6 @@ def changes_since(*, since) -> tuple[set[int], bool]:
     return page_ids, other.exists()
 
 
-def export_due(*, directory: Path) -> bool:
-    previous = MirrorExport.objects.filter(directory=str(directory.resolve())).first()
-    if previous is None or previous.finished_at is None:
-        return True
-    page_ids, full = changes_since(since=previous.started_at)
-    return full or bool(page_ids)
-
-
 def mirror_refresh() -> ExportSummary | None:
     """An incremental export into MIRROR_EXPORT_DIR when something was published since the
     last one; None when no copy is configured or nothing changed. `serve` runs this every
@@ -195,21 +187,27 @@ def mirror_refresh() -> ExportSummary | None:
     # a full export a day brings every page back in line.
     stale = (
         previous is None
+        or previous.finished_at is None
         or previous.full_at is None
         or (timezone.now() - previous.full_at > FULL_EXPORT_EVERY)
     )
-    if not stale and not export_due(directory=directory):
-        return None
+    if not stale:
+        page_ids, full = changes_since(since=previous.started_at)
+        if not (page_ids or full):
+            return None
     return site_export(
         directory=directory, base_url=settings.MIRROR_BASE_URL, incremental=not stale, jobs=1
     )
 
 
-def _page_record(page, url: str, tags: dict[int, list[str]]) -> dict:
-    """What an incremental export needs to know of a page as it was exported."""
+def _page_record(page, url: str, tags: dict[int, list[str]], dates: dict[int, str]) -> dict:
+    """What an incremental export needs to know of a page as it was exported: its URL,
+    and for an update its date and tags (a change to either moves it in listings)."""
     record = {"u": url}
     if page.pk in tags:
         record["t"] = sorted(tags[page.pk])
+    if page.pk in dates:
+        record["d"] = dates[page.pk]
     return record
 
 
@@ -240,8 +238,10 @@ def _update_tags(page_ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-def _listing_urls(*, route: str, updates, page, shifted: bool, old_sources: set[str]) -> set[str]:
-    """The pages of one listing (index, tag or year) that show `page`.
+def _listing_pages(
+    *, route: str, ids: list[int], page_pk: int, shifted: bool, old_sources: set[str]
+) -> set[str]:
+    """The pages of one listing (index, tag or year; `ids` in its order) that show a page.
 
     Listings are paginated from the newest, so an update that appears, goes, or
     changes date moves every later item: then every page of the listing is due.
@@ -251,54 +251,58 @@ def _listing_urls(*, route: str, updates, page, shifted: bool, old_sources: set[
 
     if shifted:
         return {route} | {s for s in old_sources if s.startswith(route + "page/")}
-    ids = list(updates.values_list("pk", flat=True))
-    if page.pk not in ids:
+    if page_pk not in ids:
         return set()
-    number = ids.index(page.pk) // UPDATES_PER_PAGE + 1
+    number = ids.index(page_pk) // UPDATES_PER_PAGE + 1
     return {route if number == 1 else f"{route}page/{number}/"}
 
 
+def _feeds(route: str) -> set[str]:
+    return {route + "feed/rss/", route + "feed/atom/"}
+
+
 def _update_affected(*, page, index, record: dict | None, route: str, old_sources) -> set[str]:
-    """Listing pages, tag pages, year pages and feeds that show this update."""
+    """Listing pages, tag pages, year pages and feeds that show this update.
+
+    One query per listing: its ids in order give both the page an update is on and
+    whether it is among the feed's latest items.
+    """
     from vigil.news import services as news
     from vigil.news.feeds import FEED_LENGTH
 
-    urls: set[str] = set()
     visible = news.updates_visible(index=index)
-    pinned = news.update_pinned(index=index, visible=visible)
-    listed = visible.exclude(pk=pinned.pk) if pinned else visible
+    visible_ids = list(visible.values_list("pk", flat=True))
+    # The pinned update heads page 1 and is left out of the dated list (see _listing).
+    listed_ids = [pk for pk in visible_ids if pk != index.pinned_update_id]
     now_tags = set(page.tags.values_list("slug", flat=True)) if page.live else set()
     old_tags = set(record.get("t", [])) if record else set()
     date = page.date.isoformat() if page.live and page.date else None
     moved = record is None or not page.live or record.get("d") != date
     years = {int(value[:4]) for value in (date, record.get("d") if record else None) if value}
-    shown = page.live and listed.filter(pk=page.pk).exists()
-    urls |= _listing_urls(
-        route=route, updates=listed, page=page, shifted=moved, old_sources=old_sources
+
+    urls = _listing_pages(
+        route=route, ids=listed_ids, page_pk=page.pk, shifted=moved, old_sources=old_sources
     )
-    if moved or (shown and page.pk in list(listed.values_list("pk", flat=True)[:FEED_LENGTH])):
-        urls |= {route + "feed/rss/", route + "feed/atom/"}
+    if moved or page.pk in visible_ids[:FEED_LENGTH]:
+        urls |= _feeds(route)
     for slug in now_tags | old_tags:
         tag_route = f"{route}tag/{slug}/"
-        tagged = visible.filter(tags__slug=slug)
-        urls |= _listing_urls(
+        tagged_ids = list(visible.filter(tags__slug=slug).values_list("pk", flat=True))
+        retagged = moved or slug not in (now_tags & old_tags)
+        urls |= _listing_pages(
             route=tag_route,
-            updates=tagged,
-            page=page,
-            shifted=moved or slug not in (now_tags & old_tags),
+            ids=tagged_ids,
+            page_pk=page.pk,
+            shifted=retagged,
             old_sources=old_sources,
         )
-        if (
-            moved
-            or slug not in (now_tags & old_tags)
-            or page.pk in list(tagged.values_list("pk", flat=True)[:FEED_LENGTH])
-        ):
-            urls |= {tag_route + "feed/rss/", tag_route + "feed/atom/"}
+        if retagged or page.pk in tagged_ids[:FEED_LENGTH]:
+            urls |= _feeds(tag_route)
     for year in years:
-        urls |= _listing_urls(
+        urls |= _listing_pages(
             route=f"{route}year/{year}/",
-            updates=visible.filter(date__year=year),
-            page=page,
+            ids=list(visible.filter(date__year=year).values_list("pk", flat=True)),
+            page_pk=page.pk,
             shifted=moved,
             old_sources=old_sources,
         )
@@ -372,8 +376,6 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 def _redirect_page(*, target: str) -> bytes:
     # A meta refresh needs no script, so it holds under the copy's CSP too.
-    from html import escape
-
     link = escape(target, quote=True)
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
@@ -411,11 +413,10 @@ class _Worker:
             if content_type == "text/html":
                 text, result.links = html_links_rewrite(data.decode("utf-8"), file_path=file)
                 data = text.encode("utf-8")
-            elif content_type.startswith(_TEXT_TYPES) or content_type == "text/calendar":
-                charset = "utf-8"
+            elif content_type.startswith(_TEXT_TYPES):
                 data = origin_replace(
-                    data.decode(charset), main_url=self.main_url, base_url=self.base_url
-                ).encode(charset)
+                    data.decode("utf-8"), main_url=self.main_url, base_url=self.base_url
+                ).encode("utf-8")
         elif url == NOT_FOUND_URL and rendered.status == 404:
             text, result.links = html_links_rewrite(rendered.body.decode("utf-8"), file_path=file)
             data = text.encode("utf-8")
@@ -548,11 +549,7 @@ def site_export(
     dated = [page.pk for page, _url in public if page.content_type_id == _update_type_id()]
     tags = _update_tags(dated)
     dates = _update_dates(dated)
-    pages_map = {
-        str(page.pk): _page_record(page, url, tags)
-        | ({"d": dates[page.pk]} if page.pk in dates else {})
-        for page, url in public
-    }
+    pages_map = {str(page.pk): _page_record(page, url, tags, dates) for page, url in public}
     if full:
         queue = list(dict.fromkeys([url for _page, url in public] + _fixed_urls()))
         known = set()
@@ -587,7 +584,7 @@ def site_export(
                 del sources[file]
                 (directory / file).unlink(missing_ok=True)
                 summary.removed.append(file)
-            elif result.url not in (NOT_FOUND_URL,):
+            elif result.url != NOT_FOUND_URL:
                 summary.broken.append((result.url, result.status, linked_from.get(result.url, "")))
         new = []
         for link in sorted(result.links):
@@ -700,7 +697,7 @@ def _search_indexes_write(*, directory, site, public, files, sources, page_ids, 
                 entries_by_page[page.pk] = search_index.search_entry(
                     page=specific[page.pk], url=url, search_file=search_file
                 )
-        data = search_index.search_index_write(path=path, entries=list(entries_by_page.values()))
+        data = search_index.search_index_write(entries=list(entries_by_page.values()))
         if _write_if_changed(path, data):
             summary.written.append(index_file)
             summary.bytes_written += len(data)

@@ -65,7 +65,7 @@ def search_entry(*, page, url: str, search_file: str) -> dict:
     }
 
 
-def search_index_write(*, path: Path, entries: list[dict]) -> bytes:
+def search_index_write(*, entries: list[dict]) -> bytes:
     entries = sorted(entries, key=lambda entry: (entry["d"], entry["i"]), reverse=True)
     body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
     # "</" cannot end a script here, but escaping it costs nothing and keeps the file inert.
