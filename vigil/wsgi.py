@@ -4,4 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings.production")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from vigil.pagecache.wsgi import PageCacheApp  # noqa: E402  (needs Django set up)
+
+# Cached public pages are answered here, before Django's middleware runs.
+application = PageCacheApp(django_application)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
+from vigil.pagecache.collect import depend
+
 from .services import language_prefix, site_root_localized
 
 
@@ -20,6 +22,8 @@ class LanguageSitemap(Sitemap):
     """
 
     def items(self):
+        # Lists every page: any publish, unpublish, move or delete changes it.
+        depend("pages:all")
         return (
             self._root()
             .get_descendants(inclusive=True)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "vigil.accounts",
     "vigil.ratelimits",
     "vigil.backups",
+    "vigil.pagecache",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.redirects",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vigil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vigil.pagecache.middleware.CacheHeadersMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "vigil.core.middleware.RequestGuardMiddleware",
@@ -216,6 +219,26 @@ WAGTAIL_SITE_NAME = "Vigil"
 # (make run does); with MIRROR_EXPORT_DIR set, `serve` refreshes that copy after each publish.
 MIRROR_SIGNING_KEY = env.path("MIRROR_SIGNING_KEY", default=VAR_DIR / "mirror-signing-key")
 MIRROR_EXPORT_DIR = env.str("MIRROR_EXPORT_DIR", default="")
+
+# Public pages are kept as files here and served before Django's middleware
+# (vigil/pagecache); every change deletes exactly the pages that showed it. Empty: off.
+PAGE_CACHE_DIR = env.str("PAGE_CACHE_DIR", default=str(VAR_DIR / "page-cache"))
+# How long a CDN or protective proxy may keep a public page (browsers always revalidate).
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
+# A CDN to purge when pages change: an HTTP cache that accepts PURGE (Varnish, nginx
+# cache_purge), or Cloudflare with an API token and zone.
+WAGTAILFRONTENDCACHE = {}
+if env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env.str("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env.str("CLOUDFLARE_API_TOKEN", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": env.str("CLOUDFLARE_API_TOKEN"),
+        "ZONEID": env.str("CLOUDFLARE_ZONE_ID"),
+    }
 MIRROR_BASE_URL = env.str("MIRROR_BASE_URL", default="")
 
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")

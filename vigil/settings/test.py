@@ -17,3 +17,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests that check two-factor enforcement turn it on themselves.
 VIGIL_REQUIRE_2FA = False
+# The page cache is tested on its own (vigil/pagecache/tests), with a folder per test.
+PAGE_CACHE_DIR = ""

@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
 from vigil.news.models import UpdateIndexPage
+from vigil.pagecache.collect import depend
 
 register = template.Library()
 
@@ -59,6 +60,8 @@ def site_chrome(context):
                 .values_list("path", flat=True)
                 .first()
             ) or root.path
+    # The menu lists the home page's children: a new one changes every page.
+    depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
     versions_of = [root.translation_key]

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
+from vigil.pagecache.services import page_cache_clear
+
 
 def _repeat(job, interval: float, stop: threading.Event, name: str) -> None:
     """Run `job` every `interval` seconds until `stop` is set.
@@ -61,6 +63,14 @@ def _mirror_refresh() -> None:
         )
 
 
+def _page_cache_prune() -> None:
+    from django.utils import timezone
+
+    from vigil.pagecache.services import page_cache_prune
+
+    page_cache_prune(now=timezone.now())
+
+
 def _rate_counters_purge() -> None:
     """Old rate-limit windows are never read again; an hourly purge keeps the table small."""
     from vigil.ratelimits.services import ratelimit_purge
@@ -92,6 +102,8 @@ class Command(BaseCommand):
         if workers < 1 or threads < 1:
             raise CommandError(_("Workers and threads must be at least 1."))
         call_command("publish_scheduled", verbosity=0)
+        # Templates or code may have changed since the pages were cached.
+        page_cache_clear()
         stop = threading.Event()
         if schedule_interval > 0:
             for job, interval, name in (
@@ -100,6 +112,7 @@ class Command(BaseCommand):
                 (_sources_check_daily, 3600, "source check"),
                 (_mirror_refresh, 30, "mirror refresh"),
                 (_rate_counters_purge, 3600, "rate counter purge"),
+                (_page_cache_prune, 3600, "page cache prune"),
             ):
                 threading.Thread(
                     target=_repeat, args=(job, interval, stop, name), daemon=True, name=name

@@ -1,0 +1,329 @@
+"""The page cache: hits before Django, and exact invalidation after every kind of change."""
+
+import gzip
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import brotli
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from wagtail.models import Locale
+
+from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
+from vigil.core.models import CampaignSettings
+from vigil.news.tests.factories import UpdatePageFactory
+from vigil.pagecache.models import CachedPage, Invalidation
+from vigil.pagecache.services import _InvalidateOnCommit, page_cache_key, page_cache_store
+from vigil.pages.tests.factories import StandardPageFactory
+from vigil.support.models import Statement
+from vigil.support.tests.factories import StatementFactory, SupportRegisterPageFactory
+
+from .helpers import get, make_app
+
+
+@pytest.fixture
+def cache_dir(settings, tmp_path):
+    settings.PAGE_CACHE_DIR = str(tmp_path / "page-cache")
+    settings.WAGTAILFRONTENDCACHE = {}
+    return tmp_path / "page-cache"
+
+
+@pytest.fixture
+def app(cache_dir):
+    return make_app()
+
+
+@pytest.fixture
+def site(home, updates_index, django_capture_on_commit_callbacks):
+    # Committed, as far as the cache can tell: each test's own changes start clean.
+    for _sids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _InvalidateOnCommit) and not callback.done:
+            callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        return _site(home, updates_index)
+
+
+def _site(home, updates_index):
+    # Made on the first render otherwise, inside that request's own transaction.
+    CampaignSettings.for_site(home.get_site())
+    about = StandardPageFactory(parent=home, title="About the campaign", slug="about")
+    about.show_in_menus = True
+    about.save_revision().publish()
+    updates = [UpdatePageFactory(parent=updates_index) for _ in range(3)]
+    case = CasePageFactory(parent=CaseIndexPageFactory(parent=home), slug="test-person")
+    home.featured_case = case
+    home.save_revision().publish()
+    register = SupportRegisterPageFactory(parent=home, case=case)
+    StatementFactory(case=case, who="Norwegian Helsinki Committee")
+    return {
+        "case": case,
+        "home": home,
+        "index": updates_index,
+        "about": about,
+        "updates": updates,
+        "register": register,
+    }
+
+
+def warm(app, *paths):
+    for path in paths:
+        first = get(app, path)
+        assert first.status == 200, path
+        assert first.cache == "miss", (path, first.cache)
+        assert get(app, path).cache == "hit", path
+
+
+def test_second_request_is_served_from_the_cache_with_the_same_page(app, site):
+    """The cached answer has the same body and security headers as Django's own."""
+    first = get(app, "/about/")
+    second = get(app, "/about/")
+    assert (first.cache, second.cache) == ("miss", "hit")
+    assert second.body == first.body
+    assert "About the campaign" in second.text
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Content-Type", "ETag"):
+        assert second.headers[header] == first.headers[header]
+    assert second.headers["Cache-Control"].startswith("public, max-age=0, must-revalidate")
+    assert "s-maxage=" in second.headers["Cache-Control"]
+
+
+def test_conditional_requests_get_304(app, site):
+    """A browser holding the page gets 304 by ETag or by date, with no body."""
+    etag = get(app, "/about/").headers["ETag"]
+    answer = get(app, "/about/", if_none_match=etag)
+    assert (answer.status, answer.body) == (304, b"")
+    assert answer.headers["ETag"] == etag
+    modified = get(app, "/about/").headers["Last-Modified"]
+    assert get(app, "/about/", if_modified_since=modified).status == 304
+    assert get(app, "/about/", if_none_match='"something-else"').status == 200
+
+
+def test_compressed_copies_are_served_to_browsers_that_accept_them(app, site):
+    plain = get(app, "/about/").body
+    assert get(app, "/about/").cache == "hit"
+    br = get(app, "/about/", accept_encoding="gzip, deflate, br")
+    assert br.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(br.body) == plain
+    gz = get(app, "/about/", accept_encoding="gzip")
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz.body) == plain
+    assert int(gz.headers["Content-Length"]) == len(gz.body) < len(plain)
+    refused = get(app, "/about/", accept_encoding="br;q=0, gzip;q=0")
+    assert "Content-Encoding" not in refused.headers
+    head = get(app, "/about/", method="HEAD")
+    assert (head.status, head.body, head.cache) == (200, b"", "hit")
+
+
+def test_personal_requests_and_answers_are_never_cached(app, site, client):
+    """A session cookie skips the cache; a page with a CSRF form is never stored."""
+    warm(app, "/about/")
+    with_session = get(app, "/about/", cookie="sessionid=abc")
+    assert with_session.cache is None
+    form = get(app, "/act/subscribe/")
+    assert form.status == 200
+    assert form.cache is None
+    assert "private" in form.headers["Cache-Control"]
+    assert get(app, "/act/subscribe/").cache is None
+    assert not CachedPage.objects.filter(url__contains="subscribe").exists()
+
+
+def test_addresses_with_a_query_are_not_stored(app, site):
+    """Random query strings cannot fill the cache; the answer is Django's, public."""
+    answer = get(app, "/search/?q=detention")
+    assert answer.status == 200 and answer.cache is None
+    assert "s-maxage" in answer.headers["Cache-Control"]
+    assert CachedPage.objects.count() == 0
+
+
+def test_publishing_an_update_refreshes_its_listings_and_nothing_else(
+    app, site, django_capture_on_commit_callbacks
+):
+    """Home, the index and the feed show the new update at once; About stays cached."""
+    warm(app, "/", "/updates/", "/updates/feed/rss/", "/about/", "/support/")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = UpdatePageFactory(parent=site["index"], title="Hearing date announced", live=False)
+        new.save_revision().publish()
+    for path in ("/", "/updates/", "/updates/feed/rss/"):
+        answer = get(app, path)
+        assert answer.cache == "miss", path
+        assert "Hearing date announced" in answer.text, path
+    assert get(app, "/about/").cache == "hit"
+
+
+def test_editing_an_update_refreshes_every_page_showing_it(
+    app, site, django_capture_on_commit_callbacks
+):
+    update = site["updates"][0]
+    warm(app, "/updates/", update.url, "/about/")
+    with django_capture_on_commit_callbacks(execute=True):
+        update.title = "Corrected headline"
+        update.save_revision().publish()
+    assert "Corrected headline" in get(app, update.url).text
+    assert "Corrected headline" in get(app, "/updates/").text
+    assert get(app, "/about/").cache == "hit"
+
+
+def test_unpublishing_and_deleting_remove_a_page_everywhere(
+    app, site, django_capture_on_commit_callbacks
+):
+    first, second = site["updates"][0], site["updates"][1]
+    warm(app, "/updates/", first.url, second.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        first.unpublish()
+    assert get(app, first.url).status == 404
+    assert first.title not in get(app, "/updates/").text
+    assert get(app, "/updates/").cache == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        second.delete()
+    assert get(app, second.url).status == 404
+    assert second.title not in get(app, "/updates/").text
+
+
+def test_moving_a_page_changes_its_address_on_every_page(
+    app, site, django_capture_on_commit_callbacks
+):
+    """The menu on every page links to the moved page's new address; the old one redirects."""
+    about = site["about"]
+    warm(app, "/about/", "/updates/")
+    with django_capture_on_commit_callbacks(execute=True):
+        about.move(site["register"], pos="last-child")
+    moved = get(app, "/about/")
+    assert (moved.status, moved.headers["Location"]) == (301, "/support/about/")
+    assert get(app, "/support/about/").status == 200
+    assert 'href="/about/"' not in get(app, "/updates/").text
+
+
+def test_a_new_menu_page_appears_on_every_cached_page(
+    app, site, django_capture_on_commit_callbacks
+):
+    warm(app, "/about/", "/updates/")
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy = StandardPageFactory(
+            parent=site["home"], title="Privacy notice", slug="privacy", live=False
+        )
+        privacy.show_in_menus = True
+        privacy.save_revision().publish()
+    for path in ("/about/", "/updates/"):
+        assert 'href="/privacy/"' in get(app, path).text, path
+
+
+def test_a_new_statement_refreshes_the_pages_that_count_or_list_them(
+    app, site, django_capture_on_commit_callbacks
+):
+    warm(app, "/support/", "/", "/about/")
+    with django_capture_on_commit_callbacks(execute=True):
+        StatementFactory(case=site["case"], who="European Parliament")
+    assert "European Parliament" in get(app, "/support/").text
+    assert get(app, "/").cache == "miss"
+    assert get(app, "/about/").cache == "hit"
+
+
+def test_bulk_updates_invalidate_too(app, site, django_capture_on_commit_callbacks):
+    """queryset.update() sends no signal; the SQL-level watch still sees it."""
+    warm(app, "/support/")
+    with django_capture_on_commit_callbacks(execute=True):
+        Statement.objects.update(who="Renamed supporter")
+    assert "Renamed supporter" in get(app, "/support/").text
+
+
+def test_a_setting_shown_on_every_page_refreshes_every_page(
+    app, site, django_capture_on_commit_callbacks
+):
+    warm(app, "/about/", "/updates/")
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = CampaignSettings.for_site(site["home"].get_site())
+        campaign.campaign_name = "Free the Test Person now"
+        campaign.save()
+    for path in ("/about/", "/updates/"):
+        assert "Free the Test Person now" in get(app, path).text, path
+
+
+def test_publishing_a_translation_updates_the_language_switcher(
+    app, site, django_capture_on_commit_callbacks
+):
+    russian = Locale.objects.get_or_create(language_code="ru")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        home_ru = site["home"].copy_for_translation(russian)
+        home_ru.save_revision().publish()
+    warm(app, "/about/")
+    assert 'href="/ru/about/"' not in get(app, "/about/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        about_ru = site["about"].copy_for_translation(russian)
+        about_ru.title = "О кампании"
+        about_ru.save_revision().publish()
+    answer = get(app, "/about/")
+    assert answer.cache == "miss"
+    assert 'href="/ru/about/"' in answer.text
+    assert "О кампании" in get(app, "/ru/about/").text
+
+
+def test_a_page_rendered_during_a_change_is_not_stored(app, site):
+    """A render that read old rows while a change committed is dropped, not kept stale."""
+    url = "http://testserver/about/"
+    Invalidation.objects.create(tags=["page:99"], at=1000.0)
+    kept = page_cache_store(
+        url=url, tags=["page:99"], headers=[], etag='"x"', body=b"old", render_started=999.0
+    )
+    assert kept is None
+    assert not CachedPage.objects.filter(key=page_cache_key(url=url)).exists()
+    assert get(app, "/about/").cache == "miss"
+
+
+def test_cached_pages_expire_at_midnight(app, site, settings):
+    """Day counts change at midnight where the campaign is: no page outlives the day."""
+    get(app, "/about/")
+    entry = CachedPage.objects.get()
+    local = entry.expires_at.astimezone(__import__("zoneinfo").ZoneInfo(settings.TIME_ZONE))
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    assert 0 < (entry.expires_at - entry.stored_at).total_seconds() <= 86400
+
+
+class _PurgeRecorder(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+        self.seen.append((self.headers["Host"], self.path))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_configured_cdn_is_purged_of_exactly_the_stale_addresses(
+    app, site, settings, django_capture_on_commit_callbacks
+):
+    server = HTTPServer(("127.0.0.1", 0), _PurgeRecorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _PurgeRecorder.seen = []
+    try:
+        settings.WAGTAILFRONTENDCACHE = {
+            "local": {
+                "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+                "LOCATION": f"http://127.0.0.1:{server.server_port}",
+            }
+        }
+        warm(app, "/support/", "/about/")
+        with django_capture_on_commit_callbacks(execute=True):
+            StatementFactory(case=site["case"], who="A parliament")
+    finally:
+        server.shutdown()
+    assert ("testserver", "/support/") in _PurgeRecorder.seen
+    assert ("testserver", "/about/") not in _PurgeRecorder.seen
+
+
+def test_clear_page_cache_command(app, site, capsys, settings):
+    warm(app, "/about/")
+    call_command("clear_page_cache")
+    assert "1 cached pages removed" in capsys.readouterr().out
+    assert get(app, "/about/").cache == "miss"
+    settings.PAGE_CACHE_DIR = ""
+    call_command("clear_page_cache")
+    assert "The page cache is off" in capsys.readouterr().out
+
+
+def test_django_answers_carry_cache_control(client, site):
+    """Without the cache layer: public pages may sit in a CDN; forms are private."""
+    assert "s-maxage" in client.get("/about/")["Cache-Control"]
+    assert "private" in client.get("/act/subscribe/")["Cache-Control"]
+    assert "ETag" in client.get("/about/")

@@ -1,0 +1,199 @@
+"""Serve cached public pages before Django's middleware, and fill the cache on a miss.
+
+A hit costs one file read: no URL resolution, no session, no template, no query. Only
+anonymous GET and HEAD requests for addresses without a query string are answered
+from the cache; anything personal (a session, a CSRF token, a cookie being set) is
+never stored. Responses carry an ETag and a Cache-Control header a CDN can use.
+"""
+
+import email.utils
+import hashlib
+import logging
+import time
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+
+from . import store
+from .collect import collecting
+from .services import page_cache_key, page_cache_root, page_cache_store
+
+# Content worth caching: pages, feeds, sitemaps, case exports. Documents and images
+# are files with their own caching (WhiteNoise, media server).
+_CACHEABLE_TYPES = (
+    "text/html",
+    "text/plain",
+    "text/calendar",
+    "text/csv",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/json",
+    "application/ld+json",
+    "image/svg+xml",
+)
+_DROPPED_HEADERS = {"date", "server", "content-length", "vary", "cache-control", "etag"}
+_MAX_BODY = 4 * 1024 * 1024
+logger = logging.getLogger(__name__)
+
+
+def _private_cookie_names() -> set[str]:
+    return {settings.SESSION_COOKIE_NAME, "messages"}
+
+
+def _cache_control(*, expires: float, now: float) -> str:
+    shared = max(0, min(settings.PAGE_CACHE_SHARED_MAX_AGE, int(expires - now)))
+    # Browsers check back every time (an ETag makes that a 304); a CDN or protective
+    # proxy may keep the page for a while and serve it stale if Vigil is down.
+    return f"public, max-age=0, must-revalidate, s-maxage={shared}, stale-if-error=86400"
+
+
+def _request_url(environ) -> str | None:
+    """The address a cached page is stored under, or None if it must not be cached."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+        return None
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie:
+        try:
+            names = set(SimpleCookie(cookie).keys())
+        except Exception:
+            return None
+        if names & _private_cookie_names():
+            return None
+    scheme = environ.get("wsgi.url_scheme", "http")
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy and environ.get(proxy[0]) == proxy[1]:
+        scheme = "https"
+    host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")).lower()
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return f"{scheme}://{host}{path}"
+
+
+def _accepts(environ, coding: str) -> bool:
+    for part in environ.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == coding:
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _not_modified(environ, etag: str, stored: float) -> bool:
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        return match.strip() == "*" or etag in [
+            m.strip().removeprefix("W/") for m in match.split(",")
+        ]
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            return email.utils.parsedate_to_datetime(since).timestamp() >= int(stored)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+class PageCacheApp:
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        root = page_cache_root()
+        url = _request_url(environ) if root is not None else None
+        if url is None:
+            return self.application(environ, start_response)
+        now = time.time()
+        entry = store.entry_read(root, page_cache_key(url=url), now)
+        if entry is not None:
+            return self._hit(environ, start_response, entry, now)
+        return self._miss(environ, start_response, url, now)
+
+    def _hit(self, environ, start_response, entry: store.Entry, now: float):
+        headers = list(entry.headers) + [
+            ("ETag", entry.etag),
+            ("Cache-Control", _cache_control(expires=entry.expires, now=now)),
+            ("Vary", "Accept-Encoding"),
+            ("X-Vigil-Cache", "hit"),
+        ]
+        if _not_modified(environ, entry.etag, entry.stored):
+            keep = {"etag", "cache-control", "vary", "last-modified", "x-vigil-cache"}
+            start_response("304 Not Modified", [h for h in headers if h[0].lower() in keep])
+            return []
+        if _accepts(environ, "br"):
+            coding = "br"
+        elif _accepts(environ, "gzip"):
+            coding = "gzip"
+        else:
+            coding = "identity"
+        body = entry.bodies[coding]
+        if coding != "identity":
+            headers.append(("Content-Encoding", coding))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _miss(self, environ, start_response, url: str, now: float):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured.update(status=status, headers=headers, exc_info=exc_info)
+            return lambda data: None  # Django never uses write().
+
+        with collecting() as tags:
+            result = self.application(environ, capture)
+        status, headers = captured["status"], captured["headers"]
+        if not self._storable(environ, status, headers):
+            start_response(status, headers, captured["exc_info"])
+            return result
+        try:
+            body = b"".join(result)
+            if len(body) > _MAX_BODY:
+                start_response(status, headers)
+                return [body]
+            etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            kept = [(k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS]
+            if not any(k.lower() == "last-modified" for k, _ in kept):
+                kept.append(("Last-Modified", email.utils.formatdate(now, usegmt=True)))
+            try:
+                expires = page_cache_store(
+                    url=url, tags=tags, headers=kept, etag=etag, body=body, render_started=now
+                )
+            except Exception:
+                # A full disk or a locked database must not cost the reader the page.
+                logger.exception("page cache: could not store %s", url)
+                expires = None
+        finally:
+            # Django's request_finished (closing the database connection) runs here,
+            # after the store's queries.
+            if hasattr(result, "close"):
+                result.close()
+        out = kept + [
+            ("ETag", etag),
+            ("Cache-Control", _cache_control(expires=expires or now, now=now)),
+            ("Vary", "Accept-Encoding"),
+            ("X-Vigil-Cache", "miss" if expires else "pass"),
+            ("Content-Length", str(len(body))),
+        ]
+        start_response(status, out)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    @staticmethod
+    def _storable(environ, status: str, headers) -> bool:
+        if not status.startswith("200") or environ.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return False
+        if environ["REQUEST_METHOD"] != "GET":
+            return False
+        content_type = ""
+        for name, value in headers:
+            lower = name.lower()
+            if lower == "set-cookie":
+                return False
+            if lower == "cache-control" and any(
+                word in value.lower() for word in ("private", "no-store", "no-cache")
+            ):
+                return False
+            if lower == "vary" and "cookie" in value.lower():
+                return False
+            if lower == "content-type":
+                content_type = value.split(";")[0].strip().lower()
+        return content_type in _CACHEABLE_TYPES
