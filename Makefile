@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HOST PORT
 
-.PHONY: help setup run dev test lint format messages clean bench bench-signing bench-mirror
+.PHONY: help setup run dev test lint format messages clean bench bench-signing bench-mirror bench-http
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
@@ -52,7 +52,12 @@ test: setup
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-bench: bench-mirror bench-signing
+bench: bench-http bench-mirror bench-signing
+
+# Vigil cached and uncached against nginx serving the static export (wrk, Debian).
+bench-http: setup
+	@scripts/install-test-deps.sh wrk
+	$(PY) bench/load.py
 
 bench-signing: setup
 	$(PY) bench/signing.py --both

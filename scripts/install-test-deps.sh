@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python packages: Debian's Chromium for the browser tests,
-# nginx to serve the static mirror, ssh-keygen to sign and verify it.
+# nginx to serve the static mirror, ssh-keygen to sign and verify it. Arguments add packages.
 set -euo pipefail
 need=()
+# Extra packages named on the command line (e.g. `wrk` for make bench).
+for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || need+=("$extra"); done
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)

@@ -1,0 +1,327 @@
+#!/usr/bin/env python
+"""Requests per second under load: Vigil cached, Vigil uncached and nginx serving the export.
+
+Builds the demo scaled to 1,000 updates in three languages in a temp dir (production
+settings, SQLite, as `make run` does), exports the static mirror of it, then starts:
+
+  Vigil cached     `manage.py serve` as `make run` starts it (page cache on)
+  Vigil uncached   the same server with PAGE_CACHE_DIR empty
+  nginx static     Debian's nginx serving the exported copy
+
+and loads each over loopback with wrk (a fixed number of connections: bounded load)
+for home, the updates index, an update, a tag page, search, a feed and the case page.
+It prints requests/s and p50/p95/p99 latency per page and server, the ratios, the
+uncached update page at one connection, the full export time and the peak resident
+memory of the Vigil servers (every process of each), and writes the same to
+bench/results/load-DATE-HOST.txt.
+
+Targets (issue 9): cached >= 0.20 of nginx's requests/s; uncached update page p50 <= 15 ms
+at one connection; search p95 <= 50 ms; server RSS <= 150 MB under load.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mirror import PYTHON, RESULTS_DIR, ROOT, export, manage  # noqa: E402
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout))
+end
+"""
+PAGES_QUERY = (
+    "from vigil.news.models import UpdatePage, UpdateIndexPage\n"
+    "from vigil.cases.models import CasePage\n"
+    "from taggit.models import Tag\n"
+    "u = UpdatePage.objects.live().filter(locale__language_code='en').order_by('-date')[10]\n"
+    "c = CasePage.objects.live().filter(locale__language_code='en').first()\n"
+    "i = UpdateIndexPage.objects.live().filter(locale__language_code='en').first()\n"
+    "t = u.tags.first()\n"
+    "print('PATHS', u.url, c.url, i.url, t.slug)\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not come up") from None
+            time.sleep(0.2)
+
+
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """RSS and PSS of a process and all its descendants (granian's workers).
+
+    RSS counts pages shared between the processes once per process; PSS splits each
+    shared page between its sharers, so it sums to the memory the server really holds.
+    """
+    rss = pss = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending.extend(int(c) for c in children)
+    return rss, pss
+
+
+class PeakMemory:
+    def __init__(self, pid: int):
+        self.pid, self.rss, self.pss, self._stop = pid, 0, 0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self):
+        while not self._stop.wait(0.2):
+            rss, pss = tree_memory_kb(self.pid)
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def wrk(url: str, *, connections: int, seconds: int, script: Path) -> dict:
+    threads = min(2, connections)
+    out = subprocess.run(
+        [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    requests, duration_us, p50, p95, p99, bad_status, errors = map(int, line.split()[1:])
+    return {
+        "rps": requests / (duration_us / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "p99": p99 / 1000,
+        "bad": bad_status + errors,
+    }
+
+
+def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(PYTHON), "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    wait_for(f"http://127.0.0.1:{port}/", process)
+    return process
+
+
+def start_nginx(directory: Path, work: Path, port: int) -> subprocess.Popen:
+    from_export = (
+        f"server {{\n  listen 127.0.0.1:{port};\n  root {directory};\n"
+        "  index index.html index.xml;\n  charset utf-8;\n"
+        "  types { text/html html; application/xml xml; text/css css;\n"
+        "          application/javascript js; image/svg+xml svg; }\n}\n"
+    )
+    (work / "nginx.conf").write_text(
+        f"user root;\nworker_processes auto;\npid {work}/nginx.pid;\n"
+        f"error_log {work}/error.log;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
+        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
+        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n{from_export}}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    wait_for(f"http://127.0.0.1:{port}/", process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, 9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=8, help="wrk duration per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    for tool in (NGINX, WRK):
+        if not Path(tool).exists():
+            raise SystemExit(f"{tool} is missing: apt-get install nginx wrk")
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-http-") as tmp:
+        tmp = Path(tmp)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_VAR_DIR": str(tmp),
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "SECRET_KEY": "bench-only-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "HTTPS": "false",
+            "SERVE_MEDIA": "true",
+            "MIRROR_SIGNING_KEY": str(tmp / "mirror-key"),
+            "PAGE_CACHE_DIR": str(tmp / "page-cache"),
+            # wrk sends thousands of searches from one address: the per-address limit
+            # (60 a minute) would answer 429 to nearly all of them.
+            "SEARCH_RATE_LIMIT": "100000000",
+        }
+        print(f"Building the demo with {args.updates} updates (a few minutes)...", flush=True)
+        began = time.monotonic()
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "load_demo", "-v", "0")
+        manage(env, "demo_scale", str(args.updates), "-v", "0")
+        manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
+        manage(env, "mirror_key", "--create", "-v", "0", capture=True)
+        print(f"Built in {time.monotonic() - began:.0f} s. Exporting...", flush=True)
+        copy = tmp / "copy"
+        exported = export(env, copy, "--jobs", str(args.jobs))
+        update, case, index, tag = (
+            manage(env, "shell", "-c", PAGES_QUERY, capture=True).split("PATHS ")[1].split()
+        )
+        pages = [
+            ("home", "/"),
+            ("updates index", index),
+            ("update", update),
+            ("tag page", f"{index}tag/{tag}/"),
+            ("search", "/search/?q=detention"),
+            ("feed", f"{index}feed/rss/"),
+            ("case page", case),
+        ]
+        script = tmp / "report.lua"
+        script.write_text(REPORT_LUA)
+        (tmp / "nginx").mkdir()
+        results: dict[tuple[str, str], dict] = {}
+        memory = {}
+        ports = {"cached": free_port(), "uncached": free_port(), "nginx": free_port()}
+        servers = {
+            "cached": lambda: start_server(env, ports["cached"], tmp / "cached.log"),
+            "uncached": lambda: start_server(
+                {**env, "PAGE_CACHE_DIR": ""}, ports["uncached"], tmp / "uncached.log"
+            ),
+            "nginx": lambda: start_nginx(copy, tmp / "nginx", ports["nginx"]),
+        }
+        single = single_search = None
+        for name, start in servers.items():
+            process = start()
+            try:
+                with PeakMemory(process.pid) as peak:
+                    if name == "uncached":
+                        # At one connection first: after a 32-connection run the server
+                        # is still answering wrk's abandoned requests for a while.
+                        base = f"http://127.0.0.1:{ports[name]}"
+                        urllib.request.urlopen(base + update, timeout=60).read()
+                        single = wrk(
+                            base + update, connections=1, seconds=args.seconds, script=script
+                        )
+                        single_search = wrk(
+                            base + "/search/?q=detention",
+                            connections=1, seconds=args.seconds, script=script,
+                        )  # fmt: skip
+                    for page, path in pages:
+                        url = f"http://127.0.0.1:{ports[name]}{path}"
+                        if name == "nginx" and page == "search":
+                            url = f"http://127.0.0.1:{ports[name]}/search/"
+                        # Fills the cache; for the uncached server, waits out the last run.
+                        urllib.request.urlopen(url, timeout=120).read()
+                        print(f"  {name:<9}{page}", flush=True)
+                        results[(name, page)] = wrk(
+                            url, connections=args.connections, seconds=args.seconds, script=script
+                        )
+                if name != "nginx":
+                    memory[name] = (peak.rss, peak.pss)
+            finally:
+                stop(process)
+
+    lines = [
+        f"Vigil under load, {dt.date.today()}, {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite; wrk {args.connections} connections "
+        f"x {args.seconds} s per row, loopback",
+        f"Demo scaled to {args.updates} updates (en) + synchronised ru/kk copies",
+        "",
+        f"{'page':<15}{'server':<10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'non-2xx':>9}{'/nginx':>8}",
+    ]
+    ratios = []
+    for page, _path in pages:
+        base = results[("nginx", page)]["rps"]
+        for name in servers:
+            r = results[(name, page)]
+            ratio = r["rps"] / base
+            if name == "cached" and page != "search":
+                ratios.append(ratio)
+            lines.append(
+                f"{page:<15}{name:<10}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p95']:>9.2f}"
+                f"{r['p99']:>9.2f}{r['bad']:>9}{ratio:>8.3f}"
+            )
+    lines += [
+        "",
+        "(search: Vigil answers every query itself, cached or not; nginx serves the copy's "
+        "static search page, whose search runs in the browser)",
+        f"Cached/nginx requests/s, median over pages (search excluded): "
+        f"{statistics.median(ratios):.3f} (min {min(ratios):.3f})",
+        f"Uncached update page at 1 connection: p50 {single['p50']:.2f} ms, "
+        f"p99 {single['p99']:.2f} ms, {single['rps']:.0f} req/s",
+        f"Search at 1 connection: p50 {single_search['p50']:.2f} ms, "
+        f"p95 {single_search['p95']:.2f} ms; at {args.connections} connections p95 "
+        f"{results[('cached', 'search')]['p95']:.2f} ms (queueing included)",
+        "Peak memory of the server, all processes (RSS sum / PSS sum): cached "
+        f"{memory['cached'][0] / 1024:.0f} / {memory['cached'][1] / 1024:.0f} MB, uncached "
+        f"{memory['uncached'][0] / 1024:.0f} / {memory['uncached'][1] / 1024:.0f} MB",
+        f"Full static export: {exported['rendered']} URLs in {float(exported['seconds']):.1f} s "
+        f"({exported['rate']} pages/s, --jobs {args.jobs})",
+        "",
+        "Targets: cached >= 0.20 of nginx; uncached update p50 <= 15 ms at 1 connection; "
+        "search p95 <= 50 ms; RSS <= 150 MB.",
+    ]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    name = f"load-{dt.date.today()}-{platform.node()}.txt"
+    (RESULTS_DIR / name).write_text(report)
+    print(f"Written to bench/results/{name}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
