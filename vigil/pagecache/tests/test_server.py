@@ -1,6 +1,7 @@
 """The page cache in the production server: two worker processes, changes made elsewhere."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -42,6 +43,7 @@ def server(tmp_path_factory):
         "HTTPS": "false",
         "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
         "MEDIA_ROOT": str(tmp / "media"),
+        "STATIC_ROOT": str(tmp / "static"),
         "PAGE_CACHE_DIR": str(tmp / "page-cache"),
         "VIGIL_REQUIRE_2FA": "false",
     }
@@ -51,6 +53,7 @@ def server(tmp_path_factory):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
     manage("migrate", "--noinput", "-v", "0")
+    manage("collectstatic", "--noinput", "-v", "0")
     manage("load_demo", "-v", "0")
     port = _free_port()
     process = subprocess.Popen(
@@ -85,3 +88,15 @@ def test_a_publish_in_another_process_reaches_every_worker(server):
         state, html = _get(url + "/about/")
         assert "About this campaign, renamed" in html
     assert state == "hit"
+
+
+def test_static_files_are_fingerprinted_compressed_and_cached_for_a_year(server):
+    url, _manage = server
+    _state, html = _get(url + "/about/")
+    stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', html).group(1)
+    request = urllib.request.Request(url + stylesheet, headers={"Accept-Encoding": "br"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        control = response.headers["Cache-Control"]
+    assert "immutable" in control
+    assert int(re.search(r"max-age=(\d+)", control).group(1)) >= 365 * 86400
