@@ -1,5 +1,9 @@
 """Test settings: fast hashing, in-memory mail, no static manifest."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
@@ -17,3 +21,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests that check two-factor enforcement turn it on themselves.
 VIGIL_REQUIRE_2FA = False
+# One mailer lock per test process: parallel test workers must not wait for each other.
+ACTIONS_MAILER_LOCK_FILE = Path(tempfile.gettempdir()) / f"vigil-test-mailer-{os.getpid()}.lock"
