@@ -70,3 +70,36 @@ def test_killing_workers_leaves_the_site_answering(site_template, tmp_path, mail
         site.stop()
     assert site.log.count("Respawning worker") == 2
     assert "Traceback" not in site.log
+
+
+class Rounds:
+    """Stands in for serve's stop event: lets the loop run `n` rounds."""
+
+    def __init__(self, n: int):
+        self.left = n
+
+    def wait(self, timeout):
+        self.left -= 1
+        return self.left < 0
+
+
+def test_a_background_job_that_raises_is_logged_and_runs_again(caplog):
+    """A job of `serve` that fails is logged with its traceback and runs at the next
+    round all the same: one bad round (a locked database, a dead mail server) never
+    ends the thread."""
+    from vigil.core.management.commands import serve
+
+    calls = []
+
+    def job():
+        calls.append(len(calls))
+        if len(calls) < 3:
+            raise OSError("mail server gone")
+
+    with caplog.at_level("ERROR", logger="vigil.serve"):
+        serve._repeat(job, 0, Rounds(4), "test job")
+    assert calls == [0, 1, 2, 3]
+    failures = [r for r in caplog.records if r.name == "vigil.serve"]
+    assert len(failures) == 2
+    assert failures[0].getMessage() == "test job failed; it runs again in 0 s"
+    assert failures[0].exc_info[1].args == ("mail server gone",)
