@@ -14,6 +14,7 @@ from vigil.mirror import views as mirror_views
 from vigil.search import views as search_views
 
 handler404 = "vigil.core.views.page_not_found"
+handler500 = "vigil.core.views.server_error"
 
 urlpatterns = [
     # Wagtail's sign-in, rate-limited and audit-logged; every other admin URL is Wagtail's.

@@ -218,3 +218,49 @@ def language_prefix(*, language: str) -> str:
     from django.conf import settings
 
     return "" if language == settings.LANGUAGE_CODE else f"/{language}"
+
+
+# SQLite reports a busy or full database only in its message text.
+_SQLITE_UNAVAILABLE = {
+    "database is locked": "locked",
+    "database table is locked": "locked",
+    "database or disk is full": "full",
+    "disk i/o error": "disk I/O error",
+    "unable to open database file": "cannot open",
+}
+# PostgreSQL SQLSTATE classes and codes that mean "not now" rather than "wrong query":
+# 08 connection exceptions, 53 insufficient resources (disk full, out of memory, too
+# many connections), 57P01-57P03 shutting down or not yet accepting connections.
+_POSTGRES_UNAVAILABLE_CLASSES = {"08": "connection lost", "53": "out of resources"}
+_POSTGRES_UNAVAILABLE_CODES = {
+    "57P01": "shutting down",
+    "57P02": "shutting down",
+    "57P03": "not accepting connections",
+}
+
+
+def database_unavailable_reason(*, error: BaseException) -> str | None:
+    """Why the database cannot serve right now (a short phrase), or None for other errors.
+
+    A locked, full or unreachable database passes, so it gets a 503 with Retry-After;
+    anything else (a missing table, a bad query) is a bug and stays a 500.
+    """
+    from django.db import InterfaceError, OperationalError
+
+    if not isinstance(error, OperationalError | InterfaceError):
+        return None
+    cause = error.__cause__ or error
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return _POSTGRES_UNAVAILABLE_CODES.get(sqlstate) or _POSTGRES_UNAVAILABLE_CLASSES.get(
+            sqlstate[:2]
+        )
+    if type(cause).__module__.startswith("psycopg"):
+        # psycopg raises errors without SQLSTATE when it cannot reach the server at all
+        # (refused, timed out, dropped).
+        return "cannot connect"
+    message = str(cause).lower()
+    for text, reason in _SQLITE_UNAVAILABLE.items():
+        if text in message:
+            return reason
+    return None

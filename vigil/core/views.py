@@ -1,7 +1,12 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -9,7 +14,9 @@ from wagtail.models import Site
 
 from vigil.mirror.services.render import MIRROR_ENVIRON_KEY
 
-from .services import language_prefix
+from .services import database_unavailable_reason, language_prefix
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -60,4 +67,31 @@ def error_page(request, *, status: int, title: str, message: str) -> TemplateRes
         request, "core/error.html", {"title": title, "message": message}, status=status
     )
     response.render()
+    return response
+
+
+# Long enough for a busy timeout or a restart to pass, short enough for a reader to retry.
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def server_error(request):
+    """The 500 page, or a 503 with Retry-After when the database is locked, full or down.
+
+    Called by Django while the exception is being handled. Both pages are rendered
+    without a request context: nothing in them may touch the database again.
+    """
+    error = sys.exc_info()[1]
+    reason = database_unavailable_reason(error=error) if error is not None else None
+    if reason is None:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    # Django logs the traceback as "Service Unavailable"; this line names the cause.
+    logger.error(
+        "Database unavailable (%s: %s) for %s %s", reason, error, request.method, request.path
+    )
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        html = loader.get_template("503.html").render({"language": language})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+    response["Cache-Control"] = "no-store"
     return response

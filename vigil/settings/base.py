@@ -189,6 +189,8 @@ ACTIONS_RATE_LIMIT = (env.int("ACTIONS_RATE_LIMIT", default=30), 600)
 # Confirmation emails to one address per hour, so nobody can flood an inbox.
 ACTIONS_EMAIL_LIMIT = 3
 ACTIONS_RECENT_SIGNERS = 10
+# The file whose lock lets one process at a time send mailings; None: VAR_DIR/mailer.lock.
+ACTIONS_MAILER_LOCK_FILE = None
 # Searches per IP address: (requests, seconds).
 SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
 

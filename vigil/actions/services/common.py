@@ -1,6 +1,10 @@
 """What every action shares: errors, signed tokens, rate limits, form stamps, sending mail."""
 
+import contextlib
 import datetime as dt
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
@@ -25,9 +29,6 @@ PURPOSE_UNSUBSCRIBE = "unsubscribe"
 # Links that confirm expire; links that withdraw or unsubscribe must work for ever.
 EXPIRING_PURPOSES = {PURPOSE_SIGNATURE_CONFIRM, PURPOSE_SUBSCRIBER_CONFIRM}
 MAX_DELIVERY_ATTEMPTS = 3
-MAILER_LOCK = "vigil.actions.mailer-lock"
-# A sender killed mid-run holds the lock this long at most.
-MAILER_LOCK_SECONDS = 120
 
 
 class ActionError(Exception):
@@ -118,6 +119,31 @@ def form_stamp_valid(*, stamp: str) -> bool:
     except (signing.BadSignature, ValueError, IndexError):
         return False
     return timezone.now().timestamp() - signed_at >= settings.ACTIONS_FORM_MIN_SECONDS
+
+
+@contextlib.contextmanager
+def mailer_lock() -> Iterator[bool]:
+    """One mailing sender at a time on this machine: yields True when this one may send.
+
+    A lock on a file (ACTIONS_MAILER_LOCK_FILE), not a row or a cache key: the kernel
+    releases it the moment its holder dies, so a sender killed with kill -9 in the middle
+    of a send blocks nobody, and the restarted server resumes at its mail worker's next
+    round instead of waiting for a stale lock to expire.
+    """
+    path = Path(settings.ACTIONS_MAILER_LOCK_FILE or Path(settings.VAR_DIR) / "mailer.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            # Explicitly: a granian worker forked meanwhile shares this open file, and
+            # closing our copy alone would leave the lock held by it.
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def url_absolute(base_url: str, path: str) -> str:

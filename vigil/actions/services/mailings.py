@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -26,12 +25,11 @@ from ..models import (
     Subscriber,
 )
 from .common import (
-    MAILER_LOCK,
-    MAILER_LOCK_SECONDS,
     MAX_DELIVERY_ATTEMPTS,
     MailingRefused,
     list_unsubscribe_headers,
     mail_send,
+    mailer_lock,
     subscriber_unsubscribe_url,
 )
 
@@ -239,20 +237,12 @@ def mailings_process(*, progress: Callable[[MailingProgress], None] | None = Non
     One sender at a time: a second server process, or the command run by hand while
     the server's worker is busy, finds the lock taken and leaves the work to it.
     """
-    if not cache.add(MAILER_LOCK, "locked", MAILER_LOCK_SECONDS):
-        return 0
-    finished = 0
-    try:
+    with mailer_lock() as acquired:
+        if not acquired:
+            return 0
+        finished = 0
         pending = Mailing.objects.exclude(status=MailingStatus.DONE).select_related("page")
         for mailing in pending.order_by("created_at", "pk"):
-
-            def keep_lock(state, _report=progress):
-                cache.touch(MAILER_LOCK, MAILER_LOCK_SECONDS)
-                if _report:
-                    _report(state)
-
-            mailing_send(mailing=mailing, progress=keep_lock)
+            mailing_send(mailing=mailing, progress=progress)
             finished += 1
-    finally:
-        cache.delete(MAILER_LOCK)
     return finished

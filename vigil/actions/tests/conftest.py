@@ -20,6 +20,11 @@ from vigil.core.tests.browser import (  # noqa: F401 - the browser tests' fixtur
     sync_orm_beside_playwright,
 )
 from vigil.core.tests.conftest import pytest_runtest_makereport  # noqa: F401
+from vigil.core.tests.live_site import (  # noqa: F401 - the fault tests' fixtures
+    live_site,
+    mailbox,
+    site_template,
+)
 
 LINK = re.compile(r'href="(https?://[^"]+)"')
 
@@ -127,7 +132,7 @@ def petition(home):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    """The cache (mailer lock, purge stamp) starts empty; rate counters live in the
+    """The cache (purge stamp) starts empty; rate counters live in the
     database and go with each test's transaction."""
     cache.clear()
     yield

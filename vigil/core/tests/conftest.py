@@ -9,6 +9,11 @@ from vigil.core.tests.browser import (  # noqa: F401
     open_page,
     sync_orm_beside_playwright,
 )
+from vigil.core.tests.live_site import (  # noqa: F401 - the fault tests' fixtures
+    live_site,
+    mailbox,
+    site_template,
+)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,30 +1,37 @@
 """Serve Vigil with granian and keep scheduled publishing running beside it."""
 
+import logging
 import threading
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
 from vigil.pagecache.services import page_cache_clear
+
+logger = logging.getLogger("vigil.serve")
 
 
 def _repeat(job, interval: float, stop: threading.Event, name: str) -> None:
     """Run `job` every `interval` seconds until `stop` is set.
 
-    A failed run is printed and must never stop the next one; database connections
-    are opened fresh for each run, as a request would.
+    A failed run is logged with its traceback for the operator and never stops the
+    next one (a locked database or a dead mail server must not end the thread for
+    good); database connections are opened fresh for each run, as a request would.
     """
     while not stop.wait(interval):
         try:
             close_old_connections()
             job()
-        except Exception as exc:  # noqa: BLE001 - try again at the next interval
-            print(f"{name} failed: {exc}", flush=True)
+        except Exception:  # noqa: BLE001 - try again at the next interval
+            logger.exception("%s failed; it runs again in %s s", name, interval)
         finally:
-            close_old_connections()
+            try:
+                close_old_connections()
+            except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
+                logger.exception("%s: closing its database connection failed", name)
 
 
 def _publish_scheduled() -> None:
@@ -92,8 +99,16 @@ class Command(BaseCommand):
             default=60,
             help="Seconds between scheduled-publishing runs (0 turns it off).",
         )
+        parser.add_argument(
+            "--mail-interval",
+            type=int,
+            default=10,
+            help="Seconds between the mail worker's rounds (queued mailings, purges).",
+        )
 
-    def handle(self, *args, host, port, workers, threads, schedule_interval, **options):
+    def handle(
+        self, *args, host, port, workers, threads, schedule_interval, mail_interval, **options
+    ):
         from granian import Granian
         from granian.constants import Interfaces
 
@@ -101,14 +116,20 @@ class Command(BaseCommand):
             raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1 or threads < 1:
             raise CommandError(_("Workers and threads must be at least 1."))
+        if mail_interval < 1:
+            raise CommandError(_("The mail interval must be at least 1 second."))
         call_command("publish_scheduled", verbosity=0)
         # Templates or code may have changed since the pages were cached.
         page_cache_clear()
+        # granian forks its workers from this process: none may inherit an open
+        # database connection (SQLite's docs forbid using one across fork()), and an
+        # idle one kept here would stop anything that needs the database alone.
+        connections.close_all()
         stop = threading.Event()
         if schedule_interval > 0:
             for job, interval, name in (
                 (_publish_scheduled, schedule_interval, "scheduled publishing"),
-                (_mail_work, 10, "mail worker"),
+                (_mail_work, mail_interval, "mail worker"),
                 (_sources_check_daily, 3600, "source check"),
                 (_mirror_refresh, 30, "mirror refresh"),
                 (_rate_counters_purge, 3600, "rate counter purge"),

@@ -1,0 +1,372 @@
+"""A throw-away Vigil served by the real production server, for fault tests.
+
+`manage.py serve` (granian, production settings) runs in its own process group
+against a file SQLite database (WAL, IMMEDIATE transactions, as deployed), with a
+real SMTP server (aiosmtpd) in the test process. Tests kill it with real signals,
+lock or fill its database from outside and look at what is left in the file.
+
+Migrating and loading the demo campaign takes half a minute, so it is done once
+per test run (shared by xdist workers through a file lock) and each site starts
+from a copy of that database.
+"""
+
+import asyncio
+import contextlib
+import email
+import email.policy
+import fcntl
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+PYTHON = sys.executable
+SETTINGS_MODULE = "faultsite_settings"
+# Generous limits for waiting only: nothing is asserted about how long anything takes.
+START_TIMEOUT = 120
+HTTP_TIMEOUT = 60
+
+SETTINGS_TEMPLATE = '''"""Production settings for a throw-away fault-test site (live_site.py)."""
+
+from pathlib import Path
+
+from vigil.settings.env import sqlite_database
+from vigil.settings.production import *  # noqa: F403
+
+SITE_DIR = Path(__file__).resolve().parent
+VAR_DIR = SITE_DIR
+CACHES = {{"default": {{**CACHES["default"], "LOCATION": str(SITE_DIR / "cache")}}}}  # noqa: F405
+# Static files straight from the apps: collectstatic would add 20 s to every run.
+STATIC_ROOT = SITE_DIR / "static"
+STORAGES["staticfiles"] = {{  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}}
+WHITENOISE_USE_FINDERS = True
+DATABASES = {{"default": sqlite_database(SITE_DIR / "db.sqlite3")}}
+_options = DATABASES["default"]["OPTIONS"]
+_options["timeout"] = {busy_seconds}
+_options["init_command"] = (
+    _options["init_command"].replace("busy_timeout=20000", "busy_timeout={busy_ms}")
+    + {extra_pragmas!r}
+)
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- mail ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """aiosmtpd handler keeping every accepted message; `delay` slows each one down."""
+
+    delay: float = 0.0
+    messages: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for rcpt, m in self.messages if address in rcpt]
+
+    def all(self) -> list:
+        with self.lock:
+            return list(self.messages)
+
+
+@contextlib.contextmanager
+def smtp_server(mailbox: Mailbox, port: int | None = None):
+    port = port or free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def message_text(message) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+# -- HTML forms ----------------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._inputs: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._inputs = {}
+            self.forms.append((attrs.get("action") or "", self._inputs))
+        elif tag == "input" and self._inputs is not None and attrs.get("name"):
+            self._inputs[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inputs = None
+
+
+def form_inputs(html: str, action: str) -> dict[str, str] | None:
+    """The inputs of the page's form that posts to `action` (a path), or None."""
+    parser = _Forms()
+    parser.feed(html)
+    for form_action, inputs in parser.forms:
+        if urlsplit(form_action).path == action:
+            return inputs
+    return None
+
+
+# -- the site ------------------------------------------------------------------------------
+
+
+def _manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _write_settings(site_dir: Path, *, busy_seconds: float, extra_pragmas: str) -> None:
+    (site_dir / f"{SETTINGS_MODULE}.py").write_text(
+        SETTINGS_TEMPLATE.format(
+            busy_seconds=busy_seconds,
+            busy_ms=int(busy_seconds * 1000),
+            extra_pragmas=extra_pragmas,
+        )
+    )
+    (site_dir / "static").mkdir(exist_ok=True)
+
+
+def _environment(site_dir: Path, *, port: int, smtp_port: int) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # The test run's own database and settings must not leak into the site's.
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "EMAIL_URL", "PYTHONPATH"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "PYTHONPATH": f"{site_dir}{os.pathsep}{ROOT}",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "HTTPS": "false",
+            "SERVE_MEDIA": "true",
+            "BASE_URL": f"http://127.0.0.1:{port}",
+            "MEDIA_ROOT": str(site_dir / "media"),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "ACTIONS_FORM_MIN_SECONDS": "0",
+            "ACTIONS_RATE_LIMIT": "1000000",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def template_build(base: Path) -> Path:
+    """The migrated database with the demo campaign, built once into `base/template`."""
+    template = base / "faultsite-template"
+    with (base / "faultsite-template.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "ready").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir(parents=True)
+            _write_settings(template, busy_seconds=20, extra_pragmas="")
+            env = _environment(template, port=8000, smtp_port=25)
+            _manage(env, "migrate", "--noinput", "-v", "0")
+            _manage(
+                env,
+                "shell",
+                "-c",
+                "from pathlib import Path; from vigil.demo.services import demo_load; "
+                f"demo_load(var_dir=Path({str(template)!r}))",
+            )
+            # One file, no WAL beside it: ready to be copied.
+            with contextlib.closing(sqlite3.connect(template / "db.sqlite3")) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.execute("PRAGMA journal_mode=DELETE")
+            (template / "ready").touch()
+    return template
+
+
+class LiveSite:
+    """One copy of the demo site and the production server serving it."""
+
+    def __init__(
+        self,
+        template: Path,
+        site_dir: Path,
+        *,
+        smtp_port: int,
+        busy_seconds: float = 20,
+        extra_pragmas: str = "",
+        workers: int = 1,
+        mail_interval: int = 10,
+    ):
+        self.dir = site_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(template / "db.sqlite3", self.dir / "db.sqlite3")
+        _write_settings(self.dir, busy_seconds=busy_seconds, extra_pragmas=extra_pragmas)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = _environment(self.dir, port=self.port, smtp_port=smtp_port)
+        self.workers = workers
+        self.mail_interval = mail_interval
+        self.process: subprocess.Popen | None = None
+        self.log_path = self.dir / "server.log"
+        self.starts = 0
+        # What `manage.py site_url` does, without starting Django once more.
+        self.query(
+            "UPDATE wagtailcore_site SET hostname = '127.0.0.1', port = ? WHERE is_default_site",
+            (self.port,),
+        )
+
+    @property
+    def db_path(self) -> Path:
+        return self.dir / "db.sqlite3"
+
+    def manage(self, *args: str) -> str:
+        return _manage(self.env, *args)
+
+    def start(self) -> None:
+        """Start `manage.py serve` in its own process group; return once it answers."""
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            log.write(f"\n=== start {self.starts} ===\n".encode())
+            log.flush()
+            self.process = subprocess.Popen(
+                [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+                + ["--workers", str(self.workers), "--mail-interval", str(self.mail_interval)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/", timeout=5).status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        """kill -9 the whole process group: granian's main process and its workers."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=HTTP_TIMEOUT)
+        # Wait until no process of the group is left holding the database or the port.
+        deadline = time.monotonic() + HTTP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def worker_pids(self) -> set[int]:
+        """granian's worker processes: the children of the server's main process."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()}
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        """Read (or change) the site's database file directly, as a second client would."""
+        db = sqlite3.connect(self.db_path, timeout=HTTP_TIMEOUT)
+        try:
+            with db:  # commits a change
+                return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
+
+@pytest.fixture(scope="session")
+def site_template(tmp_path_factory) -> Path:
+    # xdist workers share the run's base directory; a plain run has its own.
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return template_build(base)
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    with smtp_server(box) as port:
+        box.port = port
+        yield box
+
+
+@pytest.fixture
+def live_site(site_template, tmp_path, mailbox):
+    """A fresh copy of the demo site, served; stopped (whatever state it is in) afterwards."""
+    site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+def confirm_link(message) -> str | None:
+    match = re.search(r"https?://\S+/act/signature/confirm/[^/\s]+/", message_text(message))
+    return match.group(0) if match else None
