@@ -79,38 +79,43 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
             time.sleep(0.2)
 
 
-def tree_memory_kb(pid: int) -> tuple[int, int]:
-    """RSS and PSS of a process and all its descendants (granian's workers).
+def tree_memory_kb(pid: int) -> tuple[int, int, int]:
+    """RSS sum, PSS sum and distinct memory of a process and its descendants (workers).
 
-    RSS counts pages shared between the processes once per process; PSS splits each
-    shared page between its sharers, so it sums to the memory the server really holds.
+    RSS counts the pages granian's forked workers share with the main process once per
+    process. PSS splits each shared page between all its sharers (other programs using
+    the same libraries included). Distinct memory is the main process's RSS plus each
+    worker's private pages: what the server holds, libraries counted once.
     """
-    rss = pss = 0
-    pending = [pid]
+    rss = pss = distinct = 0
+    pending = [(pid, True)]
     while pending:
-        current = pending.pop()
+        current, is_main = pending.pop()
         try:
-            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
+            fields = {}
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()[1:]:
+                name, value = line.split(":", 1)
+                fields[name] = int(value.split()[0])
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
+        except (OSError, ValueError):
             continue
-        pending.extend(int(c) for c in children)
-    return rss, pss
+        rss += fields["Rss"]
+        pss += fields["Pss"]
+        private = fields["Private_Clean"] + fields["Private_Dirty"]
+        distinct += fields["Rss"] if is_main else private
+        pending.extend((int(c), False) for c in children)
+    return rss, pss, distinct
 
 
 class PeakMemory:
     def __init__(self, pid: int):
-        self.pid, self.rss, self.pss, self._stop = pid, 0, 0, threading.Event()
+        self.pid, self.peak, self._stop = pid, (0, 0, 0), threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def _watch(self):
         while not self._stop.wait(0.2):
-            rss, pss = tree_memory_kb(self.pid)
-            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            now = tree_memory_kb(self.pid)
+            self.peak = tuple(max(a, b) for a, b in zip(self.peak, now, strict=True))
 
     def __enter__(self):
         self._thread.start()
@@ -270,7 +275,7 @@ def main() -> None:
                             url, connections=args.connections, seconds=args.seconds, script=script
                         )
                 if name != "nginx":
-                    memory[name] = (peak.rss, peak.pss)
+                    memory[name] = peak.peak
             finally:
                 stop(process)
 
@@ -306,9 +311,11 @@ def main() -> None:
         f"Search at 1 connection: p50 {single_search['p50']:.2f} ms, "
         f"p95 {single_search['p95']:.2f} ms; at {args.connections} connections p95 "
         f"{results[('cached', 'search')]['p95']:.2f} ms (queueing included)",
-        "Peak memory of the server, all processes (RSS sum / PSS sum): cached "
-        f"{memory['cached'][0] / 1024:.0f} / {memory['cached'][1] / 1024:.0f} MB, uncached "
-        f"{memory['uncached'][0] / 1024:.0f} / {memory['uncached'][1] / 1024:.0f} MB",
+        "Peak memory of the server, all processes (RSS sum / PSS sum / distinct): cached "
+        + " / ".join(f"{kb / 1024:.0f}" for kb in memory["cached"])
+        + " MB; uncached "
+        + " / ".join(f"{kb / 1024:.0f}" for kb in memory["uncached"])
+        + " MB",
         f"Full static export: {exported['rendered']} URLs in {float(exported['seconds']):.1f} s "
         f"({exported['rate']} pages/s, --jobs {args.jobs})",
         "",

@@ -85,6 +85,36 @@ def _rate_counters_purge() -> None:
     ratelimit_purge()
 
 
+def _preload_for_workers() -> None:
+    """Load the whole application here, once, so the forked workers share its memory.
+
+    Workers get the loaded modules, URL patterns and templates by fork; freezing the
+    garbage collector keeps its passes from writing to (and so copying) those pages.
+    """
+    import gc
+    from pathlib import Path
+
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    import vigil
+    import vigil.wsgi  # noqa: F401 - the application granian's workers serve
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    # Vigil's own templates, compiled into the cached loader (not the admin's: editors
+    # are few, and their templates would cost memory in every worker).
+    package = Path(vigil.__file__).parent
+    for folder in package.glob("**/templates"):
+        for template in folder.glob("**/*.html"):
+            try:
+                get_template(str(template.relative_to(folder)))
+            except TemplateDoesNotExist:
+                continue  # shadowed by another app's template of the same name
+    gc.collect()
+    gc.freeze()
+
+
 class Command(BaseCommand):
     help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
 
@@ -125,6 +155,7 @@ class Command(BaseCommand):
         # database connection (SQLite's docs forbid using one across fork()), and an
         # idle one kept here would stop anything that needs the database alone.
         connections.close_all()
+        _preload_for_workers()
         stop = threading.Event()
         if schedule_interval > 0:
             for job, interval, name in (
