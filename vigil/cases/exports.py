@@ -166,10 +166,11 @@ def case_export_urlpatterns() -> list:
     Include them in the root URLconf before Wagtail's: `*case_export_urlpatterns()`.
     """
     from django.urls import re_path
-    from wagtail import views as wagtail_views
+
+    from vigil.core.views import serve
 
     names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
-    return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", wagtail_views.serve, name="case_export")]
+    return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", serve, name="case_export")]
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -191,6 +191,78 @@ def pages_localized(*, pages: list) -> list:
     return [found.get(p.translation_key, p) if p is not None else None for p in pages]
 
 
+def page_route_find(*, request, path: str):
+    """Wagtail's route for `path` (page, args, kwargs) in the active language, in two queries.
+
+    Wagtail finds the language's home (a query for the locale, one for the translation,
+    one for its specific page) and then the page (one query, one for its specific page).
+    Here the deepest page whose url_path matches, below the language's home (or the
+    site's root when that language has none live), is found in one query and its
+    specific page in another; that page routes the rest of the path (sub-routes of
+    routable pages) exactly as it would under Wagtail's own routing. Raises Http404
+    when nothing matches. Returns None when no site serves the request.
+    """
+    from django.db.models import Q, Subquery, Value
+    from django.db.models.functions import Coalesce, Concat
+    from django.http import Http404
+    from wagtail.models import Page, Site
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    root = site.root_page
+    language = get_language() or settings.LANGUAGE_CODE
+    components = [component for component in path.split("/") if component]
+    if not components:
+        home = (
+            root.specific_class.objects.live()
+            .filter(translation_key=root.translation_key, locale__language_code=language)
+            .first()
+        ) or root.specific
+        return home.route(request, [])
+    relative = ["/".join(components[:n]) + "/" for n in range(len(components), 0, -1)]
+    # url_path starts with the home's own, so each candidate is the language home's
+    # url_path (a subquery) followed by the path's components.
+    home_url_path = Coalesce(
+        Subquery(
+            Page.objects.live()
+            .filter(translation_key=root.translation_key, locale__language_code=language)
+            .values("url_path")[:1]
+        ),
+        Value(root.url_path),
+    )
+    match = Q()
+    for candidate in relative:
+        match |= Q(url_path=Concat(home_url_path, Value(candidate)))
+    page = Page.objects.filter(match).order_by("-depth").first()
+    if page is None or page.depth <= root.depth:
+        raise Http404
+    return page.specific.route(request, components[page.depth - root.depth :])
+
+
+def page_view_restrictions(*, page):
+    """The view restrictions that apply to `page`, in one query (Wagtail takes two, and
+    one more per alias among the page and its ancestors).
+
+    As Wagtail's `Page.get_view_restrictions`: those on the page and on each ancestor,
+    taking an alias's original instead of the alias (an alias of an alias: the original
+    of the original).
+    """
+    from django.db.models import Q
+    from wagtail.models import Page, PageViewRestriction
+
+    steplen = Page.steplen
+    chain = Page.objects.filter(
+        path__in=[page.path[: steplen * depth] for depth in range(1, page.depth + 1)]
+    )
+    originals = Page.objects.filter(pk__in=chain.values("alias_of_id"))
+    return PageViewRestriction.objects.filter(
+        Q(page__in=chain.filter(alias_of__isnull=True).values("pk"))
+        | Q(page__in=originals.filter(alias_of__isnull=True).values("pk"))
+        | Q(page__in=originals.values("alias_of_id"))
+    )
+
+
 def site_root_localized(*, site):
     """The site's home page in the active language (its default-language home if none)."""
     root = site.root_page

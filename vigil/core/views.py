@@ -9,7 +9,7 @@ from wagtail.models import Site
 
 from vigil.mirror.services.render import MIRROR_ENVIRON_KEY
 
-from .services import language_prefix
+from .services import language_prefix, page_route_find
 
 
 @require_GET
@@ -61,3 +61,19 @@ def error_page(request, *, status: int, title: str, message: str) -> TemplateRes
     )
     response.render()
     return response
+
+
+def serve(request, path):
+    """Wagtail's page view, with the page found in fewer queries (`page_route_find`).
+
+    Wagtail keeps the route it finds on the request; finding it first here means Wagtail
+    (and anything else asking for this request's page) uses it.
+    """
+    from wagtail import views as wagtail_views
+
+    if not hasattr(request, "_wagtail_route_for_request"):
+        try:
+            request._wagtail_route_for_request = page_route_find(request=request, path=path)
+        except Http404:
+            request._wagtail_route_for_request = None
+    return wagtail_views.serve(request, path)

@@ -10,11 +10,12 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CampaignSettings, CitingPageMixin, SourceReference
+from vigil.core.pages import PageMixin
 from vigil.core.services import pages_localized
 from vigil.news.services import updates_for_home
 
 
-class HomePage(Page):
+class HomePage(PageMixin, Page):
     intro = models.TextField(
         _("introduction"),
         blank=True,
@@ -113,7 +114,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(CitingPageMixin, Page):
+class StandardPage(PageMixin, CitingPageMixin, Page):
     intro = models.TextField(
         _("introduction"),
         blank=True,

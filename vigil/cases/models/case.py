@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from vigil.core.pages import PageMixin
 from vigil.core.services import page_source
 
 from .. import services
@@ -46,7 +47,7 @@ class TrialOpenness(models.TextChoices):
     SECRET = "secret", _("Classified secret")
 
 
-class CaseIndexPage(Page):
+class CaseIndexPage(PageMixin, Page):
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown above the list of cases.")
     )
@@ -71,7 +72,7 @@ class CaseIndexPage(Page):
         return context
 
 
-class CasePage(RoutablePageMixin, Page):
+class CasePage(PageMixin, RoutablePageMixin, Page):
     """One person's case, with its record, timeline and exports.
 
     Every view is a path (`kind/<kind>/`, `case.json`, `fact-sheet/`...), never a
