@@ -167,30 +167,6 @@ def page_source(*, page):
     return source or page
 
 
-def pages_localized(*, pages: list) -> list:
-    """Each page in the active language when a live translation exists, in one query.
-
-    Pages link to each other by foreign keys that point at the default-language page;
-    readers in another language should land on its version there.
-    """
-    language = get_language() or settings.LANGUAGE_CODE
-    present = [p for p in pages if p is not None]
-    if language == settings.LANGUAGE_CODE or not present:
-        return pages
-    from wagtail.models import Page
-
-    found = {
-        p.translation_key: p
-        for p in Page.objects.live()
-        .filter(
-            translation_key__in=[p.translation_key for p in present],
-            locale__language_code=language,
-        )
-        .specific()
-    }
-    return [found.get(p.translation_key, p) if p is not None else None for p in pages]
-
-
 def page_route_find(*, request, path: str):
     """Wagtail's route for `path` (page, args, kwargs) in the active language, in two queries.
 
@@ -261,6 +237,58 @@ def page_view_restrictions(*, page):
         | Q(page__in=originals.filter(alias_of__isnull=True).values("pk"))
         | Q(page__in=originals.values("alias_of_id"))
     )
+
+
+def pages_localized_by_id(*, ids: list, model=None) -> list:
+    """The pages with these ids (None stays None), each in the active language when a live
+    translation exists, in one query.
+
+    Instances of `model` when given (its fields loaded); otherwise each of its specific
+    class with only the fields every page has (enough for a title and a link).
+    """
+    from django.db.models import F, Q
+    from wagtail.models import Page
+
+    present = [pk for pk in ids if pk is not None]
+    if not present:
+        return [None for _pk in ids]
+    language = get_language() or settings.LANGUAGE_CODE
+    wanted = Q(pk__in=present)
+    if language != settings.LANGUAGE_CODE:
+        wanted |= Q(
+            translation_key__in=Page.objects.filter(pk__in=present).values("translation_key"),
+            locale__language_code=language,
+            live=True,
+        )
+    pages = (
+        (model or Page).objects.filter(wanted).annotate(language_code=F("locale__language_code"))
+    )
+    if model is None:
+        pages = pages.specific(defer=True)
+    found = list(pages)
+    translations = {p.translation_key: p for p in found if p.live and p.language_code == language}
+    by_pk = {p.pk: p for p in found}
+    return [
+        None
+        if pk is None or pk not in by_pk
+        else translations.get(by_pk[pk].translation_key, by_pk[pk])
+        for pk in ids
+    ]
+
+
+def pages_public(pages):
+    """`pages` without those in a private section, as Wagtail's `public()`, in the same
+    query: Wagtail's reads every view restriction first, one more query per listing."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Length, Substr
+    from wagtail.models import PageViewRestriction
+
+    # A restriction covers its page and every page below it: those whose path starts
+    # with its page's path.
+    covering = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.filter(~Exists(covering))
 
 
 def site_root_localized(*, site):

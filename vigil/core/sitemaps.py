@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
-from .services import language_prefix, site_root_localized
+from .services import language_prefix, pages_public, site_root_localized
 
 
 class LanguageSitemap(Sitemap):
@@ -21,10 +21,7 @@ class LanguageSitemap(Sitemap):
 
     def items(self):
         return (
-            self._root()
-            .get_descendants(inclusive=True)
-            .live()
-            .public()
+            pages_public(self._root().get_descendants(inclusive=True).live())
             .filter(alias_of__isnull=True)
             .order_by("path")
         )

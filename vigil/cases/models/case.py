@@ -20,7 +20,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from vigil.core.pages import PageMixin
-from vigil.core.services import page_source
+from vigil.core.services import page_source, pages_public
 
 from .. import services
 
@@ -63,8 +63,7 @@ class CaseIndexPage(PageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["cases"] = (
-            CasePage.objects.live()
-            .public()
+            pages_public(CasePage.objects.live())
             .child_of(self)
             .select_related("photo")
             .order_by("title")
