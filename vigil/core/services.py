@@ -239,6 +239,22 @@ def page_view_restrictions(*, page):
     )
 
 
+def page_source_id(*, page):
+    """The id of `page_source(page=page)`, as a value or, in another language, as an SQL
+    expression: filtering on it (`case_id=...`) finds the default-language version in the
+    same query instead of one more.
+    """
+    if page is None or (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return getattr(page, "pk", None)
+    from django.db.models import Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    source = type(page).objects.filter(
+        translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+    )
+    return Coalesce(Subquery(source.values("pk")[:1]), Value(page.pk))
+
+
 def pages_localized_by_id(*, ids: list, model=None) -> list:
     """The pages with these ids (None stays None), each in the active language when a live
     translation exists, in one query.

@@ -20,7 +20,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from vigil.core.pages import PageMixin
-from vigil.core.services import page_source, pages_public
+from vigil.core.services import page_source_id, pages_public
 
 from .. import services
 
@@ -322,7 +322,8 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.
-        source = page_source(page=self)
+        # Its id, as an SQL expression in another language: no query of its own.
+        source = page_source_id(page=self)
         record = case_record(case=self, events_of=source)
         events = [e for e in record.events if e.kind == kind] if kind else record.events
         context.update(
