@@ -307,20 +307,30 @@ def pages_public(pages):
     return pages.filter(~Exists(covering))
 
 
-def site_root_localized(*, site):
-    """The site's home page in the active language (its default-language home if none)."""
+def site_root_localized(*, site, request=None):
+    """The site's home page in the active language (its default-language home if none).
+
+    With `request`, found once per request (the search view and the site's menu both ask).
+    """
     root = site.root_page
     language = get_language() or settings.LANGUAGE_CODE
     if language == settings.LANGUAGE_CODE:
         return root
+    cache_key = (site.pk, language)
+    cached = getattr(request, "_vigil_language_homes", {})
+    if cache_key in cached:
+        return cached[cache_key]
     from wagtail.models import Page
 
-    return (
+    home = (
         Page.objects.live()
         .filter(translation_key=root.translation_key, locale__language_code=language)
         .first()
         or root
     )
+    if request is not None:
+        request._vigil_language_homes = {**cached, cache_key: home}
+    return home
 
 
 def translation_languages() -> list[tuple[str, str]]:
