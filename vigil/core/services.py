@@ -178,7 +178,7 @@ def page_route_find(*, request, path: str):
     routable pages) exactly as it would under Wagtail's own routing. Raises Http404
     when nothing matches. Returns None when no site serves the request.
     """
-    from django.db.models import Q, Subquery, Value
+    from django.db.models import Q, Subquery, TextField, Value
     from django.db.models.functions import Coalesce, Concat
     from django.http import Http404
     from wagtail.models import Page, Site
@@ -199,17 +199,19 @@ def page_route_find(*, request, path: str):
     relative = ["/".join(components[:n]) + "/" for n in range(len(components), 0, -1)]
     # url_path starts with the home's own, so each candidate is the language home's
     # url_path (a subquery) followed by the path's components.
+    text = TextField()
     home_url_path = Coalesce(
         Subquery(
             Page.objects.live()
             .filter(translation_key=root.translation_key, locale__language_code=language)
             .values("url_path")[:1]
         ),
-        Value(root.url_path),
+        Value(root.url_path, output_field=text),
+        output_field=text,
     )
     match = Q()
     for candidate in relative:
-        match |= Q(url_path=Concat(home_url_path, Value(candidate)))
+        match |= Q(url_path=Concat(home_url_path, Value(candidate), output_field=text))
     page = Page.objects.filter(match).order_by("-depth").first()
     if page is None or page.depth <= root.depth:
         raise Http404
@@ -252,7 +254,12 @@ def page_source_id(*, page):
     source = type(page).objects.filter(
         translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
     )
-    return Coalesce(Subquery(source.values("pk")[:1]), Value(page.pk))
+    pk_field = page._meta.pk
+    return Coalesce(
+        Subquery(source.values("pk")[:1]),
+        Value(page.pk, output_field=pk_field),
+        output_field=pk_field,
+    )
 
 
 def pages_localized_by_id(*, ids: list, model=None) -> list:
