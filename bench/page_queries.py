@@ -121,7 +121,9 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=0, help="time N renders of each URL")
     parser.add_argument("--only", choices=list(LANGUAGES), action="append")
     parser.add_argument("--show", help="print the SQL of the URL with this exact path")
-    parser.add_argument("--match", help="only page types whose name contains this")
+    parser.add_argument(
+        "--match", action="append", help="only page types whose name contains this (repeatable)"
+    )
     args = parser.parse_args()
 
     import django
@@ -135,7 +137,7 @@ def main() -> int:
     languages = args.only or list(LANGUAGES)
     rows = page_urls()
     if args.match:
-        rows = [r for r in rows if args.match in r[0]]
+        rows = [r for r in rows if any(m in r[0] for m in args.match)]
     extra = [("robots.txt", "/robots.txt")]
     header = f"{'page':22}" + "".join(f"{lang:>6}" for lang in languages)
     if args.renders:
