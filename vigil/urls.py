@@ -36,6 +36,9 @@ urlpatterns += i18n_patterns(
     path("mirrors/", mirror_views.mirrors, name="mirrors"),
     path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),
+    # Wagtail's page view, routed in fewer queries; reverse("wagtail_serve") still names
+    # Wagtail's own pattern, which is the same.
+    re_path(r"^((?:[\w\-]+/)*)$", core_views.serve),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

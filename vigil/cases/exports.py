@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -41,25 +42,54 @@ class CaseRecord:
     kinds: list = field(default_factory=list)  # (value, label) of kinds that have events
 
 
-def case_events_load(*, case) -> list:
-    """The case's timeline events with their sources and live linked updates, in two queries."""
-    rows = (
-        TimelineEvent.objects.filter(case=case)
-        .order_by("date", "pk", "sources__sort_order", "sources__pk")
-        .values(
-            *_EVENT_FIELDS,
-            *(f"sources__{name}" for name in _SOURCE_FIELDS),
-            "sources__document__file",
+def case_events_load(*, case, case_id=None) -> list:
+    """The case's timeline events with their sources and live linked updates, in two
+    queries, and in another language with the editors' translations of their text and the
+    linked updates' versions in it, in one more.
+
+    `case_id`: the id of the case the events belong to, when not `case`'s own (a value or
+    an expression, see `page_source_id`).
+    """
+    case_id = case.pk if case_id is None else case_id
+    language = get_language() or settings.LANGUAGE_CODE
+    events_query = TimelineEvent.objects.filter(case_id=case_id)
+    local_fields = ()
+    if language != settings.LANGUAGE_CODE:
+        from .models.record import TimelineEventTranslation
+
+        # The translation's text rides along with each row: no query of its own.
+        translated = TimelineEventTranslation.objects.filter(
+            event_id=OuterRef("pk"), language=language
         )
+        events_query = events_query.annotate(
+            local_id=Subquery(translated.values("pk")[:1]),
+            local_title=Subquery(translated.values("title")[:1]),
+            local_description=Subquery(translated.values("description")[:1]),
+        )
+        local_fields = ("local_id", "local_title", "local_description")
+    rows = events_query.order_by("date", "pk", "sources__sort_order", "sources__pk").values(
+        *_EVENT_FIELDS,
+        "case_id",
+        *local_fields,
+        *(f"sources__{name}" for name in _SOURCE_FIELDS),
+        "sources__document__file",
     )
     events: dict[int, TimelineEvent] = {}
     for row in rows:
         event = events.get(row["id"])
         if event is None:
-            event = TimelineEvent(case_id=case.pk, **{name: row[name] for name in _EVENT_FIELDS})
+            event = TimelineEvent(
+                case_id=row["case_id"], **{name: row[name] for name in _EVENT_FIELDS}
+            )
             event._state.adding = False
             event.source_list = []
             event.linked_updates = []
+            if local_fields:
+                event.text_language = settings.LANGUAGE_CODE
+                if row["local_id"] is not None:
+                    event.title = row["local_title"]
+                    event.description = row["local_description"] or event.description
+                    event.text_language = ""
             events[event.pk] = event
         if row["sources__id"] is not None:
             source = TimelineSource(
@@ -77,37 +107,22 @@ def case_events_load(*, case) -> list:
     if events:
         links = (
             TimelineEvent.updates.through.objects.filter(
-                timelineevent__case=case, updatepage__live=True
+                timelineevent__case_id=case_id, updatepage__live=True
             )
             .select_related("updatepage")
             .order_by("updatepage__date", "pk")
         )
         for link in links:
             events[link.timelineevent_id].linked_updates.append(link.updatepage)
-    language = get_language() or settings.LANGUAGE_CODE
     if events and language != settings.LANGUAGE_CODE:
-        _events_localize(events, language)
+        _linked_updates_localize(events, language)
     return list(events.values())
 
 
-def _events_localize(events: dict, language: str) -> None:
-    """Titles and descriptions in the reader's language where editors translated them,
-    and linked updates in that language's version. Two queries.
-    """
+def _linked_updates_localize(events: dict, language: str) -> None:
+    """Linked updates in that language's version, where there is one live. One query."""
     from vigil.news.models import UpdatePage
 
-    from .models.record import TimelineEventTranslation
-
-    for event in events.values():
-        event.text_language = settings.LANGUAGE_CODE
-    translations = TimelineEventTranslation.objects.filter(
-        event_id__in=list(events), language=language
-    ).only("event_id", "title", "description")
-    for translation in translations:
-        event = events[translation.event_id]
-        event.title = translation.title
-        event.description = translation.description or event.description
-        event.text_language = ""
     linked = [update for event in events.values() for update in event.linked_updates]
     if linked:
         local = {
@@ -126,7 +141,8 @@ def _events_localize(events: dict, language: str) -> None:
 def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRecord:
     """Charges, decisions, orders with their gaps, deadlines with countdowns, and the timeline.
 
-    `events_of`: the case whose timeline events to load (the default-language version
+    `events_of`: the id of the case whose timeline events to load, a value or an
+    expression (`page_source_id`: the default-language version
     of a translated case page, which the events are attached to).
     """
     today = today or case.today()
@@ -144,7 +160,7 @@ def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRe
         )
         for deadline in sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.pk))
     ]
-    events = case_events_load(case=events_of or case)
+    events = case_events_load(case=case, case_id=events_of)
     present = {event.kind for event in events}
     return CaseRecord(
         today=today,
@@ -166,10 +182,11 @@ def case_export_urlpatterns() -> list:
     Include them in the root URLconf before Wagtail's: `*case_export_urlpatterns()`.
     """
     from django.urls import re_path
-    from wagtail import views as wagtail_views
+
+    from vigil.core.views import serve
 
     names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
-    return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", wagtail_views.serve, name="case_export")]
+    return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", serve, name="case_export")]
 
 
 def _iso(value: dt.date | None) -> str | None:

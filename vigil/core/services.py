@@ -167,44 +167,177 @@ def page_source(*, page):
     return source or page
 
 
-def pages_localized(*, pages: list) -> list:
-    """Each page in the active language when a live translation exists, in one query.
+def page_route_find(*, request, path: str):
+    """Wagtail's route for `path` (page, args, kwargs) in the active language, in two queries.
 
-    Pages link to each other by foreign keys that point at the default-language page;
-    readers in another language should land on its version there.
+    Wagtail finds the language's home (a query for the locale, one for the translation,
+    one for its specific page) and then the page (one query, one for its specific page).
+    Here the deepest page whose url_path matches, below the language's home (or the
+    site's root when that language has none live), is found in one query and its
+    specific page in another; that page routes the rest of the path (sub-routes of
+    routable pages) exactly as it would under Wagtail's own routing. Raises Http404
+    when nothing matches. Returns None when no site serves the request.
     """
+    from django.db.models import Q, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce, Concat
+    from django.http import Http404
+    from wagtail.models import Page, Site
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    root = site.root_page
     language = get_language() or settings.LANGUAGE_CODE
-    present = [p for p in pages if p is not None]
-    if language == settings.LANGUAGE_CODE or not present:
-        return pages
+    components = [component for component in path.split("/") if component]
+    if not components:
+        home = (
+            root.specific_class.objects.live()
+            .filter(translation_key=root.translation_key, locale__language_code=language)
+            .first()
+        ) or root.specific
+        return home.route(request, [])
+    relative = ["/".join(components[:n]) + "/" for n in range(len(components), 0, -1)]
+    # url_path starts with the home's own, so each candidate is the language home's
+    # url_path (a subquery) followed by the path's components.
+    text = TextField()
+    home_url_path = Coalesce(
+        Subquery(
+            Page.objects.live()
+            .filter(translation_key=root.translation_key, locale__language_code=language)
+            .values("url_path")[:1]
+        ),
+        Value(root.url_path, output_field=text),
+        output_field=text,
+    )
+    match = Q()
+    for candidate in relative:
+        match |= Q(url_path=Concat(home_url_path, Value(candidate), output_field=text))
+    page = Page.objects.filter(match).order_by("-depth").first()
+    if page is None or page.depth <= root.depth:
+        raise Http404
+    return page.specific.route(request, components[page.depth - root.depth :])
+
+
+def page_view_restrictions(*, page):
+    """The view restrictions that apply to `page`, in one query (Wagtail takes two, and
+    one more per alias among the page and its ancestors).
+
+    As Wagtail's `Page.get_view_restrictions`: those on the page and on each ancestor,
+    taking an alias's original instead of the alias (an alias of an alias: the original
+    of the original).
+    """
+    from django.db.models import Q
+    from wagtail.models import Page, PageViewRestriction
+
+    steplen = Page.steplen
+    chain = Page.objects.filter(
+        path__in=[page.path[: steplen * depth] for depth in range(1, page.depth + 1)]
+    )
+    originals = Page.objects.filter(pk__in=chain.values("alias_of_id"))
+    return PageViewRestriction.objects.filter(
+        Q(page__in=chain.filter(alias_of__isnull=True).values("pk"))
+        | Q(page__in=originals.filter(alias_of__isnull=True).values("pk"))
+        | Q(page__in=originals.values("alias_of_id"))
+    )
+
+
+def page_source_id(*, page):
+    """The id of `page_source(page=page)`, as a value or, in another language, as an SQL
+    expression: filtering on it (`case_id=...`) finds the default-language version in the
+    same query instead of one more.
+    """
+    if page is None or (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return getattr(page, "pk", None)
+    from django.db.models import Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    source = type(page).objects.filter(
+        translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+    )
+    pk_field = page._meta.pk
+    return Coalesce(
+        Subquery(source.values("pk")[:1]),
+        Value(page.pk, output_field=pk_field),
+        output_field=pk_field,
+    )
+
+
+def pages_localized_by_id(*, ids: list, model=None) -> list:
+    """The pages with these ids (None stays None), each in the active language when a live
+    translation exists, in one query.
+
+    Instances of `model` when given (its fields loaded); otherwise each of its specific
+    class with only the fields every page has (enough for a title and a link).
+    """
+    from django.db.models import F, Q
     from wagtail.models import Page
 
-    found = {
-        p.translation_key: p
-        for p in Page.objects.live()
-        .filter(
-            translation_key__in=[p.translation_key for p in present],
+    present = [pk for pk in ids if pk is not None]
+    if not present:
+        return [None for _pk in ids]
+    language = get_language() or settings.LANGUAGE_CODE
+    wanted = Q(pk__in=present)
+    if language != settings.LANGUAGE_CODE:
+        wanted |= Q(
+            translation_key__in=Page.objects.filter(pk__in=present).values("translation_key"),
             locale__language_code=language,
+            live=True,
         )
-        .specific()
-    }
-    return [found.get(p.translation_key, p) if p is not None else None for p in pages]
+    pages = (
+        (model or Page).objects.filter(wanted).annotate(language_code=F("locale__language_code"))
+    )
+    if model is None:
+        pages = pages.specific(defer=True)
+    found = list(pages)
+    translations = {p.translation_key: p for p in found if p.live and p.language_code == language}
+    by_pk = {p.pk: p for p in found}
+    return [
+        None
+        if pk is None or pk not in by_pk
+        else translations.get(by_pk[pk].translation_key, by_pk[pk])
+        for pk in ids
+    ]
 
 
-def site_root_localized(*, site):
-    """The site's home page in the active language (its default-language home if none)."""
+def pages_public(pages):
+    """`pages` without those in a private section, as Wagtail's `public()`, in the same
+    query: Wagtail's reads every view restriction first, one more query per listing."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Length, Substr
+    from wagtail.models import PageViewRestriction
+
+    # A restriction covers its page and every page below it: those whose path starts
+    # with its page's path.
+    covering = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.filter(~Exists(covering))
+
+
+def site_root_localized(*, site, request=None):
+    """The site's home page in the active language (its default-language home if none).
+
+    With `request`, found once per request (the search view and the site's menu both ask).
+    """
     root = site.root_page
     language = get_language() or settings.LANGUAGE_CODE
     if language == settings.LANGUAGE_CODE:
         return root
+    cache_key = (site.pk, language)
+    cached = getattr(request, "_vigil_language_homes", {})
+    if cache_key in cached:
+        return cached[cache_key]
     from wagtail.models import Page
 
-    return (
+    home = (
         Page.objects.live()
         .filter(translation_key=root.translation_key, locale__language_code=language)
         .first()
         or root
     )
+    if request is not None:
+        request._vigil_language_homes = {**cached, cache_key: home}
+    return home
 
 
 def translation_languages() -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
 from vigil.pagecache.collect import depend
 
-from .services import language_prefix, site_root_localized
+from .services import language_prefix, pages_public, site_root_localized
 
 
 class LanguageSitemap(Sitemap):
@@ -25,10 +25,7 @@ class LanguageSitemap(Sitemap):
         # Lists every page: any publish, unpublish, move or delete changes it.
         depend("pages:all")
         return (
-            self._root()
-            .get_descendants(inclusive=True)
-            .live()
-            .public()
+            pages_public(self._root().get_descendants(inclusive=True).live())
             .filter(alias_of__isnull=True)
             .order_by("path")
         )

@@ -14,6 +14,8 @@ from wagtail.documents.models import AbstractDocument, Document
 from wagtail.models import Page
 from wagtail.search import index
 
+from vigil.core.pages import PageMixin
+
 from . import services
 
 
@@ -225,7 +227,7 @@ class LibraryDocument(AbstractDocument):
         return self.get_language_display() if self.language else ""
 
 
-class LibraryPage(RoutablePageMixin, Page):
+class LibraryPage(PageMixin, RoutablePageMixin, Page):
     """The public library: every document, filterable by kind, year and language.
 
     Filters live in the path so each listing is a plain file in a static

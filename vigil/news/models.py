@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
+from vigil.core.pages import PageMixin
 from vigil.core.services import pagination_links, translation_languages
 
 from . import feeds, services
@@ -25,7 +26,7 @@ from . import feeds, services
 UPDATES_PER_PAGE = 10
 
 
-class UpdateIndexPage(RoutablePageMixin, Page):
+class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
     """The 'Latest updates' list, its filters and its feeds.
 
     Filters live in the path (`tag/<slug>/`, `year/<n>/`, `page/<n>/`) rather
@@ -255,7 +256,7 @@ class Series(index.Indexed, models.Model):
         return self.title
 
 
-class UpdatePage(CitingPageMixin, Page):
+class UpdatePage(PageMixin, CitingPageMixin, Page):
     date = models.DateTimeField(
         _("publication date"),
         default=timezone.now,

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Page
 
+from vigil.core.services import pages_public
+
 RELATED_COUNT = 3
 _SLUG = re.compile(r"[-\w]{1,100}")
 
@@ -40,13 +42,8 @@ def updates_visible(*, index: Page):
     up view restrictions when it is called, so calling it once saves a query
     per derived list.
     """
-    return (
-        _update_model()
-        .objects.live()
-        .public()
-        .child_of(index)
-        .defer_streamfields()
-        .order_by("-date", "-pk")
+    return pages_public(
+        _update_model().objects.live().child_of(index).defer_streamfields().order_by("-date", "-pk")
     )
 
 
@@ -117,8 +114,7 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
     UpdatePage = _update_model()
     if update.series_id and update.chapter:
         chapters = list(
-            UpdatePage.objects.live()
-            .public()
+            pages_public(UpdatePage.objects.live())
             .filter(series_id=update.series_id, chapter__isnull=False, locale_id=update.locale_id)
             .select_related("series")
             .defer_streamfields()
@@ -136,8 +132,7 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
     related = []
     if tag_ids:
         related = list(
-            UpdatePage.objects.live()
-            .public()
+            pages_public(UpdatePage.objects.live())
             .filter(tagged_items__tag_id__in=tag_ids, locale_id=update.locale_id)
             .exclude(pk=update.pk)
             .defer_streamfields()

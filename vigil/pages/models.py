@@ -10,11 +10,12 @@ from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CampaignSettings, CitingPageMixin, SourceReference
-from vigil.core.services import pages_localized
+from vigil.core.pages import PageMixin
+from vigil.core.services import pages_localized_by_id
 from vigil.news.services import updates_for_home
 
 
-class HomePage(Page):
+class HomePage(PageMixin, Page):
     intro = models.TextField(
         _("introduction"),
         blank=True,
@@ -101,8 +102,12 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(updates_for_home(home=self, limit=self.latest_count))
         # The banner's links point at default-language pages; show the reader's version.
-        context["banner_case"], context["background_page"], context["action_page"] = (
-            pages_localized(pages=[self.featured_case, self.background_page, self.action_page])
+        # Two queries: the case with its fields, the linked pages with only a title and URL.
+        [context["banner_case"]] = pages_localized_by_id(
+            ids=[self.featured_case_id], model=self._meta.get_field("featured_case").related_model
+        )
+        context["background_page"], context["action_page"] = pages_localized_by_id(
+            ids=[self.background_page_id, self.action_page_id]
         )
         context["structured_data"] = {
             "@context": "https://schema.org",
@@ -113,7 +118,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(CitingPageMixin, Page):
+class StandardPage(PageMixin, CitingPageMixin, Page):
     intro = models.TextField(
         _("introduction"),
         blank=True,

@@ -5,13 +5,13 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from vigil.core.services import pagination_links, request_client_ip, site_root_localized
 from vigil.core.views import error_page
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
-from .services import MAX_QUERY_LENGTH, pages_search, search_query_clean
+from .services import MAX_QUERY_LENGTH, pages_search, pages_with_card_fields, search_query_clean
 
 RESULTS_PER_PAGE = 10
 
@@ -45,7 +45,7 @@ def search(request):
     page_links = []
     if query:
         paginator = Paginator(
-            pages_search(query=query, site_root=site_root_localized(site=site)),
+            pages_search(query=query, site_root=site_root_localized(site=site, request=request)),
             RESULTS_PER_PAGE,
         )
         try:
@@ -54,14 +54,8 @@ def search(request):
             if int(raw_page) != 1:
                 raise Http404(_("There is no such page of results.")) from exc
             results = paginator.page(1)
-        # One query per page type for the summaries, never one per result.
-        specific = {
-            p.pk: p
-            for p in Page.objects.filter(pk__in=[p.pk for p in results.object_list])
-            .specific()
-            .defer_streamfields()
-        }
-        results.object_list = [specific[p.pk] for p in results.object_list if p.pk in specific]
+        # Date, summary and introduction of every page type in one query, not one per type.
+        results.object_list = pages_with_card_fields(pages=list(results.object_list))
         page_links = pagination_links(
             listing=results,
             url_for=lambda n: "?" + urlencode({"q": query, "page": n}, quote_via=quote),

@@ -16,6 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from vigil.cases.models.record import DatePrecision
+from vigil.core.pages import PageMixin
 
 
 class SupporterType(models.TextChoices):
@@ -200,7 +201,7 @@ class Statement(index.Indexed, ClusterableModel):
 FILTER_KEYS = ("type", "demand", "year")
 
 
-class SupportRegisterPage(RoutablePageMixin, Page):
+class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
     """Who has called for the release of one person, with counts, filters and a chart.
 
     Filters are path segments in a fixed order (`type/<type>/`, `demand/<demand>/`,

@@ -15,11 +15,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from vigil.core.pages import PageMixin
+
 NAME_MAX_LENGTH = 100
 COMMENT_MAX_LENGTH = 500
 
 
-class PetitionPage(RoutablePageMixin, Page):
+class PetitionPage(PageMixin, RoutablePageMixin, Page):
     """A petition signed on this site; only confirmed signatures count."""
 
     case = models.ForeignKey(

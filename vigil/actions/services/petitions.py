@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from vigil.core.services import page_source
+from vigil.core.services import page_source, page_source_id
 
 from ..models import (
     ExternalPetition,
@@ -58,8 +58,9 @@ def petition_overview(*, petition: PetitionPage) -> dict:
     Signatures belong to the petition in the default language: every translation of a
     petition shows, and adds to, the same count.
     """
+    # The default-language petition's id as a subquery: no query of its own.
     confirmed = Signature.objects.filter(
-        petition=page_source(page=petition), confirmed_at__isnull=False
+        petition_id=page_source_id(page=petition), confirmed_at__isnull=False
     )
     count = confirmed.count()
     recent = []

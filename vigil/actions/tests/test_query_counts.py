@@ -26,7 +26,7 @@ def _grow(petition, n):
 
 @pytest.mark.parametrize(
     ("url", "expected"),
-    [("PETITION", 13), ("/act/subscribe/", 3), ("PETITION_SENT", 9)],
+    [("PETITION", 10), ("/act/subscribe/", 3), ("PETITION_SENT", 6)],
     ids=["petition page", "subscribe page", "check your email page"],
 )
 def test_action_pages_query_count(client, petition, url, expected):

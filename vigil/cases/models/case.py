@@ -19,7 +19,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from vigil.core.services import page_source
+from vigil.core.pages import PageMixin
+from vigil.core.services import page_source_id, pages_public
 
 from .. import services
 
@@ -46,7 +47,7 @@ class TrialOpenness(models.TextChoices):
     SECRET = "secret", _("Classified secret")
 
 
-class CaseIndexPage(Page):
+class CaseIndexPage(PageMixin, Page):
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown above the list of cases.")
     )
@@ -62,8 +63,7 @@ class CaseIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["cases"] = (
-            CasePage.objects.live()
-            .public()
+            pages_public(CasePage.objects.live())
             .child_of(self)
             .select_related("photo")
             .order_by("title")
@@ -71,7 +71,7 @@ class CaseIndexPage(Page):
         return context
 
 
-class CasePage(RoutablePageMixin, Page):
+class CasePage(PageMixin, RoutablePageMixin, Page):
     """One person's case, with its record, timeline and exports.
 
     Every view is a path (`kind/<kind>/`, `case.json`, `fact-sheet/`...), never a
@@ -322,7 +322,8 @@ class CasePage(RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.
-        source = page_source(page=self)
+        # Its id, as an SQL expression in another language: no query of its own.
+        source = page_source_id(page=self)
         record = case_record(case=self, events_of=source)
         events = [e for e in record.events if e.kind == kind] if kind else record.events
         context.update(

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
+from vigil.core.services import site_root_localized
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
 
@@ -54,12 +55,7 @@ def site_chrome(context):
             # its ancestor at the home's depth: no query needed to find it.
             home_path = current.path[: len(root.path)]
         else:
-            home_path = (
-                Page.objects.live()
-                .filter(translation_key=root.translation_key, locale__language_code=language)
-                .values_list("path", flat=True)
-                .first()
-            ) or root.path
+            home_path = site_root_localized(site=site, request=request).path
     # The menu lists the home page's children: a new one changes every page.
     depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)

@@ -232,35 +232,7 @@ def test_catalogues_are_complete(language):
     assert untranslated == []
 
 
-# Above the 15-query budget of issue 9 for the home (19) and case (21) pages: Wagtail's
-# translated routing and the localised banner links; to be brought down there.
-RUSSIAN_QUERY_BUDGET = {
-    "/ru/": 19,
-    "/ru/updates/": 16,
-    f"/ru/updates/{TRANSLATED_UPDATE}/": 14,
-    "/ru/updates/tag/court/": 16,
-    "/ru/cases/karim-massimov/": 21,
-    "/ru/petition/": 15,
-    "/ru/support/": 13,
-    "/ru/search/?q=Масимов": 14,  # one counts the search against the rate limit
-    "/ru/updates/feed/rss/": 11,
-    "/ru/sitemap.xml": 12,
-}
-
-
-def test_query_counts_in_russian(demo, client):
-    """Pages in another language cost a few more queries (finding that language's home
-    and versions); pinned so that they cannot grow unnoticed."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for url in RUSSIAN_QUERY_BUDGET:
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        counts[url] = len(queries)
-    assert counts == RUSSIAN_QUERY_BUDGET
+# Query counts in every language: vigil/core/tests/test_query_budgets.py.
 
 
 def test_which_fields_are_translated_and_which_stay_in_sync():

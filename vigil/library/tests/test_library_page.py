@@ -198,10 +198,10 @@ def test_query_count_is_pinned_and_does_not_grow(client, library, name, url):
 
 
 EXPECTED = {
-    "library": 13,
-    "kind": 13,
-    "year": 13,
-    "language": 13,
-    "search": 13,
-    "document": 10,
+    "library": 10,
+    "kind": 10,
+    "year": 10,
+    "language": 10,
+    "search": 10,
+    "document": 7,
 }

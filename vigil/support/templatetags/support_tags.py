@@ -12,7 +12,8 @@ register = template.Library()
 def support_counts(context, case) -> str:
     """'N statements calling for release, from X UN bodies, Y governments...' with a link.
 
-    Renders nothing when the case has no published register page or no statements yet.
+    `case`: the case page or its id. Renders nothing when the case has no published
+    register page or no statements yet.
     """
     summary = services.support_summary(case=case, request=context.get("request"))
     if summary is None:

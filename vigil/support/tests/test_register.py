@@ -211,7 +211,7 @@ def test_query_count_is_pinned_and_does_not_grow(client, register, updates_index
     assert len(large) == EXPECTED_QUERIES
 
 
-EXPECTED_QUERIES = 12
+EXPECTED_QUERIES = 9
 
 
 # -- admin ---------------------------------------------------------------------
