@@ -60,9 +60,13 @@ if [ "$(id -u)" = 0 ]; then
   as_owner=(runuser -u postgres --)
 fi
 
-# tmpfs when there is one: the cluster is thrown away anyway.
+# tmpfs when there is a roomy one (containers often get 64 MB): the cluster is thrown
+# away anyway, and its databases and WAL take a few hundred MB.
 parent="${TMPDIR:-/tmp}"
-[ -d /dev/shm ] && [ -w /dev/shm ] && parent=/dev/shm
+if [ -d /dev/shm ] && [ -w /dev/shm ] &&
+  [ "$(df -Pk /dev/shm | awk 'NR == 2 {print $4}')" -ge 2097152 ]; then
+  parent=/dev/shm
+fi
 work=$(mktemp -d "$parent/vigil-test-pg.XXXXXX")
 chmod 755 "$work"
 data="$work/data"
