@@ -8,13 +8,16 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HOST PORT
+# Two workers for two cores; a file's tests stay in one worker (module-scoped fixtures).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help setup run dev test lint format messages clean bench bench-signing bench-mirror bench-http
+.PHONY: help setup run dev test test-sqlite test-postgres lint format messages clean bench bench-signing bench-mirror bench-http
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
 	@echo "make dev    the same with Django's development server (auto-reload, DEBUG on)"
-	@echo "make test   install what the tests need and run every check"
+	@echo "make test   install what the tests need and run every check (pytest on SQLite and PostgreSQL)"
+	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
 	@echo "make lint / make format   ruff"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
 	@echo "make bench   every benchmark (bench/README.md); make bench-mirror / bench-signing: one"
@@ -50,7 +53,19 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/test-postgres.sh $(PYTEST_ARGS)
+
+# The whole suite on in-memory SQLite, whatever DATABASE_URL says.
+test-sqlite: setup
+	@scripts/install-test-deps.sh
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite on PostgreSQL: TEST_DATABASE_URL's or DATABASE_URL's server when one is
+# named, else a throw-away cluster (scripts/test-postgres.sh).
+test-postgres: setup
+	@scripts/install-test-deps.sh
+	scripts/test-postgres.sh $(PYTEST_ARGS)
 
 bench: bench-http bench-mirror bench-signing
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python packages: Debian's Chromium for the browser tests,
-# nginx to serve the static mirror, ssh-keygen to sign and verify it. Arguments add packages.
+# nginx to serve the static mirror, ssh-keygen to sign and verify it, and PostgreSQL for
+# the suite's second run unless a server is named (scripts/test-postgres.sh). Arguments add packages.
 set -euo pipefail
 need=()
 # Extra packages named on the command line (e.g. `wrk` for make bench).
@@ -9,6 +10,11 @@ for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || need+=("$extra"); d
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+if [ -z "${TEST_DATABASE_URL:-}" ] && ! [[ "${DATABASE_URL:-}" =~ ^postgres(ql)?:// ]]; then
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+else
+  command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client) # the backup tests
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${need[*]} with apt-get..." >&2

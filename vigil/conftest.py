@@ -37,3 +37,17 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def cold_caches():
+    """Each test starts with the per-process caches empty, as a freshly started server
+    has them: Django's cache (Wagtail's site root paths, settings) and the content types
+    by id. Otherwise what an earlier test in the same worker cached, for rows its
+    rollback or flush has since removed, would serve this one, and a pinned query count
+    would depend on which tests ran before it."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    cache.clear()
+    ContentType.objects.clear_cache()
