@@ -339,7 +339,7 @@ def sqlmap_run(report: Report, base: str, env: dict, tmp: Path) -> None:
         else:
             verdict, bad = "no verdict", True
             errors += 1
-        server_errors = "500" in codes_text
+        server_errors = "500 (" in codes_text
         errors += server_errors
         summary.append((label, verdict, seconds, codes_text))
         print(f"sqlmap: {label}: {verdict} ({seconds:.0f} s)", flush=True)
@@ -370,14 +370,20 @@ def fuzz_run(report: Report, examples: int) -> None:
     )  # fmt: skip
     seconds = time.monotonic() - began
     out = result.stdout + result.stderr
-    tests = re.findall(r"^(\S+::test_\w+):$", out, re.M)
-    passing = re.findall(r"- (\d+) passing examples?, (\d+) failing examples?, (\d+) invalid", out)
-    total = sum(int(p) + int(f) for p, f, _i in passing)
+    tests = re.findall(r"^(\S+::test_\S+):$", out, re.M)
+    counts = re.findall(r"- (\d+) passing, (\d+) failing, and (\d+) invalid", out)
+    total = sum(int(p) + int(f) for p, f, _i in counts)
     summary = out.strip().splitlines()[-1] if out.strip() else ""
     report(
         f"fuzz: {len(tests)} hypothesis tests, {total} examples run in {seconds:.0f} s "
-        f"(max {examples} each): {summary}"
+        f"(up to {examples} each): {summary}"
     )
+    # Per test: examples and the spread of HTTP statuses answered.
+    for line in out.splitlines():
+        if re.match(r"^\S+::test_\S+:$", line):
+            report("  " + line.split("::", 1)[1])
+        elif re.search(r"passing, \d+ failing|%, HTTP \d+|Found \d+ distinct error", line):
+            report("    " + line.strip())
     if result.returncode:
         report("\n".join(out.splitlines()[-60:]))
     report.check(result.returncode == 0, "fuzz: no 5xx, nothing stored from bad input")
