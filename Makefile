@@ -9,7 +9,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HOST PORT
 
-.PHONY: help setup run dev test lint format messages clean bench bench-signing bench-mirror
+.PHONY: help setup run dev test lint format messages clean bench bench-signing bench-mirror \
+	bench-security
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
@@ -17,7 +18,8 @@ help:
 	@echo "make test   install what the tests need and run every check"
 	@echo "make lint / make format   ruff"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
-	@echo "make bench   every benchmark (bench/README.md); make bench-mirror / bench-signing: one"
+	@echo "make bench   every benchmark (bench/README.md); make bench-mirror / bench-signing /"
+	@echo "            bench-security: one"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
@@ -52,13 +54,17 @@ test: setup
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-bench: bench-mirror bench-signing
+bench: bench-mirror bench-signing bench-security
 
 bench-signing: setup
 	$(PY) bench/signing.py --both
 
 bench-mirror: setup
 	$(PY) bench/mirror.py
+
+# wapiti3 and sqlmap (in their own venv, .tools/security) and a long fuzz run.
+bench-security: setup
+	$(PY) bench/security/run.py
 
 # After changing user-facing strings: refresh the Russian and Kazakh catalogues.
 messages: setup

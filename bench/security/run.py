@@ -96,12 +96,6 @@ WAPITI_MODULES = [
 # Findings below medium that are expected, with the reason; shown beside each finding.
 KNOWN = {
     (
-        "HTTP Secure Headers",
-        "Strict-Transport-Security",
-    ): "HSTS is sent by production over HTTPS; this bench serves plain HTTP with HTTPS=false "
-    "(HSTS over HTTP is ignored by browsers, RFC 6797 8.1). Tested in "
-    "vigil/core/tests/test_security_headers.py and by `check --deploy`.",
-    (
         "Secure Flag cookie",
         "",
     ): "Cookies are Secure under HTTPS (SESSION_COOKIE_SECURE/CSRF_COOKIE_SECURE follow "
