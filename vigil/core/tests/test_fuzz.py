@@ -9,7 +9,7 @@ tokens.
 
 The number of examples per test is VIGIL_FUZZ_EXAMPLES (default 30, a few seconds per
 test, derandomised so that the suite is repeatable); `bench/security/run.py` runs it
-with thousands and random seeds.
+with more (500 by default) and random seeds.
 """
 
 import datetime as dt
@@ -288,7 +288,8 @@ def stamp() -> bytes:
 
 @st.composite
 def any_form(draw, names: list[str]) -> tuple[dict, bytes]:
-    """A form with any subset of the fields, each with any value, and maybe raw junk."""
+    """A form with any subset of the fields, each with any value, and maybe raw junk or a
+    field repeated."""
     fields = {}
     for name in names:
         # The bot traps mostly pass, so that most forms reach the fields' validation.
@@ -300,7 +301,10 @@ def any_form(draw, names: list[str]) -> tuple[dict, bytes]:
             )
         elif choice == "any":
             fields[name.encode()] = draw(byte_value)
-    extra = draw(st.one_of(st.just(b""), st.binary(max_size=30).map(lambda b: b"&" + b)))
+    repeated = st.tuples(st.sampled_from(names), byte_value).map(
+        lambda pair: f"&{pair[0]}={percent(pair[1])}".encode()
+    )
+    extra = draw(st.one_of(st.just(b""), st.binary(max_size=30).map(lambda b: b"&" + b), repeated))
     return fields, extra
 
 
