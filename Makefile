@@ -11,7 +11,8 @@ export HOST PORT
 # Two workers for two cores; a file's tests stay in one worker (module-scoped fixtures).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help setup run dev test test-sqlite test-postgres lint format messages clean bench bench-signing bench-mirror bench-http
+.PHONY: help setup run dev test test-sqlite test-postgres lint format messages clean bench \
+	bench-signing bench-mirror bench-http bench-security
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
@@ -20,7 +21,8 @@ help:
 	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
 	@echo "make lint / make format   ruff"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
-	@echo "make bench   every benchmark (bench/README.md); make bench-mirror / bench-signing: one"
+	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror / bench-signing /"
+	@echo "            bench-security: one"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
@@ -67,7 +69,7 @@ test-postgres: setup
 	@scripts/install-test-deps.sh
 	scripts/test-postgres.sh $(PYTEST_ARGS)
 
-bench: bench-http bench-mirror bench-signing
+bench: bench-http bench-mirror bench-signing bench-security
 
 # Vigil cached and uncached against nginx serving the static export (wrk, Debian).
 bench-http: setup
@@ -79,6 +81,10 @@ bench-signing: setup
 
 bench-mirror: setup
 	$(PY) bench/mirror.py
+
+# wapiti3 and sqlmap (in their own venv, .tools/security) and a long fuzz run.
+bench-security: setup
+	$(PY) bench/security/run.py
 
 # After changing user-facing strings: refresh the Russian and Kazakh catalogues.
 messages: setup

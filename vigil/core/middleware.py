@@ -31,9 +31,18 @@ def body_limit(path: str) -> int:
 
 
 def query_string_invalid_utf8(raw: str) -> bool:
-    """True when the percent-decoded query string is not UTF-8 (Django would replace it)."""
+    """True when the percent-decoded query string is not UTF-8 (Django would replace it).
+
+    WSGI gives the query string's bytes as they came, decoded as ISO-8859-1: they are
+    encoded back to those bytes first, as Django does, so that raw bytes that are not
+    UTF-8 (not percent-encoded) are caught as well as percent-encoded ones.
+    """
     try:
-        unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+        sent = raw.encode("iso-8859-1")
+    except UnicodeEncodeError:  # not from a WSGI server: already text
+        sent = raw.encode("utf-8")
+    try:
+        unquote_to_bytes(sent.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
         return True
     return False

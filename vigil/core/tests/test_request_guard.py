@@ -55,6 +55,21 @@ def test_a_query_string_that_is_not_utf8_is_refused_with_400(client, home, query
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("raw", [b"q=\xff", b"q=caf\xe9", b"\x80=1"])
+def test_raw_query_bytes_that_are_not_utf8_are_refused_too(client, home, raw):
+    """Bytes sent without percent-encoding reach Django as ISO-8859-1 text (WSGI); they
+    used to pass the check and be replaced by U+FFFD (found by test_fuzz.py)."""
+    response = client.get("/search/", QUERY_STRING=raw.decode("iso-8859-1"))
+    assert response.status_code == 400
+
+
+def test_raw_utf8_query_bytes_pass(client, home):
+    raw = "q=суд".encode()
+    response = client.get("/search/", QUERY_STRING=raw.decode("iso-8859-1"))
+    assert response.status_code == 200
+    assert response.context["search_query"] == "суд"
+
+
 @pytest.mark.parametrize("query", ["q=%D1%81%D1%83%D0%B4", "q=caf%C3%A9+bar", "q=100%25"])
 def test_valid_utf8_queries_pass(client, home, query):
     assert client.get(f"/search/?{query}").status_code == 200
