@@ -96,8 +96,9 @@ EXPECTED = {
     "mirrors": (4, 5, 5),
     "404": (5, 6, 6),
 }
-# PostgreSQL's search backend reads the text-search configuration in one more query.
-EXPECTED_BY_VENDOR = {"postgresql": {"search": (9, 10, 10)}}
+# The same on PostgreSQL: its stemming finds more page types ("update" also matches the
+# "Latest updates" index), but result cards cost one query whatever their types.
+EXPECTED_BY_VENDOR: dict[str, dict[str, tuple[int, int, int]]] = {}
 
 LANGUAGES = {"en": "", "ru": "/ru", "kk": "/kk"}
 

@@ -89,5 +89,6 @@ EXPECTED = {
     "sitemap": 8,
 }
 
-# PostgreSQL's search backend reads its text-search configuration once more.
-EXPECTED_BY_VENDOR = {"postgresql": {"search": 9}}
+# The same on PostgreSQL: its stemming finds more page types ("update" also matches the
+# "Latest updates" index), but result cards cost one query whatever their types.
+EXPECTED_BY_VENDOR: dict[str, dict[str, int]] = {}

@@ -25,21 +25,8 @@ class Answer:
         return self.body.decode()
 
 
-class _TestWSGIHandler(WSGIHandler):
-    """Django's handler without closing the test's connection (as Django's test client)."""
-
-    def __call__(self, environ, start_response):
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            return super().__call__(environ, start_response)
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-
-
 def make_app() -> PageCacheApp:
-    return PageCacheApp(_TestWSGIHandler())
+    return PageCacheApp(WSGIHandler())
 
 
 def get(app, path: str, *, method: str = "GET", **headers) -> Answer:
@@ -61,10 +48,19 @@ def get(app, path: str, *, method: str = "GET", **headers) -> Answer:
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(response_headers)
 
-    result = app(environ, start_response)
+    # As Django's test client: the request must not close the test's own connection
+    # (it is inside the test's transaction). The response is closed after the cache
+    # stored it, so the signals stay off until then.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
     finally:
-        if hasattr(result, "close"):
-            result.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return Answer(answer["status"], answer["headers"], body)
