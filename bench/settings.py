@@ -18,3 +18,4 @@ CACHES = {"default": {**CACHES["default"], "LOCATION": str(BENCH_VAR_DIR / "cach
 STATIC_ROOT = BENCH_VAR_DIR / "static"
 # The demo's admin password file goes here too, not over the developer's var/.
 VAR_DIR = BENCH_VAR_DIR
+PAGE_CACHE_DIR = os.environ.get("PAGE_CACHE_DIR", str(BENCH_VAR_DIR / "page-cache"))

@@ -137,7 +137,15 @@ def execute_wrapper(execute, sql, params, many, context):
     elif head in ("INSERT", "UPDATE", "DELETE"):
         table = written_table(sql)
         if table is not None:
-            from .services import page_cache_invalidate_later
+            from .services import (
+                page_cache_invalidate_after_statement,
+                page_cache_invalidate_later,
+            )
 
-            page_cache_invalidate_later(connection=context["connection"], tags=[f"table:{table}"])
+            connection = context["connection"]
+            tags = [f"table:{table}"]
+            if not connection.in_atomic_block and "RETURNING" in sql.upper():
+                page_cache_invalidate_after_statement(connection=connection, tags=tags)
+            else:
+                page_cache_invalidate_later(connection=connection, tags=tags)
     return result

@@ -122,6 +122,26 @@ class _InvalidateOnCommit:
             logger.debug("page cache: invalidation skipped", exc_info=True)
 
 
+def page_cache_invalidate_after_statement(*, connection, tags: Iterable[str]) -> None:
+    """For a write whose results are still being read (INSERT ... RETURNING outside a
+    transaction): running queries on the connection now would break that statement, so
+    the tags wait for page_cache_flush_deferred (after the save, or the request)."""
+    if page_cache_root() is None:
+        return
+    deferred = getattr(connection, "_vigil_pagecache_deferred", None)
+    if deferred is None:
+        deferred = connection._vigil_pagecache_deferred = set()
+    deferred.update(tags)
+
+
+def page_cache_flush_deferred(*, connection=None) -> None:
+    connection = connection or default_connection
+    deferred = getattr(connection, "_vigil_pagecache_deferred", None)
+    if deferred:
+        connection._vigil_pagecache_deferred = set()
+        page_cache_invalidate_later(connection=connection, tags=deferred)
+
+
 def page_cache_invalidate_later(*, connection=None, tags: Iterable[str]) -> None:
     """Invalidate once the current transaction commits (at once outside one).
 

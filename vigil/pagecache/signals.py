@@ -6,13 +6,15 @@ level). Everything else: the SQL execute wrapper (collect.py), installed on ever
 database connection here.
 """
 
+from django.core.signals import request_finished
+from django.db import connections
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_delete, post_init
+from django.db.models.signals import post_delete, post_init, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import collect
-from .services import page_cache_invalidate_later
+from .services import page_cache_flush_deferred, page_cache_invalidate_later
 
 
 def page_change_tags(*, page: Page, parent_paths: list[str]) -> set[str]:
@@ -71,6 +73,16 @@ def on_page_deleted(sender, instance, **kwargs):
     page_cache_invalidate_later(tags=tags)
 
 
+def on_saved(sender, using, **kwargs):
+    """An INSERT ... RETURNING outside a transaction is complete once the save is."""
+    page_cache_flush_deferred(connection=connections[using])
+
+
+def on_request_finished(sender, **kwargs):
+    for connection in connections.all(initialized_only=True):
+        page_cache_flush_deferred(connection=connection)
+
+
 def on_connection_created(sender, connection, **kwargs):
     if collect.execute_wrapper not in connection.execute_wrappers:
         connection.execute_wrappers.append(collect.execute_wrapper)
@@ -79,6 +91,8 @@ def on_connection_created(sender, connection, **kwargs):
 def connect() -> None:
     connection_created.connect(on_connection_created, dispatch_uid="vigil_pagecache_wrapper")
     post_init.connect(collect.on_post_init, dispatch_uid="vigil_pagecache_post_init")
+    post_save.connect(on_saved, dispatch_uid="vigil_pagecache_saved")
+    request_finished.connect(on_request_finished, dispatch_uid="vigil_pagecache_finished")
     page_published.connect(on_page_published, dispatch_uid="vigil_pagecache_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="vigil_pagecache_unpublished")
     post_page_move.connect(on_page_moved, dispatch_uid="vigil_pagecache_moved")

@@ -52,6 +52,7 @@ from vigil.settings.production import *  # noqa: F403
 
 SITE_DIR = Path(__file__).resolve().parent
 VAR_DIR = SITE_DIR
+PAGE_CACHE_DIR = str(SITE_DIR / "page-cache")
 CACHES = {{"default": {{**CACHES["default"], "LOCATION": str(SITE_DIR / "cache")}}}}  # noqa: F405
 # Static files straight from the apps: collectstatic would add 20 s to every run.
 STATIC_ROOT = SITE_DIR / "static"
