@@ -36,7 +36,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mirror import PYTHON, RESULTS_DIR, ROOT, export, manage  # noqa: E402
+from mirror import (  # noqa: E402
+    PYTHON,
+    RESULTS_DIR,
+    ROOT,
+    bench_environment,
+    export,
+    manage,
+    site_build,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -196,30 +204,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vigil-bench-http-") as tmp:
         tmp = Path(tmp)
         env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "BENCH_VAR_DIR": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "SECRET_KEY": "bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "HTTPS": "false",
+            **bench_environment(tmp),
             "SERVE_MEDIA": "true",
-            "MIRROR_SIGNING_KEY": str(tmp / "mirror-key"),
-            "PAGE_CACHE_DIR": str(tmp / "page-cache"),
             # wrk sends thousands of searches from one address: the per-address limit
             # (60 a minute) would answer 429 to nearly all of them.
             "SEARCH_RATE_LIMIT": "100000000",
         }
-        print(f"Building the demo with {args.updates} updates (a few minutes)...", flush=True)
-        began = time.monotonic()
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
-        manage(env, "load_demo", "-v", "0")
-        manage(env, "demo_scale", str(args.updates), "-v", "0")
-        manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
-        manage(env, "mirror_key", "--create", "-v", "0", capture=True)
-        print(f"Built in {time.monotonic() - began:.0f} s. Exporting...", flush=True)
+        site_build(env, updates=args.updates)
+        print("Exporting...", flush=True)
         copy = tmp / "copy"
         exported = export(env, copy, "--jobs", str(args.jobs))
         update, case, index, tag = (

@@ -77,6 +77,35 @@ def export(env, directory: Path, *extra) -> dict:
     return figures
 
 
+def bench_environment(tmp: Path) -> dict:
+    """Production settings with every file of the site in the bench's temp dir."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_VAR_DIR": str(tmp),
+        "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "HTTPS": "false",
+        "MIRROR_SIGNING_KEY": str(tmp / "mirror-key"),
+        "PAGE_CACHE_DIR": str(tmp / "page-cache"),
+    }
+
+
+def site_build(env: dict, *, updates: int) -> None:
+    """The demo campaign grown to `updates` updates, with ru/kk copies, and a signing key."""
+    print(f"Building the demo with {updates} updates (a few minutes)...", flush=True)
+    began = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "load_demo", "-v", "0")
+    manage(env, "demo_scale", str(updates), "-v", "0")
+    manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
+    manage(env, "mirror_key", "--create", "-v", "0", capture=True)
+    print(f"Built in {time.monotonic() - began:.0f} s.", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1000)
@@ -84,26 +113,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vigil-bench-mirror-") as tmp:
         tmp = Path(tmp)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "BENCH_VAR_DIR": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "SECRET_KEY": "bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "HTTPS": "false",
-            "MIRROR_SIGNING_KEY": str(tmp / "mirror-key"),
-        }
-        print(f"Building the demo with {args.updates} updates (a few minutes)...", flush=True)
-        began = time.monotonic()
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
-        manage(env, "load_demo", "-v", "0")
-        manage(env, "demo_scale", str(args.updates), "-v", "0")
-        manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
-        manage(env, "mirror_key", "--create", "-v", "0", capture=True)
-        print(f"Built in {time.monotonic() - began:.0f} s.", flush=True)
+        env = bench_environment(tmp)
+        site_build(env, updates=args.updates)
         copy = tmp / "copy"
         jobs = ["--jobs", str(args.jobs)]
         runs = [
