@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,14 +72,14 @@ def server(tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start") from None
             time.sleep(0.2)
-    yield url, manage
+    yield url, manage, tmp / "db.sqlite3"
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
 
 
 def test_a_publish_in_another_process_reaches_every_worker(server):
     """An editor's publish (its own process) empties the cache every worker reads."""
-    url, manage = server
+    url, manage, _db = server
     for _ in range(6):  # enough for both workers to answer
         state, html = _get(url + "/about/")
         assert state in ("hit", "miss")
@@ -91,7 +92,7 @@ def test_a_publish_in_another_process_reaches_every_worker(server):
 
 
 def test_static_files_are_fingerprinted_compressed_and_cached_for_a_year(server):
-    url, _manage = server
+    url, _manage, _db = server
     _state, html = _get(url + "/about/")
     stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', html).group(1)
     request = urllib.request.Request(url + stylesheet, headers={"Accept-Encoding": "br"})
@@ -100,3 +101,23 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_a_year(server)
         control = response.headers["Cache-Control"]
     assert "immutable" in control
     assert int(re.search(r"max-age=(\d+)", control).group(1)) >= 365 * 86400
+
+
+def test_a_row_saved_outside_a_transaction_is_kept_and_invalidates(server):
+    """INSERT ... RETURNING outside a transaction (a plain create() in a shell): the
+    invalidation waits for the save to finish; running it mid-statement once rolled the
+    new row back."""
+    _url, manage, db = server
+    manage(
+        "shell",
+        "-c",
+        "from vigil.actions.models import Subscriber\n"
+        "Subscriber.objects.create(email='kept@example.org', language='en')\n",
+    )
+    with sqlite3.connect(db) as database:
+        kept = database.execute(
+            "SELECT COUNT(*) FROM actions_subscriber WHERE email = 'kept@example.org'"
+        ).fetchone()
+        recorded = database.execute("SELECT tags FROM pagecache_invalidation").fetchall()
+    assert kept == (1,)
+    assert any("table:actions_subscriber" in tags for (tags,) in recorded)
