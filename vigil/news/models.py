@@ -6,6 +6,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -20,6 +21,7 @@ from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
 from vigil.core.pages import PageMixin
 from vigil.core.services import pagination_links, translation_languages
+from vigil.core.snapshot import snapshot_memo
 
 from . import feeds, services
 
@@ -129,16 +131,26 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
         return redirect(base, permanent=True)
 
     def _listing(self, request, *, page_number, tag=None, year=None):
-        selected_tag = services.tag_get(slug=tag) if tag else None
+        # Every page of a listing has the same tag, pinned update, tags and years beside
+        # it: rendering the whole site (snapshot_reads), they are read once per listing.
+        language = get_language()
+        selected_tag = (
+            snapshot_memo(("updates-tag", tag, language), lambda: services.tag_get(slug=tag))
+            if tag
+            else None
+        )
         visible = services.updates_visible(index=self)
-        updates = services.updates_filter(visible, tag=selected_tag, year=year)
         pinned = None
         if tag is None and year is None:
             # The pinned update heads page 1 and is left out of the dated list on
             # every page, so pages keep ten items each and nothing shifts.
-            pinned = services.update_pinned(index=self, visible=visible)
-            if pinned:
-                updates = updates.exclude(pk=pinned.pk)
+            pinned = snapshot_memo(
+                ("updates-pinned", self.pk),
+                lambda: services.update_pinned(index=self, visible=visible),
+            )
+        updates = services.updates_listed(
+            index=self, visible=visible, tag=selected_tag, year=year, pinned=pinned
+        )
         paginator = Paginator(updates, UPDATES_PER_PAGE)
         if year is not None and paginator.count == 0:
             raise Http404(_("There are no updates from that year."))
@@ -165,8 +177,13 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
                 "canonical_url": request.build_absolute_uri(
                     route_base if page_number == 1 else f"{route_base}page/{page_number}/"
                 ),
-                "tags": services.tags_in_use(visible=visible),
-                "years": services.years_in_use(visible=visible),
+                "tags": snapshot_memo(
+                    ("updates-tags", self.pk, language),
+                    lambda: services.tags_in_use(visible=visible),
+                ),
+                "years": snapshot_memo(
+                    ("updates-years", self.pk), lambda: services.years_in_use(visible=visible)
+                ),
             },
         )
 

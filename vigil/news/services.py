@@ -1,16 +1,19 @@
 """Queries behind the updates list, the home page, feeds and an update's neighbours."""
 
 import re
+from collections import Counter
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Page
 
 from vigil.core.services import pages_public
+from vigil.core.snapshot import snapshot_active, snapshot_memo
 
 RELATED_COUNT = 3
 _SLUG = re.compile(r"[-\w]{1,100}")
@@ -53,6 +56,46 @@ def updates_filter(updates, *, tag: Tag | None = None, year: int | None = None):
     if year is not None:
         updates = updates.filter(date__year=year)
     return updates
+
+
+def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, pinned=None):
+    """The updates a listing shows, newest first, without the pinned one.
+
+    A queryset; while the whole site is rendered (snapshot_reads), a list picked from
+    the index's updates, which are loaded once for every page of every listing.
+    """
+    if not snapshot_active():
+        updates = updates_filter(visible, tag=tag, year=year)
+        return updates.exclude(pk=pinned.pk) if pinned else updates
+
+    def load():
+        every = list(visible)
+        members: dict[int, set[int]] = {}
+        rows = (
+            _update_model()
+            .tagged_items.rel.related_model.objects.filter(
+                content_object_id__in=[u.pk for u in every]
+            )
+            .values_list("tag_id", "content_object_id")
+        )
+        for tag_id, page_id in rows:
+            members.setdefault(tag_id, set()).add(page_id)
+        return every, members
+
+    def pick():
+        every, members = snapshot_memo(("updates-of-index", index.pk), load)
+        tagged = members.get(tag.pk, set()) if tag else None
+        # As the query's `date__year`: the year in the active time zone.
+        return [
+            u
+            for u in every
+            if (tagged is None or u.pk in tagged)
+            and (year is None or (u.date and timezone.localtime(u.date).year == year))
+            and (pinned is None or u.pk != pinned.pk)
+        ]
+
+    key = ("updates-listed", index.pk, tag and tag.pk, year, pinned and pinned.pk)
+    return snapshot_memo(key, pick)
 
 
 def update_pinned(*, index: Page, visible):
@@ -130,17 +173,48 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
         context["series_chapters"] = chapters
     tag_ids = [tag.pk for tag in tags]
     related = []
-    if tag_ids:
+    if tag_ids and snapshot_active():
+        related = _related_in_snapshot(update=update, tag_ids=set(tag_ids))
+    elif tag_ids:
         related = list(
             pages_public(UpdatePage.objects.live())
             .filter(tagged_items__tag_id__in=tag_ids, locale_id=update.locale_id)
             .exclude(pk=update.pk)
             .defer_streamfields()
             .annotate(shared=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))
-            .order_by("-shared", "-date")[:RELATED_COUNT]
+            .order_by("-shared", "-date", "-pk")[:RELATED_COUNT]
         )
     context["related_updates"] = related
     return context
+
+
+def _related_in_snapshot(*, update, tag_ids: set[int]) -> list:
+    """The related updates as the query in `update_neighbours` finds them, picked from
+    every update of the language, loaded once while the whole site is rendered."""
+
+    def load():
+        UpdatePage = _update_model()
+        updates = {
+            u.pk: u
+            for u in pages_public(UpdatePage.objects.live())
+            .filter(locale_id=update.locale_id)
+            .defer_streamfields()
+        }
+        by_tag: dict[int, list] = {}
+        rows = UpdatePage.tagged_items.rel.related_model.objects.filter(
+            content_object_id__in=list(updates)
+        ).values_list("tag_id", "content_object_id")
+        for tag_id, page_id in rows:
+            by_tag.setdefault(tag_id, []).append(updates[page_id])
+        return by_tag
+
+    by_tag = snapshot_memo(("updates-by-tag", update.locale_id), load)
+    shared = Counter(other for tag_id in tag_ids for other in by_tag.get(tag_id, ()))
+    shared.pop(update, None)
+    scored = sorted(
+        shared.items(), key=lambda pair: (pair[1], pair[0].date, pair[0].pk), reverse=True
+    )
+    return [other for other, _shared in scored[:RELATED_COUNT]]
 
 
 def update_structured_data(*, update, request, tags: list[Tag]) -> dict:

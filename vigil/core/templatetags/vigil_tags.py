@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
 from vigil.core.services import site_root_localized
+from vigil.core.snapshot import snapshot_active, snapshot_memo
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
 
@@ -60,33 +61,35 @@ def site_chrome(context):
     depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
-    versions_of = [root.translation_key]
-    if isinstance(current, Page) and current.pk:
-        versions_of.append(current.translation_key)
-    # Menu, footer links, the updates index and every language version of this page
-    # and of the home page, in one query.
-    pages = list(
-        Page.objects.live()
-        .filter(
-            Q(
-                translation_key__in=Page.objects.filter(pk__in=footer_ids).values(
-                    "translation_key"
-                ),
-                locale__language_code=language,
-            )
-            | Q(pk__in=footer_ids)
-            | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
-            | Q(
-                path__startswith=home_path,
-                depth=root.depth + 1,
-                content_type=ContentType.objects.get_for_model(UpdateIndexPage),
-            )
-            | Q(translation_key__in=versions_of)
+    # Menu, footer links, the updates index and every language version of the home page
+    # and of this page, in one query.
+    shared = (
+        Q(
+            translation_key__in=Page.objects.filter(pk__in=footer_ids).values("translation_key"),
+            locale__language_code=language,
         )
-        .annotate(language_code=F("locale__language_code"))
-        .order_by("path")
-        .specific(defer=True)
+        | Q(pk__in=footer_ids)
+        | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
+        | Q(
+            path__startswith=home_path,
+            depth=root.depth + 1,
+            content_type=ContentType.objects.get_for_model(UpdateIndexPage),
+        )
+        | Q(translation_key=root.translation_key)
     )
+    key = current.translation_key if isinstance(current, Page) and current.pk else None
+    if snapshot_active():
+        # Rendering the whole site: the shared part once per language, this page's
+        # versions from every page's, loaded once.
+        pages = snapshot_memo(
+            ("chrome", language, home_path, *footer_ids), lambda: _chrome_pages(shared)
+        )
+        if key is not None:
+            known = {p.pk for p in pages}
+            versions = _page_versions().get(key, [])
+            pages = sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
+    else:
+        pages = _chrome_pages(shared | Q(translation_key=key) if key else shared)
     # Fill the settings' foreign-key caches (in the reader's language) so the footer
     # costs no query.
     for field in ("about_page", "privacy_page"):
@@ -137,6 +140,28 @@ def site_chrome(context):
     chrome.update(_language_versions(request, pages, root, current, language))
     request._vigil_chrome = chrome
     return chrome
+
+
+def _chrome_pages(condition: Q) -> list:
+    return list(
+        Page.objects.live()
+        .filter(condition)
+        .annotate(language_code=F("locale__language_code"))
+        .order_by("path")
+        .specific(defer=True)
+    )
+
+
+def _page_versions() -> dict:
+    """Every live page with its language, by translation key, once per snapshot."""
+
+    def load():
+        versions = {}
+        for page in _chrome_pages(Q()):
+            versions.setdefault(page.translation_key, []).append(page)
+        return versions
+
+    return snapshot_memo(("page-versions",), load)
 
 
 def _language_versions(request, pages, root, current, language) -> dict:

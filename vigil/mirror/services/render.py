@@ -1,11 +1,13 @@
 """Rendering the site's URLs in-process, as an anonymous reader would get them."""
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.core.signals import request_finished
 from django.db import close_old_connections
+from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -42,8 +44,18 @@ class SiteRenderer:
         self._host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
         # Production redirects plain HTTP to HTTPS: ask as the live site is reached.
         self._secure = site.root_url.startswith("https:") or settings.SECURE_SSL_REDIRECT
+        from vigil.core.models import CampaignSettings
 
-    def get(self, url: str) -> Rendered:
+        self._campaign = CampaignSettings.for_site(site)
+
+    def get(self, url: str, *, page=None, components: tuple[str, ...] = ()) -> Rendered:
+        """The response to an anonymous GET of `url`.
+
+        `page`: when the caller has loaded it already, the live public page (its specific
+        instance) at `url`, or whose sub-route `components` (path parts) `url` leads to.
+        Routing then starts from it rather than searching for it, as Wagtail's routing
+        would lead to it anyway.
+        """
         request = self._factory.get(
             url,
             secure=self._secure,
@@ -51,6 +63,18 @@ class SiteRenderer:
             HTTP_ACCEPT_LANGUAGE="",
             **{MIRROR_ENVIRON_KEY: self.info},
         )
+        # Every address is on this one site: what Wagtail would find for it, found once.
+        request._wagtail_site = self.site
+        # The same settings on every page; each request gets its own copy, as pages
+        # fill its links in their language.
+        campaign = copy.copy(self._campaign)
+        campaign._request = request
+        setattr(request, campaign.get_cache_attr_name(), campaign)
+        if page is not None:
+            try:
+                request._wagtail_route_for_request = page.route(request, list(components))
+            except Http404:
+                request._wagtail_route_for_request = None
         response = self._handler.get_response(request)
         # Closing a response signals the end of a request, which closes the database
         # connection when CONN_MAX_AGE is 0 (SQLite): reopening it for every page

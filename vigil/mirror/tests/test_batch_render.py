@@ -1,0 +1,101 @@
+"""The export renders in batches with shared reads memoised: the copy must not change."""
+
+import datetime as dt
+import re
+import threading
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from vigil.core.snapshot import snapshot_memo, snapshot_reads
+from vigil.demo.services import demo_scale
+from vigil.mirror import services
+from vigil.mirror.models import MirrorExport
+from vigil.mirror.services.export import _is_asset, _Worker
+from vigil.news.models import UpdatePage
+
+
+def _comparable(path) -> bytes:
+    # A calendar stamps each event with the moment it was made.
+    return re.sub(rb"DTSTAMP:[0-9TZ]+", b"DTSTAMP:", path.read_bytes())
+
+
+def test_batch_export_matches_rendering_each_url_alone(demo, signing_key, tmp_path):
+    """Every file of an export (pages loaded by the batch, listings, tags, menus and
+    related updates read once) is byte for byte what a request of its URL alone gives,
+    on a demo grown to several listing pages with two updates at the same minute."""
+    assert demo_scale(updates=65) > 20
+    tied = list(
+        UpdatePage.objects.filter(locale__language_code="en", slug__startswith="campaign-update-")
+        .order_by("date")
+        .values_list("pk", flat=True)[:3]
+    )
+    UpdatePage.objects.filter(pk__in=tied).update(date=dt.datetime(2023, 3, 1, 9, 0, tzinfo=dt.UTC))
+
+    copy = tmp_path / "copy"
+    summary = services.site_export(directory=copy, key=signing_key)
+    assert not summary.broken
+    record = MirrorExport.objects.get(directory=str(copy.resolve()))
+
+    alone = _Worker(
+        directory=tmp_path / "alone",
+        site_id=Site.objects.get(is_default_site=True).pk,
+        base_url="",
+        made_at=record.started_at,
+        page_ids={},  # nothing preloaded, no snapshot: each URL as a reader's request
+    )
+    compared = []
+    different = []
+    for file, url in sorted(record.sources.items()):
+        if _is_asset(url):
+            continue
+        result = alone.do(url)
+        assert result.status == 200, url
+        compared.append(url)
+        if _comparable(tmp_path / "alone" / file) != _comparable(copy / file):
+            different.append(url)
+    assert len(tied) == 3
+    assert different == []
+    assert len(compared) > 300
+    assert any("/page/2/" in url for url in compared)
+    assert any("/tag/" in url for url in compared)
+
+
+def test_batch_export_reads_shared_data_once(demo, signing_key, tmp_path):
+    """Pages share their reads: growing the demo by over 30 updates (90 pages with their
+    copies, and the listing pages they fill) adds at most two queries per new URL."""
+    small = tmp_path / "small"
+    with CaptureQueriesContext(connection) as before:
+        small_summary = services.site_export(directory=small, key=signing_key)
+    assert demo_scale(updates=75) > 30
+    large = tmp_path / "large"
+    with CaptureQueriesContext(connection) as after:
+        large_summary = services.site_export(directory=large, key=signing_key)
+    added_urls = large_summary.rendered - small_summary.rendered
+    added_queries = len(after.captured_queries) - len(before.captured_queries)
+    assert added_urls > 90
+    assert added_queries <= 2 * added_urls, (added_queries, added_urls)
+
+
+def test_snapshot_memo_computes_once_inside_and_every_time_outside():
+    """Outside `snapshot_reads` a memo computes each time (the live site); inside it,
+    once per key; another thread keeps its own (serve exports beside live requests)."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert snapshot_memo("k", compute) == 1
+    assert snapshot_memo("k", compute) == 2
+    seen_in_thread = []
+    with snapshot_reads():
+        assert snapshot_memo("k", compute) == 3
+        assert snapshot_memo("k", compute) == 3
+        assert snapshot_memo("other", compute) == 4
+        thread = threading.Thread(target=lambda: seen_in_thread.append(snapshot_memo("k", compute)))
+        thread.start()
+        thread.join()
+    assert seen_in_thread == [5]
+    assert snapshot_memo("k", compute) == 6
