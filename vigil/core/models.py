@@ -9,7 +9,7 @@ from wagtail.models import Site
 
 from vigil.cases import services as case_services
 
-from .services import body_link_references
+from .services import body_link_references, page_references
 
 
 @register_setting(icon="site")
@@ -123,7 +123,7 @@ class CitingPageMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        references = list(self.references.select_related("document"))
+        references = page_references(page=self)
         html = str(self.body.render_as_block(context={"request": request, "page": self}))
         if case_services.DAY_COUNT_TOKEN in html:
             html = case_services.body_insert_day_count(html=html, case=featured_case_for(request))

@@ -1,6 +1,9 @@
 """Behaviour shared by every page type (a mixin without fields: no migration)."""
 
+from django.utils.translation import get_language
+
 from .services import page_view_restrictions
+from .snapshot import snapshot_active, snapshot_memo
 
 
 class PageMixin:
@@ -17,3 +20,13 @@ class PageMixin:
             return PageViewRestriction.objects.none()
         # Asked by Wagtail before serving each page: one query, not two or more.
         return page_view_restrictions(page=self)
+
+    def get_url_parts(self, request=None):
+        if not snapshot_active():
+            return super().get_url_parts(request)
+        # Rendering the whole site: a page's address is worked out once, not again for
+        # every menu, card and link that shows it.
+        return snapshot_memo(
+            ("url-parts", self.pk, get_language()),
+            lambda: super(PageMixin, self).get_url_parts(request),
+        )

@@ -218,6 +218,27 @@ def page_route_find(*, request, path: str):
     return page.specific.route(request, components[page.depth - root.depth :])
 
 
+def page_references(*, page) -> list:
+    """The sources a page cites (`references`), in order, with their library documents.
+
+    Rendering the whole site (snapshot_reads), those of every page of its type are
+    loaded at once.
+    """
+    from .snapshot import snapshot_active, snapshot_memo
+
+    if not snapshot_active():
+        return list(page.references.select_related("document"))
+    model = page.references.model
+
+    def load():
+        by_page: dict[int, list] = {}
+        for reference in model.objects.select_related("document").order_by("page_id", "sort_order"):
+            by_page.setdefault(reference.page_id, []).append(reference)
+        return by_page
+
+    return list(snapshot_memo(("references", model._meta.label), load).get(page.pk, []))
+
+
 def page_view_restrictions(*, page):
     """The view restrictions that apply to `page`, in one query (Wagtail takes two, and
     one more per alias among the page and its ancestors).

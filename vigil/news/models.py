@@ -365,7 +365,7 @@ class UpdatePage(PageMixin, CitingPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         url = self.get_url(request)
         context["index_url"] = url[: -(len(self.slug) + 1)]  # the parent's URL, without a query
-        context["tags"] = list(services.tags_with_local_names(self.tags.all()))
+        context["tags"] = services.update_tags(update=self)
         context.update(services.update_neighbours(update=self, tags=context["tags"]))
         context["structured_data"] = services.update_structured_data(
             update=self, request=request, tags=context["tags"]

@@ -119,6 +119,37 @@ def updates_for_home(*, home: Page, limit: int) -> dict:
     return {"updates_index": index, "pinned": pinned, "latest_updates": list(latest[:limit])}
 
 
+def update_tags(*, update) -> list[Tag]:
+    """An update's tags, with `local_name` in another language (tags_with_local_names).
+
+    Rendering the whole site (snapshot_reads), every update's are loaded at once.
+    """
+    if not snapshot_active():
+        return list(tags_with_local_names(update.tags.all()))
+    language = get_language() or settings.LANGUAGE_CODE
+
+    def load():
+        from .models import TagTranslation, UpdatePageTag
+
+        names = {}
+        if language != settings.LANGUAGE_CODE:
+            names = dict(
+                TagTranslation.objects.filter(language=language)
+                .order_by("-pk")
+                .values_list("tag_id", "name")
+            )
+        tags: dict[int, Tag] = {}
+        by_page: dict[int, list[Tag]] = {}
+        for item in UpdatePageTag.objects.select_related("tag").order_by("pk"):
+            tag = tags.setdefault(item.tag_id, item.tag)
+            if language != settings.LANGUAGE_CODE:
+                tag.local_name = names.get(tag.pk)
+            by_page.setdefault(item.content_object_id, []).append(tag)
+        return by_page
+
+    return list(snapshot_memo(("update-tags", language), load).get(update.pk, []))
+
+
 def tags_in_use(*, visible) -> list[Tag]:
     """Tags on the `visible` updates, with `update_count`, by name."""
     shown = Q(news_updatepagetag_items__content_object__in=visible.order_by().values("pk"))
@@ -200,21 +231,19 @@ def _related_in_snapshot(*, update, tag_ids: set[int]) -> list:
             .filter(locale_id=update.locale_id)
             .defer_streamfields()
         }
-        by_tag: dict[int, list] = {}
+        by_tag: dict[int, list[int]] = {}
         rows = UpdatePage.tagged_items.rel.related_model.objects.filter(
             content_object_id__in=list(updates)
         ).values_list("tag_id", "content_object_id")
         for tag_id, page_id in rows:
-            by_tag.setdefault(tag_id, []).append(updates[page_id])
-        return by_tag
+            by_tag.setdefault(tag_id, []).append(page_id)
+        return updates, by_tag
 
-    by_tag = snapshot_memo(("updates-by-tag", update.locale_id), load)
-    shared = Counter(other for tag_id in tag_ids for other in by_tag.get(tag_id, ()))
-    shared.pop(update, None)
-    scored = sorted(
-        shared.items(), key=lambda pair: (pair[1], pair[0].date, pair[0].pk), reverse=True
-    )
-    return [other for other, _shared in scored[:RELATED_COUNT]]
+    updates, by_tag = snapshot_memo(("updates-by-tag", update.locale_id), load)
+    shared = Counter(pk for tag_id in tag_ids for pk in by_tag.get(tag_id, ()))
+    shared.pop(update.pk, None)
+    scored = sorted(((count, updates[pk].date, pk) for pk, count in shared.items()), reverse=True)
+    return [updates[pk] for _count, _date, pk in scored[:RELATED_COUNT]]
 
 
 def update_structured_data(*, update, request, tags: list[Tag]) -> dict:

@@ -291,12 +291,19 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
     def fact_sheet(self, request):
         return self.render(request, template="cases/case_fact_sheet.html")
 
+    def _record(self):
+        """The case record as the case page shows it: in another language, the timeline
+        (which belongs to the default-language case) with the editors' translations."""
+        from ..exports import case_record
+
+        return case_record(case=self, events_of=page_source_id(page=self))
+
     @path("case.json/", name="json")
     def json_view(self, request):
         from ..exports import case_json
 
         return JsonResponse(
-            case_json(case=self, request=request),
+            case_json(case=self, request=request, record=self._record()),
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
 
@@ -305,14 +312,17 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         from ..exports import case_ical
 
         return HttpResponse(
-            case_ical(case=self, request=request), content_type="text/calendar; charset=utf-8"
+            case_ical(case=self, request=request, record=self._record()),
+            content_type="text/calendar; charset=utf-8",
         )
 
     @path("timeline.csv/", name="csv")
     def csv_view(self, request):
         from ..exports import timeline_csv
 
-        response = HttpResponse(timeline_csv(case=self), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            timeline_csv(case=self, record=self._record()), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-timeline.csv"'
         return response
 

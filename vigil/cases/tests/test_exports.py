@@ -142,3 +142,30 @@ def test_exports_do_not_grow_in_queries(client, case, django_assert_max_num_quer
         DetentionOrder.objects.create(case=case, valid_until=D(2022, 1, 10) + dt.timedelta(n))
     with django_assert_max_num_queries(20):
         assert client.get(URL + "case.json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_exports_of_a_translated_case_carry_the_timeline(client, filled, home):
+    """The Russian case.json, case.ics and timeline.csv list the timeline, which belongs to
+    the English case, as the Russian case page does (they were empty)."""
+    from wagtail.models import Locale
+
+    case, event = filled
+    russian, _made = Locale.objects.get_or_create(language_code="ru")
+    home.copy_for_translation(russian).save_revision().publish()
+    case.get_parent().copy_for_translation(russian).save_revision().publish()
+    russian_case = case.copy_for_translation(russian)
+    russian_case.save_revision().publish()
+
+    def titles(prefix):
+        record = client.get(prefix + URL + "case.json").json()
+        table = client.get(prefix + URL + "timeline.csv").content.decode()
+        rows = list(csv.DictReader(io.StringIO(table)))
+        return [e["title"] for e in record["timeline"]], [row["title"] for row in rows]
+
+    english_json, english_csv = titles("")
+    assert event.title in english_json
+    assert titles("/ru") == (english_json, english_csv)
+    calendar = icalendar.Calendar.from_ical(client.get("/ru" + URL + "case.ics").content)
+    english = icalendar.Calendar.from_ical(client.get(URL + "case.ics").content)
+    assert len(calendar.walk("VEVENT")) == len(english.walk("VEVENT")) > 0

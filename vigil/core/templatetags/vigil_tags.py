@@ -213,6 +213,54 @@ def _language_versions(request, pages, root, current, language) -> dict:
     }
 
 
+@register.simple_tag(takes_context=True)
+def update_card(context, update, *, heading_level: int = 2, is_pinned: bool = False) -> str:
+    """An update in a list (includes/update_card.html).
+
+    The same update's card is on many pages (listings, tags, years, related updates):
+    rendering the whole site (snapshot_reads), each is rendered once per language.
+    """
+
+    def render():
+        card = template.loader.get_template("includes/update_card.html").template
+        values = {
+            "update": update,
+            "heading_level": heading_level,
+            "is_pinned": is_pinned,
+            "request": context.get("request"),
+        }
+        return mark_safe(card.render(template.Context(values, autoescape=context.autoescape)))  # noqa: S308
+
+    key = ("update-card", update.pk, get_language(), heading_level, is_pinned)
+    return snapshot_memo(key, render)
+
+
+class _SnapshotFragmentNode(template.Node):
+    def __init__(self, nodelist, name: str, keys: list):
+        self.nodelist = nodelist
+        self.name = name
+        self.keys = keys
+
+    def render(self, context):
+        key = ("fragment", self.name, get_language(), *(k.resolve(context) for k in self.keys))
+        return snapshot_memo(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def snapshot_fragment(parser, token):
+    """`{% snapshot_fragment "name" value ... %}…{% endsnapshot_fragment %}`: a part of a
+    page that many pages show alike. Rendering the whole site (snapshot_reads), it is
+    rendered once per language and values, which must be all it depends on; otherwise,
+    every time.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("snapshot_fragment needs a name")
+    nodelist = parser.parse(("endsnapshot_fragment",))
+    parser.delete_first_token()
+    return _SnapshotFragmentNode(nodelist, bits[1], [parser.compile_filter(b) for b in bits[2:]])
+
+
 @register.filter
 def json_ld(data) -> str:
     """A JSON-LD block. A data block, not a script: a strict CSP does not forbid it."""

@@ -6,10 +6,12 @@ import multiprocessing
 import re
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from queue import SimpleQueue
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -364,13 +366,21 @@ def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[s
 # -- rendering and copying ---------------------------------------------------------
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+def _write_if_changed(path: Path, data: bytes, *, folders: set[Path] | None = None) -> bool:
+    """Write `data` to `path` unless it holds them already; True when written.
+
+    `folders`: the folders this export has made or found already, so that thousands
+    of files do not each ask the file system again (a noticeable part of an export).
+    """
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if folders is None or path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(path.parent)
     temporary = path.with_name(path.name + ".part")
     temporary.write_bytes(data)
     temporary.replace(path)
@@ -400,6 +410,7 @@ class _Worker:
         self.renderer = SiteRenderer(site=self.site, made_at=made_at)
         self.main_url = self.site.root_url
         self.page_ids = page_ids
+        self.folders: set[Path] = set()
 
     def do_batch(self, urls: list[str]) -> list[_Result]:
         """Render or copy these URLs. The public pages among them are loaded together,
@@ -470,7 +481,7 @@ class _Worker:
             return result
         result.digest = hashlib.sha256(data).hexdigest()
         result.size = len(data)
-        result.written = _write_if_changed(self.directory / file, data)
+        result.written = _write_if_changed(self.directory / file, data, folders=self.folders)
         return result
 
     def copy(self, url: str) -> _Result:
@@ -532,6 +543,8 @@ _worker: _Worker | None = None
 # URLs a worker takes at a time: enough to load their pages in a few queries, few
 # enough that both workers stay busy to the end.
 _BATCH = 25
+# Fewer URLs than this to start with (an incremental export) render in this process.
+_POOL_MIN_URLS = 200
 
 
 def _worker_start(options: dict) -> None:
@@ -689,25 +702,43 @@ def site_export(
 
 
 def _crawl(*, queue: list[str], take, jobs: int, options: dict) -> None:
-    """Render the queue, and what each page links to, breadth first."""
+    """Render the queue, and what each page links to, until nothing new is found."""
     if jobs > 1 and _in_memory():
         jobs = 1  # forked workers would not see an in-memory database
-    if jobs > 1:
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
-            while queue:
-                batches = [queue[i : i + _BATCH] for i in range(0, len(queue), _BATCH)]
-                queue = []
-                for results in pool.imap_unordered(_worker_do_batch, batches):
-                    for result in results:
-                        queue += take(result)
-    else:
+    if len(queue) < _POOL_MIN_URLS:
+        # Starting workers, each loading what pages share, costs more than it saves.
+        jobs = 1
+    if jobs == 1:
         worker = _Worker(**options)
         while queue:
             batch, queue = queue[:_BATCH], queue[_BATCH:]
             for result in worker.do_batch(batch):
                 queue += take(result)
+        return
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    pending = deque(queue)
+    done: SimpleQueue = SimpleQueue()
+    in_flight = 0
+    with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
+        while pending or in_flight:
+            # Links found on a page go out as soon as a worker is free: a listing's
+            # pagination reveals its pages a few at a time, and waiting for a whole
+            # round of pages before sending them left a worker idle at each round's end.
+            while pending and in_flight < 2 * jobs:
+                batch = [pending.popleft() for _ in range(min(_BATCH, len(pending)))]
+                pool.apply_async(
+                    _worker_do_batch, (batch,), callback=done.put, error_callback=done.put
+                )
+                in_flight += 1
+            results = done.get()
+            in_flight -= 1
+            if isinstance(results, BaseException):
+                raise results
+            # Found links go first, so that chains of them (pagination) move on while
+            # the bulk of pages keeps both workers busy to the end.
+            for result in results:
+                pending.extendleft(reversed(take(result)))
 
 
 def _in_memory() -> bool:

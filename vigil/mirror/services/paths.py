@@ -38,6 +38,19 @@ def url_file(url: str) -> str:
 
 
 def relative_link(*, from_file: str, to_file: str) -> str:
-    """A URL-quoted relative link from one file of the copy to another."""
-    start = posixpath.dirname(from_file) or "."
-    return quote(posixpath.relpath(to_file, start=start), safe="/._-~")
+    """A URL-quoted relative link from one file of the copy to another.
+
+    Both are normalised paths from the copy's root (as `url_file` makes them): this is
+    `posixpath.relpath` without its work on absolute paths, which a page's forty
+    links made a noticeable part of an export.
+    """
+    start = posixpath.dirname(from_file)
+    from_parts = start.split("/") if start else []
+    to_parts = to_file.split("/")
+    common = 0
+    for here, there in zip(from_parts, to_parts, strict=False):
+        if here != there:
+            break
+        common += 1
+    link = "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
+    return quote(link, safe="/._-~")

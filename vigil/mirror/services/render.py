@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
+from wagtail.models import Site
 
 # A WSGI environ key, not an HTTP header: no request from outside can set it, so
 # the mirror's variant of a page is never served by (or cached for) the live site.
@@ -47,6 +48,7 @@ class SiteRenderer:
         from vigil.core.models import CampaignSettings
 
         self._campaign = CampaignSettings.for_site(site)
+        self._site_root_paths = Site.get_site_root_paths()
 
     def get(self, url: str, *, page=None, components: tuple[str, ...] = ()) -> Rendered:
         """The response to an anonymous GET of `url`.
@@ -65,6 +67,7 @@ class SiteRenderer:
         )
         # Every address is on this one site: what Wagtail would find for it, found once.
         request._wagtail_site = self.site
+        request._wagtail_cached_site_root_paths = self._site_root_paths
         # The same settings on every page; each request gets its own copy, as pages
         # fill its links in their language.
         campaign = copy.copy(self._campaign)

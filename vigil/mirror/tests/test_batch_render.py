@@ -6,12 +6,14 @@ import threading
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Site
 
 from vigil.core.snapshot import snapshot_memo, snapshot_reads
 from vigil.demo.services import demo_scale
 from vigil.mirror import services
 from vigil.mirror.models import MirrorExport
+from vigil.mirror.services import export
 from vigil.mirror.services.export import _is_asset, _Worker
 from vigil.news.models import UpdatePage
 
@@ -21,7 +23,13 @@ def _comparable(path) -> bytes:
     return re.sub(rb"DTSTAMP:[0-9TZ]+", b"DTSTAMP:", path.read_bytes())
 
 
-def test_batch_export_matches_rendering_each_url_alone(demo, signing_key, tmp_path):
+def _clock_stopped(monkeypatch) -> None:
+    # Day counts change at the case's midnight: both renders must see the same moment.
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_batch_export_matches_rendering_each_url_alone(demo, signing_key, tmp_path, monkeypatch):
     """Every file of an export (pages loaded by the batch, listings, tags, menus and
     related updates read once) is byte for byte what a request of its URL alone gives,
     on a demo grown to several listing pages with two updates at the same minute."""
@@ -32,6 +40,7 @@ def test_batch_export_matches_rendering_each_url_alone(demo, signing_key, tmp_pa
         .values_list("pk", flat=True)[:3]
     )
     UpdatePage.objects.filter(pk__in=tied).update(date=dt.datetime(2023, 3, 1, 9, 0, tzinfo=dt.UTC))
+    _clock_stopped(monkeypatch)
 
     copy = tmp_path / "copy"
     summary = services.site_export(directory=copy, key=signing_key)
@@ -99,3 +108,26 @@ def test_snapshot_memo_computes_once_inside_and_every_time_outside():
         thread.join()
     assert seen_in_thread == [5]
     assert snapshot_memo("k", compute) == 6
+
+
+def test_two_workers_export_what_one_does(demo, signing_key, tmp_path, monkeypatch):
+    """`--jobs 2` (worker processes fed links as they are found) writes the same files,
+    byte for byte, as one process. On PostgreSQL the workers run; an in-memory SQLite
+    test database cannot be shared with forked processes, so there it renders alone."""
+    monkeypatch.setattr(export, "_POOL_MIN_URLS", 0)
+    _clock_stopped(monkeypatch)
+    one = services.site_export(directory=tmp_path / "one", key=signing_key, jobs=1)
+    two = services.site_export(directory=tmp_path / "two", key=signing_key, jobs=2)
+    files_one = {
+        p.relative_to(tmp_path / "one").as_posix(): _comparable(p)
+        for p in (tmp_path / "one").rglob("*")
+        if p.is_file() and not p.name.startswith("MANIFEST")
+    }
+    files_two = {
+        p.relative_to(tmp_path / "two").as_posix(): _comparable(p)
+        for p in (tmp_path / "two").rglob("*")
+        if p.is_file() and not p.name.startswith("MANIFEST")
+    }
+    assert one.rendered == two.rendered
+    assert sorted(files_one) == sorted(files_two)
+    assert [name for name in files_one if files_one[name] != files_two[name]] == []

@@ -1,6 +1,11 @@
 """Where URLs land in the copy, and how links between its files are written."""
 
+import posixpath
+from urllib.parse import quote
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vigil.mirror.services.paths import relative_link, url_file
 from vigil.mirror.services.rewrite import html_links_rewrite, origin_replace
@@ -68,3 +73,15 @@ def test_origin_replace_only_with_a_base_url():
     assert origin_replace(xml, main_url="http://live.org", base_url="https://m.net/c") == (
         "<loc>https://m.net/c/updates/</loc>"
     )
+
+
+_SEGMENT = st.sampled_from(["updates", "ru", "index.html", "tag", "да", "a b", "static", "css"])
+_FILE = st.lists(_SEGMENT, min_size=1, max_size=5).map("/".join)
+
+
+@given(from_file=_FILE, to_file=_FILE)
+def test_relative_link_agrees_with_relpath(from_file, to_file):
+    """The quick relative link is posixpath.relpath's, URL-quoted, for any two files."""
+    start = posixpath.dirname(from_file) or "."
+    expected = quote(posixpath.relpath(to_file, start=start), safe="/._-~")
+    assert relative_link(from_file=from_file, to_file=to_file) == expected
