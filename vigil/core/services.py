@@ -224,9 +224,9 @@ def page_references(*, page) -> list:
     Rendering the whole site (snapshot_reads), those of every page of its type are
     loaded at once.
     """
-    from .snapshot import snapshot_active, snapshot_memo
+    from .snapshot import snapshot_memo, snapshot_whole_site
 
-    if not snapshot_active():
+    if not snapshot_whole_site():
         return list(page.references.select_related("document"))
     model = page.references.model
 

@@ -13,7 +13,7 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from vigil.core.services import pages_public
-from vigil.core.snapshot import snapshot_active, snapshot_memo
+from vigil.core.snapshot import snapshot_memo, snapshot_whole_site
 
 RELATED_COUNT = 3
 _SLUG = re.compile(r"[-\w]{1,100}")
@@ -64,7 +64,7 @@ def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, p
     A queryset; while the whole site is rendered (snapshot_reads), a list picked from
     the index's updates, which are loaded once for every page of every listing.
     """
-    if not snapshot_active():
+    if not snapshot_whole_site():
         updates = updates_filter(visible, tag=tag, year=year)
         return updates.exclude(pk=pinned.pk) if pinned else updates
 
@@ -124,7 +124,7 @@ def update_tags(*, update) -> list[Tag]:
 
     Rendering the whole site (snapshot_reads), every update's are loaded at once.
     """
-    if not snapshot_active():
+    if not snapshot_whole_site():
         return list(tags_with_local_names(update.tags.all()))
     language = get_language() or settings.LANGUAGE_CODE
 
@@ -204,7 +204,7 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
         context["series_chapters"] = chapters
     tag_ids = [tag.pk for tag in tags]
     related = []
-    if tag_ids and snapshot_active():
+    if tag_ids and snapshot_whole_site():
         related = _related_in_snapshot(update=update, tag_ids=set(tag_ids))
     elif tag_ids:
         related = list(

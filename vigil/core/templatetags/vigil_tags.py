@@ -10,7 +10,7 @@ from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
 from vigil.core.services import site_root_localized
-from vigil.core.snapshot import snapshot_active, snapshot_memo
+from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
 
@@ -79,14 +79,17 @@ def site_chrome(context):
     )
     key = current.translation_key if isinstance(current, Page) and current.pk else None
     if snapshot_active():
-        # Rendering the whole site: the shared part once per language, this page's
-        # versions from every page's, loaded once.
+        # Rendering many pages: the shared part once per language; this page's versions
+        # from every page's, loaded once for the whole site, or else on their own.
         pages = snapshot_memo(
             ("chrome", language, home_path, *footer_ids), lambda: _chrome_pages(shared)
         )
         if key is not None:
             known = {p.pk for p in pages}
-            versions = _page_versions().get(key, [])
+            if snapshot_whole_site():
+                versions = _page_versions().get(key, [])
+            else:
+                versions = _chrome_pages(Q(translation_key=key))
             pages = sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
     else:
         pages = _chrome_pages(shared | Q(translation_key=key) if key else shared)

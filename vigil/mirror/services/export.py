@@ -25,7 +25,7 @@ from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
 
 from vigil.core import views as core_views
 from vigil.core.services import language_prefix
-from vigil.core.snapshot import snapshot_begin, snapshot_reads
+from vigil.core.snapshot import snapshot_begin, snapshot_reads, snapshot_whole_site
 
 from ..models import MirrorExport
 from . import search_index
@@ -266,8 +266,11 @@ def _feeds(route: str) -> set[str]:
     return {route + "feed/rss/", route + "feed/atom/"}
 
 
-def _update_affected(*, page, index, record: dict | None, route: str, old_sources) -> set[str]:
-    """Listing pages, tag pages, year pages and feeds that show this update.
+def _update_affected(
+    *, page, index, record: dict | None, route: str, old_sources
+) -> tuple[set[str], bool]:
+    """Listing pages, tag pages, year pages and feeds that show this update, and whether
+    the home page above the index may show it (among its latest, pinned, or moved).
 
     One query per listing: its ids in order give both the page an update is on and
     whether it is among the feed's latest items.
@@ -288,6 +291,9 @@ def _update_affected(*, page, index, record: dict | None, route: str, old_source
     urls = _listing_pages(
         route=route, ids=listed_ids, page_pk=page.pk, shifted=moved, old_sources=old_sources
     )
+    home = index.get_parent().specific
+    latest_count = getattr(home, "latest_count", FEED_LENGTH)
+    on_home = moved or page.pk == index.pinned_update_id or page.pk in listed_ids[:latest_count]
     if moved or page.pk in visible_ids[:FEED_LENGTH]:
         urls |= _feeds(route)
     for slug in now_tags | old_tags:
@@ -311,18 +317,25 @@ def _update_affected(*, page, index, record: dict | None, route: str, old_source
             shifted=moved,
             old_sources=old_sources,
         )
-    return urls
+    return urls, on_home
 
 
 def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[str]:
     """The URLs whose files a change to these pages can alter."""
-    from vigil.cases.models import CasePage
+    from vigil.cases.models import CasePage, TimelineEvent
     from vigil.news.models import UpdateIndexPage, UpdatePage
 
     urls: set[str] = set()
     keys = Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
-    pages = Page.objects.filter(translation_key__in=list(keys)).specific()
+    pages = list(Page.objects.filter(translation_key__in=list(keys)).specific())
     old_sources = set(previous.sources.values())
+    # Home and case pages show an update only in their latest updates and timeline
+    # links; any other change may show on them.
+    homes_due = cases_due = not all(isinstance(page, UpdatePage) for page in pages)
+    if not cases_due:
+        cases_due = TimelineEvent.updates.through.objects.filter(
+            updatepage_id__in=[page.pk for page in pages]
+        ).exists()
     for page in pages:
         record = previous.pages.get(str(page.pk))
         if isinstance(record, str):  # recorded before dates and tags were kept
@@ -337,25 +350,28 @@ def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[s
         if not parent_url:
             continue
         if isinstance(page, UpdatePage) and isinstance(parent.specific, UpdateIndexPage):
-            urls |= _update_affected(
+            listed, on_home = _update_affected(
                 page=page,
                 index=parent.specific,
                 record=record,
                 route=parent_url,
                 old_sources=old_sources,
             )
+            urls |= listed
+            homes_due = homes_due or on_home
         elif isinstance(page, UpdateIndexPage):
             # Its pinned update or intro changed: every page of its listings shows them.
             urls.add(parent_url)
             urls |= {source for source in old_sources if source.startswith(url or parent_url)}
         else:
             urls.add(parent_url)
-    for home in Page.objects.filter(translation_key=site.root_page.translation_key).live():
-        url = home.get_url(current_site=site)
-        if url:
-            urls.add(url)
-    for case in CasePage.objects.live():
-        url = case.get_url(current_site=site)
+    shown_on = []
+    if homes_due:
+        shown_on += Page.objects.filter(translation_key=site.root_page.translation_key).live()
+    if cases_due:
+        shown_on += CasePage.objects.live()
+    for page in shown_on:
+        url = page.get_url(current_site=site)
         if url:
             urls.add(url)
     for prefix in _language_prefixes().values():
@@ -543,14 +559,15 @@ _worker: _Worker | None = None
 # URLs a worker takes at a time: enough to load their pages in a few queries, few
 # enough that both workers stay busy to the end.
 _BATCH = 25
-# Fewer URLs than this to start with (an incremental export) render in this process.
+# Fewer URLs than this to start with (an incremental export) render in this process,
+# each page reading what it shows as a request of the live site does.
 _POOL_MIN_URLS = 200
 
 
-def _worker_start(options: dict) -> None:
+def _worker_start(options: dict, whole_site: bool) -> None:
     global _worker
     connections.close_all()
-    snapshot_begin()
+    snapshot_begin(whole_site=whole_site)
     _worker = _Worker(**options)
 
 
@@ -663,7 +680,11 @@ def site_export(
         return new
 
     # Rendering switches the thread's language page by page; whoever called keeps theirs.
-    with translation.override(translation.get_language()), snapshot_reads():
+    # What pages share is read once; what every page needs of a kind is loaded for the
+    # whole site at once, which is worth it for many pages, not for the few an
+    # incremental export usually renders.
+    whole_site = len(queue) >= _POOL_MIN_URLS
+    with translation.override(translation.get_language()), snapshot_reads(whole_site=whole_site):
         _crawl(queue=queue, take=take, jobs=jobs, options=options)
     summary.rendered = done
 
@@ -720,7 +741,8 @@ def _crawl(*, queue: list[str], take, jobs: int, options: dict) -> None:
     pending = deque(queue)
     done: SimpleQueue = SimpleQueue()
     in_flight = 0
-    with context.Pool(jobs, initializer=_worker_start, initargs=(options,)) as pool:
+    whole_site = snapshot_whole_site()
+    with context.Pool(jobs, initializer=_worker_start, initargs=(options, whole_site)) as pool:
         while pending or in_flight:
             # Links found on a page go out as soon as a worker is free: a listing's
             # pagination reveals its pages a few at a time, and waiting for a whole

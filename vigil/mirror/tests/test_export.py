@@ -212,6 +212,36 @@ def test_incremental_edit_rewrites_only_the_listing_page_it_is_on(demo, signing_
     assert summary.rendered * 15 < summary.files  # a few dozen URLs of ~700 files
 
 
+def test_an_edit_renders_home_and_case_pages_only_when_they_show_the_update(
+    demo, signing_key, tmp_path
+):
+    """An edited update re-renders the home pages only when it is among their latest
+    updates, and the case pages only when a timeline event links to it."""
+    from wagtail.models import Site
+
+    from vigil.cases.models import CasePage, TimelineEvent
+    from vigil.mirror.services.export import _affected_urls
+
+    services.site_export(directory=tmp_path / "copy", key=signing_key)
+    previous = MirrorExport.objects.get()
+    site = Site.objects.get(is_default_site=True)
+    english = UpdatePage.objects.live().filter(locale__language_code="en")
+    linked_ids = set(TimelineEvent.updates.through.objects.values_list("updatepage_id", flat=True))
+    assert linked_ids
+    case_urls = {case.url for case in CasePage.objects.live()}
+
+    def affected(update):
+        return _affected_urls(page_ids={update.pk}, previous=previous, site=site)
+
+    newest = affected(english.order_by("-date").first())
+    assert {"/", "/ru/", "/kk/"} <= newest
+    old_unlinked = affected(english.exclude(pk__in=linked_ids).order_by("date").first())
+    assert not {"/", "/ru/", "/kk/"} & old_unlinked
+    assert not case_urls & old_unlinked
+    linked = affected(english.filter(pk__in=linked_ids).order_by("date").first())
+    assert case_urls <= linked
+
+
 def test_incremental_export_adds_and_removes_pages(demo, signing_key, tmp_path):
     """A newly published update appears (with its listings); an unpublished one goes."""
     from vigil.news.models import UpdateIndexPage
