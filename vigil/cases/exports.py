@@ -399,9 +399,12 @@ def csv_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def timeline_csv(*, case, record: CaseRecord | None = None) -> str:
-    """The timeline as a spreadsheet: one row an event, sources joined by ' | '."""
-    events = record.events if record else case_events_load(case=case)
+def timeline_csv(*, case, record: CaseRecord | None = None, case_id=None) -> str:
+    """The timeline as a spreadsheet: one row an event, sources joined by ' | '.
+
+    `case_id`: the case the events belong to, when not `case` (see case_events_load).
+    """
+    events = record.events if record else case_events_load(case=case, case_id=case_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -321,7 +321,8 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         from ..exports import timeline_csv
 
         response = HttpResponse(
-            timeline_csv(case=self, record=self._record()), content_type="text/csv; charset=utf-8"
+            timeline_csv(case=self, case_id=page_source_id(page=self)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-timeline.csv"'
         return response
