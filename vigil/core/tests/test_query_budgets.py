@@ -60,7 +60,7 @@ PAGES = {
 
 # Per page type: English, Russian, Kazakh. In Russian and Kazakh, pages that are not
 # Wagtail pages (forms, search, /mirrors/, 404) look up that language's home page; the
-# case page and fact sheet load the timeline's translated linked updates.
+# case page, its fact sheet and its exports load the timeline's translated linked updates.
 EXPECTED = {
     "home": (11, 11, 11),
     "updates index": (11, 11, 11),
