@@ -68,23 +68,9 @@ def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, p
         updates = updates_filter(visible, tag=tag, year=year)
         return updates.exclude(pk=pinned.pk) if pinned else updates
 
-    def load():
-        every = list(visible)
-        members: dict[int, set[int]] = {}
-        rows = (
-            _update_model()
-            .tagged_items.rel.related_model.objects.filter(
-                content_object_id__in=[u.pk for u in every]
-            )
-            .values_list("tag_id", "content_object_id")
-        )
-        for tag_id, page_id in rows:
-            members.setdefault(tag_id, set()).add(page_id)
-        return every, members
-
     def pick():
-        every, members = snapshot_memo(("updates-of-index", index.pk), load)
-        tagged = members.get(tag.pk, set()) if tag else None
+        every = snapshot_memo(("updates-of-index", index.pk), lambda: list(visible))
+        tagged = _tag_members().get(tag.pk, set()) if tag else None
         # As the query's `date__year`: the year in the active time zone.
         return [
             u
@@ -96,6 +82,22 @@ def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, p
 
     key = ("updates-listed", index.pk, tag and tag.pk, year, pinned and pinned.pk)
     return snapshot_memo(key, pick)
+
+
+def _tag_members() -> dict[int, set[int]]:
+    """The ids of the updates (in every language) that carry each tag, by tag id, loaded
+    once while the whole site is rendered."""
+
+    def load():
+        members: dict[int, set[int]] = {}
+        rows = _update_model().tagged_items.rel.related_model.objects.values_list(
+            "tag_id", "content_object_id"
+        )
+        for tag_id, page_id in rows:
+            members.setdefault(tag_id, set()).add(page_id)
+        return members
+
+    return snapshot_memo(("update-tag-members",), load)
 
 
 def update_pinned(*, index: Page, visible):
@@ -224,23 +226,12 @@ def _related_in_snapshot(*, update, tag_ids: set[int]) -> list:
     every update of the language, loaded once while the whole site is rendered."""
 
     def load():
-        UpdatePage = _update_model()
-        updates = {
-            u.pk: u
-            for u in pages_public(UpdatePage.objects.live())
-            .filter(locale_id=update.locale_id)
-            .defer_streamfields()
-        }
-        by_tag: dict[int, list[int]] = {}
-        rows = UpdatePage.tagged_items.rel.related_model.objects.filter(
-            content_object_id__in=list(updates)
-        ).values_list("tag_id", "content_object_id")
-        for tag_id, page_id in rows:
-            by_tag.setdefault(tag_id, []).append(page_id)
-        return updates, by_tag
+        updates = pages_public(_update_model().objects.live()).filter(locale_id=update.locale_id)
+        return {u.pk: u for u in updates.defer_streamfields()}
 
-    updates, by_tag = snapshot_memo(("updates-by-tag", update.locale_id), load)
-    shared = Counter(pk for tag_id in tag_ids for pk in by_tag.get(tag_id, ()))
+    updates = snapshot_memo(("updates-of-language", update.locale_id), load)
+    members = _tag_members()
+    shared = Counter(pk for tag_id in tag_ids for pk in members.get(tag_id, ()) if pk in updates)
     shared.pop(update.pk, None)
     scored = sorted(((count, updates[pk].date, pk) for pk, count in shared.items()), reverse=True)
     return [updates[pk] for _count, _date, pk in scored[:RELATED_COUNT]]

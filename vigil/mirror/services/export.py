@@ -449,8 +449,9 @@ class _Worker:
         path it would hand that page; None for URLs Wagtail does not serve."""
         if url in self.page_ids:
             return self.page_ids[url], ()
-        path = urlsplit(url).path
-        if urlsplit(url).query or not path.endswith("/"):
+        split = urlsplit(url)
+        path = split.path
+        if split.query or not path.endswith("/"):
             return None
         # Resolved as the request will be: in the language its prefix names.
         language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
