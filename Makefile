@@ -24,13 +24,17 @@ help:
 	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror / bench-signing /"
 	@echo "            bench-security: one"
 
+# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set, every command
+# (and every export worker) would otherwise compile each module it imports again.
 $(VENV)/.synced: pyproject.toml uv.lock
-	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet
+	@uv=$$(scripts/bootstrap-uv.sh) && $$uv sync --frozen --python python3 --quiet --compile-bytecode
 	@touch $@
 
-# Translations are compiled on every setup (pure Python, no gettext needed).
+# Translations are compiled on every setup (pure Python, no gettext needed), and so is
+# Vigil's own bytecode (only what changed).
 setup: $(VENV)/.synced
 	@$(PY) scripts/compile_messages.py > /dev/null
+	@$(PY) -m compileall -q -j 0 vigil manage.py > /dev/null
 
 run: setup
 	@scripts/run.sh

@@ -13,11 +13,21 @@ class PageMixin:
     # mirror's export): their restrictions are then known without a query.
     known_unrestricted = False
 
+    @property
+    def preview_text(self) -> str:
+        """The summary or introduction of the page types that have one, for the page's
+        description and link previews (base.html); empty for the others."""
+        return getattr(self, "summary", "") or getattr(self, "intro", "")
+
     def get_view_restrictions(self):
         if self.known_unrestricted:
             from wagtail.models import PageViewRestriction
 
-            return PageViewRestriction.objects.none()
+            restrictions = PageViewRestriction.objects.none()
+            # Known to be empty: Wagtail iterates it before serving each page, and an
+            # empty queryset still goes through the query compiler to find that out.
+            restrictions._result_cache = []
+            return restrictions
         # Asked by Wagtail before serving each page: one query, not two or more.
         return page_view_restrictions(page=self)
 

@@ -145,8 +145,14 @@ def pagination_links(*, listing, url_for: Callable[[int], str]) -> list[dict]:
         if number == listing.paginator.ELLIPSIS:
             links.append({"ellipsis": True})
         else:
+            # Every key the template asks of a link: a missing one costs an exception.
             links.append(
-                {"number": number, "url": url_for(number), "current": number == listing.number}
+                {
+                    "number": number,
+                    "url": url_for(number),
+                    "current": number == listing.number,
+                    "ellipsis": False,
+                }
             )
     return links
 

@@ -1,10 +1,12 @@
 """Queries behind the updates list, the home page, feeds and an update's neighbours."""
 
+import copy
+import heapq
 import re
 from collections import Counter
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -43,11 +45,15 @@ def updates_visible(*, index: Page):
 
     Derive every other listing query from this one: Wagtail's `public()` looks
     up view restrictions when it is called, so calling it once saves a query
-    per derived list.
+    per derived list. Rendering many pages (snapshot_reads), the queryset is built once
+    per index: building it costs more than many of the queries derived from it.
     """
-    return pages_public(
-        _update_model().objects.live().child_of(index).defer_streamfields().order_by("-date", "-pk")
-    )
+
+    def build():
+        updates = _update_model().objects.live().child_of(index)
+        return pages_public(updates.defer_streamfields().order_by("-date", "-pk"))
+
+    return snapshot_memo(("updates-visible", index.pk), build)
 
 
 def updates_filter(updates, *, tag: Tag | None = None, year: int | None = None):
@@ -84,16 +90,21 @@ def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, p
     return snapshot_memo(key, pick)
 
 
+def _tag_rows() -> list[tuple[int, int]]:
+    """(update id, tag id) of every tag on every update, in every language, loaded once
+    while the whole site is rendered."""
+    from .models import UpdatePageTag
+
+    rows = UpdatePageTag.objects.order_by("pk").values_list("content_object_id", "tag_id")
+    return snapshot_memo(("update-tag-rows",), lambda: list(rows))
+
+
 def _tag_members() -> dict[int, set[int]]:
-    """The ids of the updates (in every language) that carry each tag, by tag id, loaded
-    once while the whole site is rendered."""
+    """The ids of the updates (in every language) that carry each tag, by tag id."""
 
     def load():
         members: dict[int, set[int]] = {}
-        rows = _update_model().tagged_items.rel.related_model.objects.values_list(
-            "tag_id", "content_object_id"
-        )
-        for tag_id, page_id in rows:
+        for page_id, tag_id in _tag_rows():
             members.setdefault(tag_id, set()).add(page_id)
         return members
 
@@ -131,8 +142,15 @@ def update_tags(*, update) -> list[Tag]:
     language = get_language() or settings.LANGUAGE_CODE
 
     def load():
-        from .models import TagTranslation, UpdatePageTag
+        from .models import TagTranslation
 
+        # Which update has which tag is read once; each language has tag objects of its
+        # own, since they carry its names.
+        rows = _tag_rows()
+        tags = snapshot_memo(
+            ("update-tag-objects",),
+            lambda: {tag.pk: tag for tag in Tag.objects.filter(pk__in={t for _p, t in rows})},
+        )
         names = {}
         if language != settings.LANGUAGE_CODE:
             names = dict(
@@ -140,13 +158,13 @@ def update_tags(*, update) -> list[Tag]:
                 .order_by("-pk")
                 .values_list("tag_id", "name")
             )
-        tags: dict[int, Tag] = {}
+        local = {}
+        for pk, tag in tags.items():
+            local[pk] = copy.copy(tag)
+            local[pk].local_name = names.get(pk)
         by_page: dict[int, list[Tag]] = {}
-        for item in UpdatePageTag.objects.select_related("tag").order_by("pk"):
-            tag = tags.setdefault(item.tag_id, item.tag)
-            if language != settings.LANGUAGE_CODE:
-                tag.local_name = names.get(tag.pk)
-            by_page.setdefault(item.content_object_id, []).append(tag)
+        for page_id, tag_id in rows:
+            by_page.setdefault(page_id, []).append(local[tag_id])
         return by_page
 
     return list(snapshot_memo(("update-tags", language), load).get(update.pk, []))
@@ -171,7 +189,8 @@ def tags_with_local_names(tags):
 
     language = get_language() or settings.LANGUAGE_CODE
     if language == settings.LANGUAGE_CODE:
-        return tags
+        # Templates ask every tag for it: a missing attribute costs an exception each.
+        return tags.annotate(local_name=Value(None, output_field=CharField()))
     names = TagTranslation.objects.filter(tag=OuterRef("pk"), language=language)
     return tags.annotate(local_name=Subquery(names.values("name")[:1]))
 
@@ -223,18 +242,32 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
 
 def _related_in_snapshot(*, update, tag_ids: set[int]) -> list:
     """The related updates as the query in `update_neighbours` finds them, picked from
-    every update of the language, loaded once while the whole site is rendered."""
+    every update of the language, loaded once while the whole site is rendered.
+
+    The order does not depend on the update but for leaving it out, so the best
+    RELATED_COUNT + 1 are worked out once for each set of tags (many updates share one).
+    """
 
     def load():
         updates = pages_public(_update_model().objects.live()).filter(locale_id=update.locale_id)
-        return {u.pk: u for u in updates.defer_streamfields()}
+        by_pk = {u.pk: u for u in updates.defer_streamfields()}
+        # Each tag's updates in this language only: the other languages' copies of an
+        # update carry the same tags.
+        members = {
+            tag_id: [pk for pk in pks if pk in by_pk] for tag_id, pks in _tag_members().items()
+        }
+        return by_pk, members
 
-    updates = snapshot_memo(("updates-of-language", update.locale_id), load)
-    members = _tag_members()
-    shared = Counter(pk for tag_id in tag_ids for pk in members.get(tag_id, ()) if pk in updates)
-    shared.pop(update.pk, None)
-    scored = sorted(((count, updates[pk].date, pk) for pk, count in shared.items()), reverse=True)
-    return [updates[pk] for _count, _date, pk in scored[:RELATED_COUNT]]
+    def best():
+        shared = Counter(pk for tag_id in tag_ids for pk in members.get(tag_id, ()))
+        # The query's order: most tags shared, then newest, then highest id.
+        return heapq.nlargest(
+            RELATED_COUNT + 1, shared, key=lambda pk: (shared[pk], updates[pk].date, pk)
+        )
+
+    updates, members = snapshot_memo(("updates-of-language", update.locale_id), load)
+    top = snapshot_memo(("related-by-tags", update.locale_id, frozenset(tag_ids)), best)
+    return [updates[pk] for pk in top if pk != update.pk][:RELATED_COUNT]
 
 
 def update_structured_data(*, update, request, tags: list[Tag]) -> dict:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from vigil.cases.models.record import DatePrecision
 from vigil.core.pages import PageMixin
+from vigil.core.snapshot import snapshot_memo
 
 
 class SupporterType(models.TextChoices):
@@ -281,7 +282,11 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
                 "filter_links": services.statement_filter_links(
                     base=base, filters=filters, statements=statements
                 ),
-                "chart": services.statements_chart_svg(statements=statements, case=self.case),
+                # The same on every filtered view: drawn once per language in an export.
+                "chart": snapshot_memo(
+                    ("support-chart", self.case_id, get_language()),
+                    lambda: services.statements_chart_svg(statements=statements, case=self.case),
+                ),
                 "canonical_url": request.build_absolute_uri(
                     base + services.statement_filter_path(filters=filters)
                 ),

@@ -10,6 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
 
+from vigil.core.snapshot import snapshot_memo
+
 from .models import FILTER_KEYS, Demand, Statement, SupporterType, SupportRegisterPage
 
 # "3 UN bodies", "1 government": the counts in the one-line summary, by type.
@@ -39,7 +41,14 @@ TYPE_COUNT_TEXT = {
 
 
 def statements_for_case(*, case) -> list[Statement]:
-    """The case's statements in date order, each with `.linked_updates` (live), in two queries."""
+    """The case's statements in date order, each with `.linked_updates` (live), in two queries.
+
+    Rendering many pages (snapshot_reads: the register's filtered views), read once.
+    """
+    return snapshot_memo(("statements-of-case", case.pk), lambda: _statements_load(case=case))
+
+
+def _statements_load(*, case) -> list[Statement]:
     statements = list(
         Statement.objects.filter(case=case).select_related("source_document").order_by("date", "pk")
     )

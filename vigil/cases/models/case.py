@@ -5,7 +5,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from vigil.core.pages import PageMixin
 from vigil.core.services import page_source_id, pages_public
+from vigil.core.snapshot import snapshot_memo
 
 from .. import services
 
@@ -293,10 +294,17 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
 
     def _record(self):
         """The case record as the case page shows it: in another language, the timeline
-        (which belongs to the default-language case) with the editors' translations."""
+        (which belongs to the default-language case) with the editors' translations.
+
+        Rendering many pages (snapshot_reads), it is read once per language for the case
+        page, its filtered views, fact sheet and exports.
+        """
         from ..exports import case_record
 
-        return case_record(case=self, events_of=page_source_id(page=self))
+        return snapshot_memo(
+            ("case-record", self.pk, get_language()),
+            lambda: case_record(case=self, events_of=page_source_id(page=self)),
+        )
 
     @path("case.json/", name="json")
     def json_view(self, request):
@@ -328,14 +336,13 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         return response
 
     def get_context(self, request, *args, kind=None, **kwargs):
-        from ..exports import case_record
         from ..svg import case_timeline_svg
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.
         # Its id, as an SQL expression in another language: no query of its own.
         source = page_source_id(page=self)
-        record = case_record(case=self, events_of=source)
+        record = self._record()
         events = [e for e in record.events if e.kind == kind] if kind else record.events
         context.update(
             record=record,
@@ -344,12 +351,15 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
             timeline_events=events,
             page_url=self.get_url(request),
             record_source=source,
-            timeline_svg=case_timeline_svg(
-                case=self,
-                report=record.orders,
-                events=record.events,
-                today=record.today,
-                described_by="case-orders",
+            timeline_svg=snapshot_memo(
+                ("case-timeline-svg", self.pk, get_language()),
+                lambda: case_timeline_svg(
+                    case=self,
+                    report=record.orders,
+                    events=record.events,
+                    today=record.today,
+                    described_by="case-orders",
+                ),
             ),
         )
         return context

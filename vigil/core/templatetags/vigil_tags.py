@@ -61,28 +61,34 @@ def site_chrome(context):
     depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
-    # Menu, footer links, the updates index and every language version of the home page
-    # and of this page, in one query.
-    shared = (
-        Q(
-            translation_key__in=Page.objects.filter(pk__in=footer_ids).values("translation_key"),
-            locale__language_code=language,
+
+    def shared_condition() -> Q:
+        # Menu, footer links, the updates index and every language version of the home
+        # page (and, with this page's versions, of this page): one query.
+        return (
+            Q(
+                translation_key__in=Page.objects.filter(pk__in=footer_ids).values(
+                    "translation_key"
+                ),
+                locale__language_code=language,
+            )
+            | Q(pk__in=footer_ids)
+            | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
+            | Q(
+                path__startswith=home_path,
+                depth=root.depth + 1,
+                content_type=ContentType.objects.get_for_model(UpdateIndexPage),
+            )
+            | Q(translation_key=root.translation_key)
         )
-        | Q(pk__in=footer_ids)
-        | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
-        | Q(
-            path__startswith=home_path,
-            depth=root.depth + 1,
-            content_type=ContentType.objects.get_for_model(UpdateIndexPage),
-        )
-        | Q(translation_key=root.translation_key)
-    )
+
     key = current.translation_key if isinstance(current, Page) and current.pk else None
     if snapshot_active():
         # Rendering many pages: the shared part once per language; this page's versions
         # from every page's, loaded once for the whole site, or else on their own.
         pages = snapshot_memo(
-            ("chrome", language, home_path, *footer_ids), lambda: _chrome_pages(shared)
+            ("chrome", language, home_path, *footer_ids),
+            lambda: _chrome_pages(shared_condition()),
         )
         if key is not None:
             known = {p.pk for p in pages}
@@ -92,6 +98,7 @@ def site_chrome(context):
                 versions = _chrome_pages(Q(translation_key=key))
             pages = sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
     else:
+        shared = shared_condition()
         pages = _chrome_pages(shared | Q(translation_key=key) if key else shared)
     # Fill the settings' foreign-key caches (in the reader's language) so the footer
     # costs no query.

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -82,6 +83,8 @@ class _Result:
     size: int = 0
     written: bool = False
     links: set[str] = field(default_factory=set)
+    # A public page's search_index.search_fields, taken while it is loaded to render.
+    search: dict | None = None
 
 
 # -- which URLs ----------------------------------------------------------------
@@ -382,17 +385,22 @@ def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[s
 # -- rendering and copying ---------------------------------------------------------
 
 
-def _write_if_changed(path: Path, data: bytes, *, folders: set[Path] | None = None) -> bool:
+def _write_if_changed(
+    path: Path, data: bytes, *, folders: set[Path] | None = None, fresh: bool = False
+) -> bool:
     """Write `data` to `path` unless it holds them already; True when written.
 
     `folders`: the folders this export has made or found already, so that thousands
     of files do not each ask the file system again (a noticeable part of an export).
+    `fresh`: the copy's folder was empty when the export began, so there is nothing
+    to compare with.
     """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if not fresh:
+        try:
+            if os.stat(path).st_size == len(data) and path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
     if folders is None or path.parent not in folders:
         path.parent.mkdir(parents=True, exist_ok=True)
         if folders is not None:
@@ -418,9 +426,17 @@ class _Worker:
     """Renders URLs into files; one per process."""
 
     def __init__(
-        self, *, directory: Path, site_id: int, base_url: str, made_at, page_ids: dict[str, int]
+        self,
+        *,
+        directory: Path,
+        site_id: int,
+        base_url: str,
+        made_at,
+        page_ids: dict[str, int],
+        fresh: bool = False,
     ):
         self.directory = directory
+        self.fresh = fresh
         self.site = Site.objects.get(pk=site_id)
         self.base_url = base_url
         self.renderer = SiteRenderer(site=self.site, made_at=made_at)
@@ -441,7 +457,11 @@ class _Worker:
         results = []
         for url in urls:
             page_id, components = routes[url] or (None, ())
-            results.append(self.do(url, page=pages.get(page_id), components=components))
+            page = pages.get(page_id)
+            result = self.do(url, page=page, components=components)
+            if page is not None and not components and result.status == 200:
+                result.search = search_index.search_fields(page=page)
+            results.append(result)
         return results
 
     def _route_start(self, url: str) -> tuple[int, tuple[str, ...]] | None:
@@ -498,7 +518,9 @@ class _Worker:
             return result
         result.digest = hashlib.sha256(data).hexdigest()
         result.size = len(data)
-        result.written = _write_if_changed(self.directory / file, data, folders=self.folders)
+        result.written = _write_if_changed(
+            self.directory / file, data, folders=self.folders, fresh=self.fresh
+        )
         return result
 
     def copy(self, url: str) -> _Result:
@@ -617,6 +639,7 @@ def site_export(
             % {"path": directory}
         )
     directory.mkdir(parents=True, exist_ok=True)
+    fresh = not any(directory.iterdir())
     started_at = timezone.now()
 
     page_ids: set[int] = set()
@@ -641,6 +664,7 @@ def site_export(
     queue.append(NOT_FOUND_URL)
     seen = set(queue)
     linked_from: dict[str, str] = {}
+    search_fields: dict[int, dict] = {}
 
     options = {
         "directory": directory,
@@ -648,6 +672,7 @@ def site_export(
         "base_url": base_url,
         "made_at": started_at,
         "page_ids": {url: page.pk for page, url in public},
+        "fresh": fresh,
     }
     done = 0
 
@@ -655,6 +680,8 @@ def site_export(
         nonlocal done
         done += 1
         file = result.file
+        if result.search is not None:
+            search_fields[result.search["i"]] = result.search
         if result.status == 200:
             files[file] = result.digest
             sources[file] = result.url
@@ -690,8 +717,8 @@ def site_export(
     summary.rendered = done
 
     _search_indexes_write(
-        directory=directory, site=site, public=public, files=files, sources=sources,
-        page_ids=None if full else page_ids, summary=summary,
+        directory=directory, public=public, files=files, sources=sources,
+        page_ids=None if full else page_ids, search_fields=search_fields, summary=summary,
     )  # fmt: skip
 
     if full:
@@ -769,11 +796,22 @@ def _in_memory() -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
-def _search_indexes_write(*, directory, site, public, files, sources, page_ids, summary) -> None:
-    """One index per language; an incremental export only refreshes the changed pages."""
+def _search_indexes_write(
+    *, directory, public, files, sources, page_ids, search_fields, summary
+) -> None:
+    """One index per language; an incremental export only refreshes the changed pages.
+
+    `search_fields`: what the export's workers took of the pages they rendered, by page
+    id; pages it lacks are loaded here.
+    """
     by_language: dict[str, list] = {}
     for page, url in public:
         by_language.setdefault(page.language, []).append((page, url))
+    changed_keys = set()
+    if page_ids is not None:
+        changed_keys = set(
+            Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
+        )
     prefixes = _language_prefixes()
     for locale in Locale.objects.all():
         prefix = prefixes.get(locale.language_code)
@@ -787,24 +825,20 @@ def _search_indexes_write(*, directory, site, public, files, sources, page_ids, 
         if page_ids is None:
             todo = wanted
         else:
-            keys = set(
-                Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
-            )
             live_ids = {page.pk for page, _url in wanted}
             entries_by_page = {
                 entry["i"]: entry
                 for entry in search_index.search_index_read(path=path)
                 if entry["i"] in live_ids
             }
-            todo = [(page, url) for page, url in wanted if page.translation_key in keys]
-        specific = {
-            page.pk: page
-            for page in Page.objects.filter(pk__in=[page.pk for page, _url in todo]).specific()
-        }
+            todo = [(page, url) for page, url in wanted if page.translation_key in changed_keys]
+        missing = [page.pk for page, _url in todo if page.pk not in search_fields]
+        for page in Page.objects.filter(pk__in=missing).specific():
+            search_fields[page.pk] = search_index.search_fields(page=page)
         for page, url in todo:
-            if page.pk in specific:
+            if page.pk in search_fields:
                 entries_by_page[page.pk] = search_index.search_entry(
-                    page=specific[page.pk], url=url, search_file=search_file
+                    fields=search_fields[page.pk], url=url, search_file=search_file
                 )
         data = search_index.search_index_write(entries=list(entries_by_page.values()))
         if _write_if_changed(path, data):

@@ -5,6 +5,7 @@ server turns `updates/` into `updates/index.html`: every internal link becomes a
 relative link to a file.
 """
 
+import functools
 import posixpath
 import re
 from urllib.parse import quote, unquote, urlsplit
@@ -37,20 +38,26 @@ def url_file(url: str) -> str:
     return path.lstrip("/")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _quoted_parts(file: str) -> tuple[str, ...]:
+    """The file's path segments, each URL-quoted: a site links to the same few thousand
+    files from every page, so each is split and quoted once."""
+    return tuple(quote(part, safe="._-~") for part in file.split("/"))
+
+
 def relative_link(*, from_file: str, to_file: str) -> str:
     """A URL-quoted relative link from one file of the copy to another.
 
     Both are normalised paths from the copy's root (as `url_file` makes them): this is
     `posixpath.relpath` without its work on absolute paths, which a page's forty
-    links made a noticeable part of an export.
+    links made a noticeable part of an export. Quoting each segment on its own gives
+    what quoting the whole link would, since "/" is left as it is.
     """
-    start = posixpath.dirname(from_file)
-    from_parts = start.split("/") if start else []
-    to_parts = to_file.split("/")
+    from_parts = _quoted_parts(from_file)[:-1]
+    to_parts = _quoted_parts(to_file)
     common = 0
     for here, there in zip(from_parts, to_parts, strict=False):
         if here != there:
             break
         common += 1
-    link = "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
-    return quote(link, safe="/._-~")
+    return "/".join((("..",) * (len(from_parts) - common)) + to_parts[common:]) or "."

@@ -1,6 +1,5 @@
 """Rendering the site's URLs in-process, as an anonymous reader would get them."""
 
-import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -70,7 +69,10 @@ class SiteRenderer:
         request._wagtail_cached_site_root_paths = self._site_root_paths
         # The same settings on every page; each request gets its own copy, as pages
         # fill its links in their language.
-        campaign = copy.copy(self._campaign)
+        # (Model.__getstate__ is what copy.copy would use, without its detour through
+        # pickling's model lookup: a copy whose related-object cache is its own.)
+        campaign = object.__new__(type(self._campaign))
+        campaign.__dict__.update(self._campaign.__getstate__())
         campaign._request = request
         setattr(request, campaign.get_cache_attr_name(), campaign)
         if page is not None:

@@ -18,6 +18,26 @@ def internal_url(raw: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
+# What each raw attribute value links to: (internal URL, its file, "#fragment" or "").
+# The same menu, footer and asset links are on every page; bounded for `serve`'s
+# long-lived process.
+_TARGETS: dict[str, tuple[str, str, str]] = {}
+_TARGETS_MAX = 50_000
+
+
+def _link_target(raw: str) -> tuple[str, str, str]:
+    known = _TARGETS.get(raw)
+    if known is None:
+        url = html.unescape(raw)
+        fragment = urlsplit(url).fragment
+        target = internal_url(url)
+        # Filtered views (a query string) have files of their own: see url_file.
+        known = (target, url_file(target), "#" + fragment if fragment else "")
+        if len(_TARGETS) < _TARGETS_MAX:
+            _TARGETS[raw] = known
+    return known
+
+
 def html_links_rewrite(text: str, *, file_path: str) -> tuple[str, set[str]]:
     """`text` with every root-relative link made relative to `file_path`, and those links.
 
@@ -26,14 +46,9 @@ def html_links_rewrite(text: str, *, file_path: str) -> tuple[str, set[str]]:
     found: set[str] = set()
 
     def rewrite_url(raw: str) -> str:
-        url = html.unescape(raw)
-        parts = urlsplit(url)
-        target = internal_url(url)
+        target, to_file, fragment = _link_target(raw)
         found.add(target)
-        # Filtered views (a query string) have files of their own: see url_file.
-        link = relative_link(from_file=file_path, to_file=url_file(target))
-        if parts.fragment:
-            link += "#" + parts.fragment
+        link = relative_link(from_file=file_path, to_file=to_file) + fragment
         return html.escape(link, quote=True)
 
     def one(match: re.Match) -> str:

@@ -50,18 +50,31 @@ def page_text(page) -> str:
     return _SPACE.sub(" ", text).strip()[:TEXT_LIMIT]
 
 
-def search_entry(*, page, url: str, search_file: str) -> dict:
+def search_fields(*, page) -> dict:
+    """What the index holds of a page but its link: the page's id, title, summary, date
+    and text. Export workers take it from the pages they render."""
     date = getattr(page, "date", None)
     summary = getattr(page, "summary", "") or getattr(page, "intro", "") or page.search_description
     return {
         "i": page.pk,
-        "u": relative_link(from_file=search_file, to_file=url_file(url)),
         "t": page.title,
         "s": summary or "",
         "d": date.date().isoformat()
         if hasattr(date, "date")
         else (date.isoformat() if date else ""),
         "x": page_text(page),
+    }
+
+
+def search_entry(*, fields: dict, url: str, search_file: str) -> dict:
+    """A page's entry: its `search_fields` and its link from the search page."""
+    return {
+        "i": fields["i"],
+        "u": relative_link(from_file=search_file, to_file=url_file(url)),
+        "t": fields["t"],
+        "s": fields["s"],
+        "d": fields["d"],
+        "x": fields["x"],
     }
 
 
