@@ -1,5 +1,8 @@
 """Behaviour shared by every page type (a mixin without fields: no migration)."""
 
+import functools
+
+from django.conf import settings
 from django.utils.translation import get_language
 
 from .services import page_view_restrictions
@@ -35,8 +38,17 @@ class PageMixin:
         if not snapshot_active():
             return super().get_url_parts(request)
         # Rendering the whole site: a page's address is worked out once, not again for
-        # every menu, card and link that shows it.
+        # every menu, card and link that shows it. Wagtail gives a page its own language's
+        # address whatever language is active, unless the active one is a variant of a
+        # content language (en-gb of en): only then is it part of the key.
+        language = get_language()
+        variant = None if language in _content_languages() else language
         return snapshot_memo(
-            ("url-parts", self.pk, get_language()),
+            ("url-parts", self.pk, variant),
             lambda: super(PageMixin, self).get_url_parts(request),
         )
+
+
+@functools.cache
+def _content_languages() -> frozenset[str]:
+    return frozenset(code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES)
