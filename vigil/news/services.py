@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from django.conf import settings
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -181,15 +181,28 @@ def tags_in_use(*, visible) -> list[Tag]:
 
 
 def tags_with_local_names(tags):
-    """Tags with `local_name`, their name in the active language if editors gave one.
+    """Tags with `local_name`, their name in the active language if editors gave one
+    (None in the default language: templates ask every tag for it).
 
-    A subquery in the same query: translated names cost no extra query.
+    A subquery in the same query: translated names cost no extra query. An update's tags
+    as an editor's preview holds them (not saved, so no queryset) become a list of tags
+    with their names, in one query.
     """
     from .models import TagTranslation
 
     language = get_language() or settings.LANGUAGE_CODE
+    if not isinstance(tags, QuerySet):
+        tags = list(tags)
+        names = {}
+        if language != settings.LANGUAGE_CODE and tags:
+            translations = TagTranslation.objects.filter(
+                tag__in=[tag.pk for tag in tags], language=language
+            ).order_by("-pk")
+            names = dict(translations.values_list("tag_id", "name"))
+        for tag in tags:
+            tag.local_name = names.get(tag.pk)
+        return tags
     if language == settings.LANGUAGE_CODE:
-        # Templates ask every tag for it: a missing attribute costs an exception each.
         return tags.annotate(local_name=Value(None, output_field=CharField()))
     names = TagTranslation.objects.filter(tag=OuterRef("pk"), language=language)
     return tags.annotate(local_name=Subquery(names.values("name")[:1]))

@@ -131,3 +131,41 @@ def test_two_workers_export_what_one_does(demo, signing_key, tmp_path, monkeypat
     assert one.rendered == two.rendered
     assert sorted(files_one) == sorted(files_two)
     assert [name for name in files_one if files_one[name] != files_two[name]] == []
+
+
+def test_search_index_from_the_workers_is_what_loading_each_page_gives(demo, signing_key, tmp_path):
+    """The export's workers take each page's search entry while they have it loaded to
+    render; the index they make is byte for byte the one made by loading every page."""
+    copy = tmp_path / "copy"
+    summary = services.site_export(directory=copy, key=signing_key)
+    site = Site.objects.get(is_default_site=True)
+    loaded = tmp_path / "loaded"
+    files: dict[str, str] = {}
+    export._search_indexes_write(
+        directory=loaded,
+        public=export.pages_public(site=site),
+        files=files,
+        sources={},
+        page_ids=None,
+        search_fields={},
+        summary=services.ExportSummary(),
+    )
+    assert len(files) == 3
+    for name in files:
+        assert (copy / name).read_bytes() == (loaded / name).read_bytes(), name
+        assert name in summary.written
+    assert "Karim Massimov" in (copy / "search" / "search-index.js").read_text()
+
+
+def test_a_full_export_into_its_own_copy_rewrites_nothing(demo, signing_key, tmp_path):
+    """A first export into an empty folder writes every file without comparing; a full
+    export into that copy again (the daily one) leaves unchanged files alone: only the
+    calendars, stamped with the moment they are made, are rewritten."""
+    copy = tmp_path / "copy"
+    first = services.site_export(directory=copy, key=signing_key)
+    assert len(first.written) == first.files
+    again = services.site_export(directory=copy, key=signing_key)
+    assert not again.incremental and again.files == first.files
+    assert again.written and all(name.endswith("/case.ics") for name in again.written)
+    public_key = services.mirror_public_key(path=signing_key)
+    assert services.mirror_verify(directory=copy, public_key=public_key).ok

@@ -66,6 +66,21 @@ def test_html_rewrite_keeps_absolute_and_fragment_links():
     assert found == {"/updates/", "/media/a.png", "/media/b.png", "/support/?type=un&year=2022"}
 
 
+def test_html_rewrite_makes_the_same_link_relative_to_each_file():
+    """A link every page carries (the menu's, a stylesheet) is rewritten for the file it
+    is in, however many files carried it before."""
+    html = '<a href="/updates/?tag=un#list">U</a><link href="/static/css/v.css">'
+    for file_path, expected in [
+        ("index.html", ('href="updates/index-tag_un.html#list"', 'href="static/css/v.css"')),
+        ("ru/updates/a/index.html", ('href="../../../updates/index-tag_un.html#list"',
+                                     'href="../../../static/css/v.css"')),
+        ("updates/index.html", ('href="index-tag_un.html#list"', 'href="../static/css/v.css"')),
+    ]:  # fmt: skip
+        text, found = html_links_rewrite(html, file_path=file_path)
+        assert all(link in text for link in expected), (file_path, text)
+        assert found == {"/updates/?tag=un", "/static/css/v.css"}
+
+
 def test_origin_replace_only_with_a_base_url():
     """Feeds and sitemaps point at the copy's own address when it has one."""
     xml = "<loc>http://live.org/updates/</loc>"

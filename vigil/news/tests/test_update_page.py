@@ -230,3 +230,69 @@ def test_a_reference_can_point_at_a_library_document(client, updates_index, sett
     references_add(update, {"title": "Opinion", "publisher": "UN WGAD", "document": document})
     content = client.get(update.url).content.decode()
     assert f'<a href="{document.url}">Copy in our library</a>' in content
+
+
+def test_related_updates_read_once_for_the_whole_site_match_the_query(updates_index):
+    """Rendering the whole site, related updates come from one load per language and one
+    ranking per set of tags, and are what the query gives each update alone: most tags
+    shared, then newest; never the update itself, even when it ranks among the best."""
+    from vigil.core.snapshot import snapshot_reads
+    from vigil.news import services
+
+    tag_sets = [
+        ("Health",),
+        ("Health", "Court"),
+        ("Court",),
+        ("Health", "Court", "UN"),
+        ("UN",),
+        ("Health",),
+        ("Health", "Court"),
+        ("Court", "UN"),
+        ("Health",),
+        ("Health", "Court", "UN"),
+        (),
+    ]
+    updates = []
+    for tags in tag_sets:
+        update = UpdatePageFactory(parent=updates_index)
+        update.tags.add(*tags)
+        update.save_revision().publish()
+        updates.append(update)
+    # Two at the same moment: the id breaks the tie, as in the query.
+    type(updates[0]).objects.filter(pk__in=[updates[0].pk, updates[5].pk]).update(
+        date=updates[0].date
+    )
+
+    def related_titles(update) -> list[str]:
+        update.refresh_from_db()
+        tags = services.update_tags(update=update)
+        return [
+            u.title for u in services.update_neighbours(update=update, tags=tags)["related_updates"]
+        ]
+
+    alone = {update.pk: related_titles(update) for update in updates}
+    with snapshot_reads(whole_site=True):
+        together = {update.pk: related_titles(update) for update in updates}
+    assert together == alone
+    assert alone[updates[3].pk][:2] == [updates[9].title, updates[7].title]
+    assert all(update.title not in alone[update.pk] for update in updates)
+    assert alone[updates[10].pk] == []
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", None), ("ru", "Здоровье")])
+def test_tags_of_an_unsaved_update_have_their_local_names(updates_index, language, expected):
+    """A preview holds an update's tags in memory, not in a queryset: they still get the
+    editors' name in the reader's language (the preview used to fail on it)."""
+    from django.utils import translation
+    from taggit.models import Tag
+
+    from vigil.news import services
+    from vigil.news.models import TagTranslation
+
+    health = Tag.objects.create(name="Health", slug="health")
+    TagTranslation.objects.create(tag=health, language="ru", name="Здоровье")
+    update = UpdatePageFactory(parent=updates_index)
+    update.tags.add(health)  # in memory, as the preview's copy of the page holds them
+    with translation.override(language):
+        tags = services.update_tags(update=update)
+    assert [(tag.name, tag.local_name) for tag in tags] == [("Health", expected)]
