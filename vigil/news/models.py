@@ -17,6 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from vigil.core import converters  # noqa: F401  (registers <uslug:…>, used by the routes below)
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CitingPageMixin, SourceReference
 from vigil.core.pages import PageMixin
@@ -75,11 +76,11 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
             return redirect(self.get_url(request), permanent=True)
         return self._listing(request, page_number=page_number)
 
-    @path("tag/<slug:tag>/")
+    @path("tag/<uslug:tag>/")
     def by_tag(self, request, tag):
         return self._listing(request, page_number=1, tag=tag)
 
-    @path("tag/<slug:tag>/page/<int:page_number>/")
+    @path("tag/<uslug:tag>/page/<int:page_number>/")
     def by_tag_page(self, request, tag, page_number):
         return self._listing(request, page_number=page_number, tag=tag)
 
@@ -101,11 +102,11 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
     def feed_atom(self, request):
         return feeds.UpdatesAtomFeed()(request, index=self)
 
-    @path("tag/<slug:tag>/feed/rss/", name="tag_feed_rss")
+    @path("tag/<uslug:tag>/feed/rss/", name="tag_feed_rss")
     def tag_feed_rss(self, request, tag):
         return feeds.UpdatesRssFeed()(request, index=self, tag=services.tag_get(slug=tag))
 
-    @path("tag/<slug:tag>/feed/atom/", name="tag_feed_atom")
+    @path("tag/<uslug:tag>/feed/atom/", name="tag_feed_atom")
     def tag_feed_atom(self, request, tag):
         return feeds.UpdatesAtomFeed()(request, index=self, tag=services.tag_get(slug=tag))
 

@@ -258,7 +258,8 @@ def _listing_pages(
     from vigil.news.models import UPDATES_PER_PAGE
 
     if shifted:
-        return {route} | {s for s in old_sources if s.startswith(route + "page/")}
+        # Pagination links are percent-encoded and tag links not (a Cyrillic tag's).
+        return {route} | {s for s in old_sources if unquote(s).startswith(unquote(route) + "page/")}
     if page_pk not in ids:
         return set()
     number = ids.index(page_pk) // UPDATES_PER_PAGE + 1

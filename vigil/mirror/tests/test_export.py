@@ -273,6 +273,39 @@ def test_incremental_export_adds_and_removes_pages(demo, signing_key, tmp_path):
     assert services.mirror_verify(directory=directory, public_key=public_key).ok
 
 
+def test_a_cyrillic_tag_is_exported_and_kept_up_to_date(demo, signing_key, tmp_path):
+    """A tag named in Russian has its listing pages in the copy, linked from its updates;
+    a new update with the tag moves every page of that listing, and all are rewritten."""
+    from vigil.news.models import UpdateIndexPage
+
+    index = UpdateIndexPage.objects.get(locale__language_code="en")
+    updates = list(UpdatePage.objects.child_of(index).live().order_by("-date")[:12])
+    for update in updates:
+        update.tags.add("Здоровье")
+        update.save_revision().publish()
+    directory = tmp_path / "copy"
+    summary = services.site_export(directory=directory, key=signing_key)
+    assert not summary.broken
+    first, second = "updates/tag/здоровье/index.html", "updates/tag/здоровье/page/2/index.html"
+    assert (directory / first).is_file() and (directory / second).is_file()
+    assert broken_links(directory) == []
+
+    new = UpdatePage(
+        title="Mirror test: a health update",
+        slug="mirror-test-health-update",
+        date=timezone.now(),
+        summary="A new update with a Cyrillic tag.",
+    )
+    index.add_child(instance=new)
+    new.tags.add("Здоровье")
+    new.save_revision().publish()
+    summary = services.site_export(directory=directory, key=signing_key, incremental=True)
+    assert summary.incremental
+    assert {first, second} <= set(summary.written)
+    assert "mirror-test-health-update" in (directory / first).read_text()
+    assert updates[9].slug in (directory / second).read_text()
+
+
 def test_export_command_bad_input(demo, signing_key, tmp_path, settings):
     """A clear error and nothing written: no key, a foreign non-empty folder, a bad URL."""
     settings.MIRROR_SIGNING_KEY = tmp_path / "no-such-key"

@@ -61,6 +61,29 @@ def test_filter_by_tag(client, updates_index):
     assert 'href="/updates/tag/detention-orders/feed/rss/"' in content
 
 
+def test_a_tag_named_in_cyrillic_has_its_pages_and_feeds(client, updates_index):
+    """Editors name tags in Russian or Kazakh: the slug keeps its letters (здоровье), and
+    the tag's pages, later pages and feeds answer as an English tag's do (they were 404)."""
+    for number in range(12):
+        update = UpdatePageFactory(parent=updates_index, title=f"Health report {number}")
+        update.tags.add("Здоровье")
+        update.save_revision().publish()
+    link = "/updates/tag/здоровье/"
+    assert f'href="{link}"' in client.get(update.url).content.decode()
+    response = client.get(link)
+    assert response.status_code == 200
+    assert _titles(response)[0] == "Health report 11"
+    content = response.content.decode()
+    assert "Updates tagged “Здоровье”" in content
+    assert "/updates/tag/%D0%B7%D0%B4%D0%BE%D1%80%D0%BE%D0%B2%D1%8C%D0%B5/page/2/" in content
+    assert client.get(link + "page/2/").status_code == 200
+    for feed in ("rss", "atom"):
+        response = client.get(f"{link}feed/{feed}/")
+        assert response.status_code == 200
+        assert "Health report 11" in response.content.decode()
+    assert client.get("/updates/tag/нет-такого/").status_code == 404
+
+
 def test_filter_by_year(client, updates_index):
     UpdatePageFactory(
         parent=updates_index, title="Old", date=timezone.make_aware(dt.datetime(2022, 5, 1))
