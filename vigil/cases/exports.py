@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -325,6 +325,20 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
 # -- iCalendar ----------------------------------------------------------------
 
 
+def case_record_changed_at(*, case) -> dt.datetime:
+    """When the case record last changed, in UTC: the case page's last publication (its
+    charges, orders and deadlines are published with it) or a later edit of a timeline
+    event (snippets, each edit logged by Wagtail), in one query."""
+    from wagtail.models import ModelLogEntry
+
+    events_edited = ModelLogEntry.objects.filter(
+        content_type__app_label=TimelineEvent._meta.app_label,
+        content_type__model=TimelineEvent._meta.model_name,
+    ).aggregate(latest=Max("timestamp"))["latest"]
+    stamps = [stamp for stamp in (case.last_published_at, events_edited) if stamp]
+    return max(stamps).astimezone(dt.UTC) if stamps else dt.datetime.now(dt.UTC)
+
+
 def case_ical(*, case, request, record: CaseRecord | None = None) -> bytes:
     """Deadlines, order end dates and hearings as all-day events for a calendar app."""
     from icalendar import Calendar, Event
@@ -332,7 +346,9 @@ def case_ical(*, case, request, record: CaseRecord | None = None) -> bytes:
     record = record or case_record(case=case)
     page_url = case.get_full_url(request)
     host = request.get_host().split(":")[0] if request is not None else "vigil"
-    stamp = dt.datetime.now(dt.UTC)
+    # RFC 5545: without a METHOD, DTSTAMP is when the information was last revised, so
+    # the calendar is the same until the record changes (and so is a mirror's copy).
+    stamp = case_record_changed_at(case=case)
 
     calendar = Calendar()
     calendar.add("prodid", "-//Vigil//Case tracker//EN")

@@ -14,6 +14,7 @@ from wagtail.documents.models import AbstractDocument, Document
 from wagtail.models import Page
 from wagtail.search import index
 
+from vigil.core import converters  # noqa: F401  (registers <uslug:…>, used by the routes below)
 from vigil.core.pages import PageMixin
 
 from . import services
@@ -48,6 +49,8 @@ class LibraryDocument(AbstractDocument):
         max_length=100,
         unique=True,
         blank=True,
+        # Titles in Russian and Kazakh keep their letters, as page slugs do.
+        allow_unicode=True,
         help_text=_(
             "The last part of the document's public address. Leave empty to make one "
             "from the title."
@@ -173,7 +176,7 @@ class LibraryDocument(AbstractDocument):
             raise ValidationError(errors)
 
     def _slug_make(self) -> str:
-        base = slugify(self.title)[:90].strip("-") or "document"
+        base = slugify(self.title, allow_unicode=True)[:90].strip("-") or "document"
         slug = base
         others = LibraryDocument.objects.exclude(pk=self.pk)
         number = 2
@@ -267,7 +270,7 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
             raise Http404(_("There is no such language."))
         return self._listing(request, language=language)
 
-    @path("<slug:slug>/")
+    @path("<uslug:slug>/")
     def document(self, request, slug):
         document = get_object_or_404(services.documents_visible(), slug=slug)
         url = self.get_url(request) + f"{document.slug}/"
@@ -320,5 +323,7 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         for document in services.documents_visible().only("slug", "created_at"):
-            urls.append({"location": f"{base}{document.slug}/", "lastmod": document.created_at})
+            # Percent-encoded, as sitemaps want a Cyrillic slug.
+            address = self.reverse_subpage("document", kwargs={"slug": document.slug})
+            urls.append({"location": base + address, "lastmod": document.created_at})
         return urls

@@ -193,7 +193,10 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
         base = self.get_full_url(request)
         visible = services.updates_visible(index=self)
         for tag in services.tags_in_use(visible=visible):
-            urls.append({"location": base + f"tag/{tag.slug}/"})
+            # Percent-encoded, as sitemaps want a Cyrillic slug.
+            urls.append(
+                {"location": base + self.reverse_subpage("by_tag", kwargs={"tag": tag.slug})}
+            )
         for year in services.years_in_use(visible=visible):
             urls.append({"location": base + f"year/{year}/"})
         return urls

@@ -103,6 +103,29 @@ def test_ical_has_all_day_events_with_unique_uids(client, filled):
 
 
 @pytest.mark.django_db
+def test_ical_is_stamped_with_the_last_change_to_the_record(client, filled):
+    """DTSTAMP says when the record was last revised (RFC 5545 without a METHOD), so the
+    calendar is byte for byte the same until the case is published again or a timeline
+    event is edited; it used to be the moment of each request."""
+    from wagtail.log_actions import log
+
+    case, event = filled
+    case.save_revision().publish()
+    case.refresh_from_db()
+    first = client.get(URL + "case.ics").content
+    assert client.get(URL + "case.ics").content == first
+    stamps = {e.decoded("DTSTAMP") for e in icalendar.Calendar.from_ical(first).walk("VEVENT")}
+    assert stamps == {case.last_published_at.replace(microsecond=0)}
+
+    entry = log(instance=event, action="wagtail.edit")
+    later = case.last_published_at.replace(microsecond=0) + dt.timedelta(hours=1)
+    type(entry).objects.filter(pk=entry.pk).update(timestamp=later)
+    edited = client.get(URL + "case.ics").content
+    stamps = {e.decoded("DTSTAMP") for e in icalendar.Calendar.from_ical(edited).walk("VEVENT")}
+    assert stamps == {later}
+
+
+@pytest.mark.django_db
 def test_csv_parses_and_neutralises_formulas(client, case):
     """timeline.csv is an attachment whose cells cannot run as spreadsheet formulas."""
     event = TimelineEvent.objects.create(

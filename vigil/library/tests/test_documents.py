@@ -145,6 +145,19 @@ def test_slugs_are_made_unique_from_titles():
     assert second.slug == "opinion-12023-2"
 
 
+@pytest.mark.django_db
+def test_a_title_in_russian_or_kazakh_keeps_its_letters_in_the_slug():
+    """Documents titled in Russian or Kazakh get addresses that say what they are, as pages
+    do, not "document", "document-2"."""
+    russian = LibraryDocumentFactory(title="Заявление КНБ от 8 января 2022 года")
+    kazakh = LibraryDocumentFactory(title="Қазақстан Республикасының Бас прокуратурасы")
+    symbols = LibraryDocumentFactory(title="§ ¶")
+    assert russian.slug == "заявление-кнб-от-8-января-2022-года"
+    assert kazakh.slug == "қазақстан-республикасының-бас-прокуратурасы"
+    assert symbols.slug == "document"
+    russian.full_clean()  # an editor saving the form keeps it
+
+
 # -- the admin --------------------------------------------------------------------
 
 

@@ -143,6 +143,22 @@ def test_sitemap_lists_every_document_page(client, documents):
 
 
 @pytest.mark.django_db
+def test_a_document_titled_in_russian_has_its_page_and_sitemap_entry(client, library):
+    """The document's Cyrillic address answers, the library links to it, and the sitemap
+    lists it percent-encoded, as the sitemap protocol asks."""
+    document = LibraryDocumentFactory(title="Приговор суда", language="ru")
+    assert document.slug == "приговор-суда"
+    assert 'href="/library/приговор-суда/"' in client.get("/library/").content.decode()
+    response = client.get("/library/приговор-суда/")
+    assert response.status_code == 200
+    assert "Приговор суда" in response.content.decode()
+    xml = client.get("/sitemap.xml").content.decode()
+    encoded = "%D0%BF%D1%80%D0%B8%D0%B3%D0%BE%D0%B2%D0%BE%D1%80-%D1%81%D1%83%D0%B4%D0%B0"
+    assert f"http://testserver/library/{encoded}/</loc>" in xml
+    assert "приговор" not in xml
+
+
+@pytest.mark.django_db
 def test_documents_in_private_collections_are_not_listed(client, documents):
     """A document in a password-protected collection is not listed nor given a page."""
     from wagtail.models import Collection, CollectionViewRestriction

@@ -82,6 +82,8 @@ def test_a_tag_named_in_cyrillic_has_its_pages_and_feeds(client, updates_index):
         assert response.status_code == 200
         assert "Health report 11" in response.content.decode()
     assert client.get("/updates/tag/нет-такого/").status_code == 404
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/updates/tag/%D0%B7%D0%B4%D0%BE%D1%80%D0%BE%D0%B2%D1%8C%D0%B5/</loc>" in sitemap
 
 
 def test_filter_by_year(client, updates_index):
