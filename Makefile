@@ -12,7 +12,7 @@ export HOST PORT
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: help setup run dev test test-sqlite test-postgres lint format messages clean bench \
-	bench-signing bench-mirror bench-http bench-security
+	bench-signing bench-mirror bench-http bench-search bench-security
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
@@ -21,8 +21,8 @@ help:
 	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
 	@echo "make lint / make format   ruff"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
-	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror / bench-signing /"
-	@echo "            bench-security: one"
+	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror /"
+	@echo "            bench-search / bench-signing / bench-security: one"
 
 # Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set, every command
 # (and every export worker) would otherwise compile each module it imports again.
@@ -73,7 +73,7 @@ test-postgres: setup
 	@scripts/install-test-deps.sh
 	scripts/test-postgres.sh $(PYTEST_ARGS)
 
-bench: bench-http bench-mirror bench-signing bench-security
+bench: bench-http bench-mirror bench-search bench-signing bench-security
 
 # Vigil cached and uncached against nginx serving the static export (wrk, Debian).
 bench-http: setup
@@ -85,6 +85,10 @@ bench-signing: setup
 
 bench-mirror: setup
 	$(PY) bench/mirror.py
+
+# Site search on the 1,000-update demo: Wagtail's SQLite backend against Vigil's.
+bench-search: setup
+	$(PY) bench/search.py
 
 # wapiti3 and sqlmap (in their own venv, .tools/security) and a long fuzz run.
 bench-security: setup

@@ -256,7 +256,9 @@ VIGIL_ADMIN_MAX_REQUEST_BYTES = (
     max(LIBRARY_MAX_UPLOAD_BYTES, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024
 )
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "docx", "odt", "xlsx", "ods", "png", "jpg", "jpeg"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, ranking every match in one pass on SQLite
+# (vigil/search/database.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "vigil.search.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One text-search configuration per language (vigil/search/backends.py); PostgreSQL
     # has no Kazakh dictionary, so Kazakh is matched word for word.

@@ -87,7 +87,10 @@ EXPECTED = {
     "petition": (10, 10, 10),
     "subscribe": (3, 4, 4),
     "search form": (3, 4, 4),
-    "search": (8, 9, 9),
+    # SQLite: every match's score, the matches the reader may see, the page of results
+    # (vigil/search/sqlite.py), instead of a count and a query that scored each match
+    # with the full-text match run again.
+    "search": (9, 10, 10),
     "rss": (6, 6, 6),
     "atom": (6, 6, 6),
     "tag rss": (7, 7, 7),
@@ -97,8 +100,11 @@ EXPECTED = {
     "404": (5, 6, 6),
 }
 # The same on PostgreSQL: its stemming finds more page types ("update" also matches the
-# "Latest updates" index), but result cards cost one query whatever their types.
-EXPECTED_BY_VENDOR: dict[str, dict[str, tuple[int, int, int]]] = {}
+# "Latest updates" index), but result cards cost one query whatever their types. Its
+# search backend counts, then ranks in the query that loads the page of results.
+EXPECTED_BY_VENDOR: dict[str, dict[str, tuple[int, int, int]]] = {
+    "postgresql": {"search": (8, 9, 9)}
+}
 
 LANGUAGES = {"en": "", "ru": "/ru", "kk": "/kk"}
 

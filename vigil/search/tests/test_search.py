@@ -111,3 +111,45 @@ def test_quotes_and_operators_are_ignored_not_errors(client, searchable):
     """Punctuation is dropped, the words are still searched."""
     response = client.get("/search/", {"q": '"collapse'})
     assert [r.title for r in response.context["results"]] == ["Collapse in court"]
+
+
+def test_one_pass_ranking_gives_wagtails_results_in_wagtails_order(home, updates_index):
+    """On SQLite the index is read once for every match's score (Wagtail's backend ran the
+    match again for each result): the same pages, count and order, ties broken by the
+    newest id, page after page; drafts stay out. Elsewhere Wagtail's own backend is used."""
+    from django.db import connection
+    from modelsearch.backends import database
+    from wagtail.models import Page
+
+    from vigil.search import database as vigil_database
+
+    for n in range(7):
+        UpdatePageFactory(parent=updates_index, title=f"Court hearing {n % 2}")
+    UpdatePageFactory(
+        parent=updates_index,
+        title="Court, court and court",
+        body=[{"type": "paragraph", "value": "<p>The court sat in the court.</p>"}],
+    )
+    UpdatePageFactory(parent=updates_index, title="Unrelated news")
+    UpdatePageFactory(parent=updates_index, title="Court draft").unpublish()
+    pages = Page.objects.live().public().descendant_of(home, inclusive=True)
+    ours, wagtails = vigil_database.SearchBackend({}), database.SearchBackend({})
+    if connection.vendor != "sqlite":
+        assert type(ours) is type(wagtails)
+        return
+    from vigil.search.sqlite import RankedOnceSearchBackend
+
+    assert type(ours) is RankedOnceSearchBackend
+    for query in ("court", "court hearing", "hearing 1", "nothing-like-it"):
+        expected = wagtails.search(query, pages, operator="and")
+        found = ours.search(query, pages, operator="and")
+        assert found.count() == expected.count()
+        for start in range(0, expected.count() + 3, 3):
+            assert [p.pk for p in found[start : start + 3]] == [
+                p.pk for p in expected[start : start + 3]
+            ], (query, start)
+    court = [p.title for p in ours.search("court", pages, operator="and")]
+    assert court[0] == "Court, court and court" and "Court draft" not in court
+    assert len(court) == 8
+    scored = ours.search("court", pages, operator="and").annotate_score("rank")[:2]
+    assert all(isinstance(page.rank, float) for page in scored)
