@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mirror import (  # noqa: E402
     PYTHON,
-    RESULTS_DIR,
     ROOT,
     bench_environment,
     export,
     manage,
+    results_write,
     site_build,
 )
 
@@ -314,12 +314,7 @@ def main() -> None:
         "Targets: cached >= 0.20 of nginx; uncached update p50 <= 15 ms at 1 connection; "
         "search p95 <= 50 ms; RSS <= 150 MB.",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    name = f"load-{dt.date.today()}-{platform.node()}.txt"
-    (RESULTS_DIR / name).write_text(report)
-    print(f"Written to bench/results/{name}", file=sys.stderr)
+    results_write(kind="load", lines=lines)
 
 
 if __name__ == "__main__":

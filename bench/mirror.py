@@ -97,6 +97,16 @@ def bench_environment(tmp: Path) -> dict:
     }
 
 
+def results_write(*, kind: str, lines: list[str]) -> None:
+    """Print a bench's report and keep it as bench/results/KIND-DATE-HOST.txt."""
+    report = "\n".join(lines) + "\n"
+    print(report)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    name = f"{kind}-{dt.date.today()}-{platform.node()}.txt"
+    (RESULTS_DIR / name).write_text(report)
+    print(f"Written to bench/results/{name}", file=sys.stderr)
+
+
 def site_build(env: dict, *, updates: int) -> None:
     """The demo campaign grown to `updates` updates, with ru/kk copies, and a signing key."""
     print(f"Building the demo with {updates} updates (a few minutes)...", flush=True)
@@ -156,12 +166,7 @@ def main() -> None:
         "Targets: full >= 300 pages/s; one-update incremental <= 1 s (seconds column: the",
         "export itself; wall s adds starting Python and Django for the command).",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    name = f"mirror-{dt.date.today()}-{platform.node()}.txt"
-    (RESULTS_DIR / name).write_text(report)
-    print(f"Written to bench/results/{name}", file=sys.stderr)
+    results_write(kind="mirror", lines=lines)
 
 
 if __name__ == "__main__":

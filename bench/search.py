@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mirror import PYTHON, RESULTS_DIR, ROOT, bench_environment, site_build  # noqa: E402
+from mirror import PYTHON, ROOT, bench_environment, results_write, site_build  # noqa: E402
 
 QUERIES = ["court", "detention", "Massimov", "UN Working Group", "trial closed", "medical"]
 BACKENDS = {
@@ -94,12 +94,7 @@ def main() -> None:
             f"{statistics.median(new):>11.1f}{p95(new):>8.1f}{p95(old) / p95(new):>10.1f}x"
         )
     lines += ["", f"Worst p95 with Vigil's backend: {worst:.1f} ms (target <= 50 ms)."]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    name = f"search-{dt.date.today()}-{platform.node()}.txt"
-    (RESULTS_DIR / name).write_text(report)
-    print(f"Written to bench/results/{name}", file=sys.stderr)
+    results_write(kind="search", lines=lines)
 
 
 if __name__ == "__main__":

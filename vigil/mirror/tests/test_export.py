@@ -242,21 +242,25 @@ def test_an_edit_renders_home_and_case_pages_only_when_they_show_the_update(
     assert case_urls <= linked
 
 
-def test_incremental_export_adds_and_removes_pages(demo, signing_key, tmp_path):
-    """A newly published update appears (with its listings); an unpublished one goes."""
+def _update_publish(*, slug: str, tags=()) -> UpdatePage:
+    """A new English update, dated now, published as an editor would."""
     from vigil.news.models import UpdateIndexPage
 
+    index = UpdateIndexPage.objects.get(locale__language_code="en")
+    update = UpdatePage(
+        title=f"Mirror test: {slug}", slug=slug, date=timezone.now(), summary="New."
+    )
+    index.add_child(instance=update)
+    update.tags.add(*tags)
+    update.save_revision().publish()
+    return update
+
+
+def test_incremental_export_adds_and_removes_pages(demo, signing_key, tmp_path):
+    """A newly published update appears (with its listings); an unpublished one goes."""
     directory = tmp_path / "copy"
     services.site_export(directory=directory, key=signing_key)
-    index = UpdateIndexPage.objects.get(locale__language_code="en")
-    new = UpdatePage(
-        title="Mirror test: a brand-new update",
-        slug="mirror-test-new-update",
-        date=timezone.now(),
-        summary="A new update for the incremental export test.",
-    )
-    index.add_child(instance=new)
-    new.save_revision().publish()
+    new = _update_publish(slug="mirror-test-new-update")
     summary = services.site_export(directory=directory, key=signing_key, incremental=True)
     assert summary.incremental
     assert (directory / "updates/mirror-test-new-update/index.html").is_file()
@@ -290,15 +294,7 @@ def test_a_cyrillic_tag_is_exported_and_kept_up_to_date(demo, signing_key, tmp_p
     assert (directory / first).is_file() and (directory / second).is_file()
     assert broken_links(directory) == []
 
-    new = UpdatePage(
-        title="Mirror test: a health update",
-        slug="mirror-test-health-update",
-        date=timezone.now(),
-        summary="A new update with a Cyrillic tag.",
-    )
-    index.add_child(instance=new)
-    new.tags.add("Здоровье")
-    new.save_revision().publish()
+    _update_publish(slug="mirror-test-health-update", tags=["Здоровье"])
     summary = services.site_export(directory=directory, key=signing_key, incremental=True)
     assert summary.incremental
     assert {first, second} <= set(summary.written)
