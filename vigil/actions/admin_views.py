@@ -1,6 +1,7 @@
 """Admin views for editors: counts, the signatures export, erasure and sending updates."""
 
 import csv
+import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -57,9 +58,10 @@ def signatures_export(request, pk: int):
     petition = get_object_or_404(PetitionPage, pk=pk)
     writer = csv.writer(_Echo())
     rows = services.signatures_export_rows(petition=petition, user=request.user)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    # Excel takes a CSV for UTF-8 only when it starts with a byte order mark; without
+    # one, every Cyrillic or Kazakh name opens as mojibake.
+    body = itertools.chain(["\ufeff"], (writer.writerow(row) for row in rows))
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="signatures-{petition.pk}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
