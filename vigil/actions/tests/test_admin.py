@@ -175,28 +175,50 @@ def test_unconfirmed_signatures_are_purged_after_the_retention_period(petition):
 
 
 def test_send_an_update_from_the_admin(client, editor, updates_index, smtp):
-    """An editor with the send permission queues an update; the worker sends it."""
+    """An editor with the send permission queues an update for every language; the worker
+    sends it; the progress page and its JSON show each language's figures."""
     from vigil.actions import services
 
     update = UpdatePageFactory(parent=updates_index, title="News to send")
     SubscriberFactory.create_batch(2)
+    SubscriberFactory(language="kk")
     client.force_login(editor)
     url = f"/admin/actions/mailings/new/{update.pk}/"
     assert refused(client.get(url))
     grant(editor, "send_mailing")
     edit = client.get(f"/admin/pages/{update.pk}/edit/").content.decode()
     assert url in edit, "the page's menu offers 'Send to subscribers'"
-    confirm = client.get(url)
-    assert "will be sent to 2 confirmed subscribers" in confirm.content.decode()
+    confirm = client.get(url).content.decode()
+    assert "<td>English</td><td>2</td>" in confirm
+    assert "<td>Қазақша</td><td>1</td>" in confirm
+    assert "untranslated: the email says so in their language" in confirm
     response = client.post(url, follow=True)
-    assert "is queued for 2 subscribers" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/admin/actions/mailings/{update.pk}/"
+    page = response.content.decode()
+    assert "is queued for 3 subscribers" in page
+    assert "actions/mailing-progress.js" in page, "the figures update without a reload"
+    assert '<meta http-equiv="refresh"' in page, "and without JavaScript, by reloading"
+    progress = client.get(f"/admin/actions/mailings/{update.pk}/progress.json").json()
+    assert progress["done"] is False
+    assert [row["language"] for row in progress["languages"]] == ["en", "ru", "kk"]
     services.mailings_process()
-    assert len(smtp.messages) == 2
+    assert len(smtp.messages) == 3
+    progress = client.get(f"/admin/actions/mailings/{update.pk}/progress.json").json()
+    assert progress["done"] is True
+    assert [(r["sent"], r["total"]) for r in progress["languages"]] == [(2, 2), (0, 0), (1, 1)]
+    finished = client.get(f"/admin/actions/mailings/{update.pk}/").content.decode()
+    assert "mailing-progress.js" not in finished and "http-equiv" not in finished
     overview = client.get("/admin/actions/").content.decode()
     assert "2 / 2" in overview
     again = client.post(url, follow=True)
     assert "already been sent" in again.content.decode()
-    assert Mailing.objects.count() == 1
+    assert Mailing.objects.count() == 3
+
+
+def test_mailing_progress_needs_the_admin(client, updates_index):
+    update = UpdatePageFactory(parent=updates_index)
+    response = client.get(f"/admin/actions/mailings/{update.pk}/progress.json")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_send_refuses_a_draft(admin_client, updates_index):
