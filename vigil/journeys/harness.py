@@ -80,7 +80,9 @@ def static_collect(base: Path) -> Path:
             shutil.rmtree(static_root, ignore_errors=True)
             settings_dir = base / "journey-static-settings"
             settings_dir.mkdir(exist_ok=True)
-            _write_settings(settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root)
+            _write_settings(
+                settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root
+            )
             env = _environment(settings_dir, port=8000, smtp_port=25)
             subprocess.run(
                 [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],

@@ -65,11 +65,11 @@ _options["init_command"] = (
 '''
 
 # Static files straight from the apps: collectstatic would add 20 s to every run.
-STATIC_FROM_APPS = '''STATIC_ROOT = SITE_DIR / "static"
+STATIC_FROM_APPS = """STATIC_ROOT = SITE_DIR / "static"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
-WHITENOISE_USE_FINDERS = True'''
+WHITENOISE_USE_FINDERS = True"""
 # Static files as `make run` serves them: collected once, fingerprinted and compressed.
 STATIC_COLLECTED = "STATIC_ROOT = Path({static_root!r})"
 
