@@ -1,20 +1,11 @@
 """Fixtures of the journey tests: one production server per module, a journey per test."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from vigil.core.tests.browser import browser, sync_orm_beside_playwright  # noqa: F401
 from vigil.core.tests.conftest import pytest_runtest_makereport  # noqa: F401
-from vigil.core.tests.live_site import Mailbox, smtp_server, template_build
+from vigil.core.tests.live_site import Mailbox, run_base, smtp_server, template_build
 from vigil.journeys.harness import Journey, JourneySite, static_collect
-
-
-def _run_base(tmp_path_factory) -> Path:
-    # xdist workers share the run's base directory; a plain run has its own.
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +20,7 @@ def journey_mailbox():
 @pytest.fixture(scope="module")
 def journey_site(tmp_path_factory, journey_mailbox):
     """The module's production server; each journey restores the demo under it."""
-    base = _run_base(tmp_path_factory)
+    base = run_base(tmp_path_factory)
     template = template_build(base)
     static_root = static_collect(base)
     site = JourneySite(

@@ -358,13 +358,24 @@ class LiveSite:
             db.close()
 
 
+def run_base(tmp_path_factory) -> Path:
+    """Where the demo database template (and collected static files) are built once.
+
+    xdist workers share the run's base directory; a plain run has its own. Setting
+    VIGIL_TEST_SITE_CACHE to a folder keeps them between runs while working on tests
+    (delete it after changing models, migrations, static files or the demo).
+    """
+    cache = os.environ.get("VIGIL_TEST_SITE_CACHE")
+    if cache:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        return Path(cache)
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory) -> Path:
-    # xdist workers share the run's base directory; a plain run has its own.
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    return template_build(base)
+    return template_build(run_base(tmp_path_factory))
 
 
 @pytest.fixture
