@@ -32,6 +32,8 @@ def test_first_sign_in_sets_up_two_factors_and_lands_where_asked(journey, langua
     page = journey.page(language=language)
     page.goto(ASKED_FOR)
     expect(page.locator("input[name=password]")).to_be_visible()
+    # The door carries the campaign's name: editors know it, not the software's.
+    expect(page.locator("h1")).not_to_contain_text("Wagtail")
     journey.shot(page, "door")
 
     page.locator("input[name=username]").fill(journey.admin.username)
