@@ -10,6 +10,7 @@ from vigil.accounts.views import SignInView
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
 from vigil.core.sitemaps import sitemap
+from vigil.library import views as library_views
 from vigil.mirror import views as mirror_views
 from vigil.search import views as search_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     # Wagtail's sign-in, rate-limited and audit-logged; every other admin URL is Wagtail's.
     path("admin/login/", SignInView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
+    # Before Wagtail's, which answers the same addresses (and names them for reverse()).
+    re_path(r"^documents/(\d+)/(.*)$", library_views.document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),

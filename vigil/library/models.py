@@ -150,10 +150,12 @@ class LibraryDocument(AbstractDocument):
 
     def facts_apply(self, facts: services.DocumentFacts) -> None:
         self.sha256 = facts.sha256
+        self.file_hash = facts.sha1
         self.file_size = facts.size
         self.page_count = facts.page_count
         self.media_type = facts.media_type
-        self._facts_for = self.file.name
+        # The file object itself: a replacement may well have the same name.
+        self._facts_for = self.file.file
 
     def clean_fields(self, exclude=None):
         """Check a newly chosen file by its content whenever a form validates the file field.
@@ -190,8 +192,10 @@ class LibraryDocument(AbstractDocument):
             self.slug = self._slug_make()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
-        new_unchecked = self._file_is_new() and getattr(self, "_facts_for", None) != self.file.name
-        if self.file and (new_unchecked or not self.sha256):
+        new_unchecked = (
+            self._file_is_new() and getattr(self, "_facts_for", None) is not self.file.file
+        )
+        if self.file and (new_unchecked or not self.sha256 or not self.file_hash):
             # A file saved without a form (shell, import, the uploader's second
             # step) is inspected here; a bad one is refused outright.
             self.facts_apply(services.document_inspect(file=self.file))
@@ -199,6 +203,7 @@ class LibraryDocument(AbstractDocument):
                 kwargs["update_fields"] = {
                     *kwargs["update_fields"],
                     "sha256",
+                    "file_hash",
                     "file_size",
                     "page_count",
                     "media_type",

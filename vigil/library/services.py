@@ -69,6 +69,8 @@ class DocumentFacts:
 
     sha256: str
     size: int
+    # Wagtail's file_hash (SHA-1): the ETag documents are served with.
+    sha1: str
     media_type: str
     page_count: int | None
 
@@ -173,6 +175,7 @@ def document_inspect(*, file) -> DocumentFacts:
         raise too_large
 
     digest = hashlib.sha256()
+    sha1 = hashlib.sha1(usedforsecurity=False)
     decoder = codecs.getincrementaldecoder("utf-8")()
     is_text = True
     size = 0
@@ -189,6 +192,7 @@ def document_inspect(*, file) -> DocumentFacts:
         if size > limit:
             raise too_large
         digest.update(chunk)
+        sha1.update(chunk)
         if len(head) < HEAD_SIZE:
             head += chunk[: HEAD_SIZE - len(head)]
         if is_text:
@@ -243,7 +247,11 @@ def document_inspect(*, file) -> DocumentFacts:
     if hasattr(file, "seek"):
         file.seek(0)
     return DocumentFacts(
-        sha256=digest.hexdigest(), size=size, media_type=found, page_count=page_count
+        sha256=digest.hexdigest(),
+        size=size,
+        sha1=sha1.hexdigest(),
+        media_type=found,
+        page_count=page_count,
     )
 
 

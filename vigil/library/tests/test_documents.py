@@ -1,6 +1,7 @@
 """Library documents are checked by content on upload and served safely."""
 
 import hashlib
+import re
 import shutil
 import subprocess
 
@@ -305,3 +306,28 @@ def test_other_files_are_downloaded_never_shown(client, name, content, media_typ
     assert response["Content-Type"].split(";")[0] == media_type
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_documents_carry_a_real_etag_and_no_content_encoding(client):
+    """A plain file has no Content-Encoding (it was the text "None") and an ETag of its
+    content (it was "" for every document, so a cache could take one for another); a
+    client holding it gets 304, and a replaced file a new ETag."""
+    first = LibraryDocumentFactory(file=ContentFile(pdf_bytes(text="First"), name="one.pdf"))
+    second = LibraryDocumentFactory(file=ContentFile(b"plain words\n", name="notes.txt"))
+    etags = set()
+    for document in (first, second):
+        response = client.get(document.url)
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response
+        etag = response["ETag"]
+        assert re.fullmatch(r'"[0-9a-f]{40}"', etag)
+        etags.add(etag)
+        assert client.get(document.url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(etags) == 2
+    assert client.get(first.url, HTTP_IF_NONE_MATCH='""').status_code == 200
+
+    first.file = ContentFile(pdf_bytes(text="Second"), name="one.pdf")
+    first.save()
+    response = client.get(first.url)
+    assert response.status_code == 200 and response["ETag"] not in etags

@@ -70,6 +70,9 @@ class ExportSummary:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     broken: list[tuple[str, int, str]] = field(default_factory=list)  # url, status, linked from
+    # Addresses the copy must have that did not render (url, status): a public page,
+    # a sitemap, or anything answering a server error. The copy is then incomplete.
+    failed: list[tuple[str, int]] = field(default_factory=list)
     seconds: float = 0.0
     bytes_written: int = 0
 
@@ -650,6 +653,7 @@ def site_export(
     summary = ExportSummary(incremental=not full)
 
     files: dict[str, str] = {} if full else dict(previous.files)
+    kept = dict(previous.files) if previous else {}
     sources: dict[str, str] = {} if full else dict(previous.sources)
     public = pages_public(site=site)
     dated = [page.pk for page, _url in public if page.content_type_id == _update_type_id()]
@@ -664,6 +668,9 @@ def site_export(
         known = set(sources.values())
     queue.append(NOT_FOUND_URL)
     seen = set(queue)
+    # A language's home is a public page where the language has one.
+    homes = {f"{prefix}/" for prefix in _language_prefixes().values()}
+    expected = {url for _page, url in public} | (set(_fixed_urls()) - homes)
     linked_from: dict[str, str] = {}
     search_fields: dict[int, dict] = {}
 
@@ -683,7 +690,12 @@ def site_export(
         file = result.file
         if result.search is not None:
             search_fields[result.search["i"]] = result.search
-        if result.status == 200:
+        if result.status >= 500 or (result.url in expected and result.status >= 400):
+            # The file it had stays, as it was signed: the page failed, it did not go.
+            summary.failed.append((result.url, result.status))
+            if file in kept and (directory / file).is_file():
+                files[file], sources[file] = kept[file], result.url
+        elif result.status == 200:
             files[file] = result.digest
             sources[file] = result.url
             if result.written:
@@ -742,7 +754,8 @@ def site_export(
             "files": files,
             "sources": sources,
             "pages": pages_map,
-            **({"full_at": started_at} if full else {}),
+            # After a failure, the next refresh is a full export, which renders it again.
+            **({"full_at": None} if summary.failed else {"full_at": started_at} if full else {}),
         },
     )
     summary.files = len(files)

@@ -377,3 +377,34 @@ def test_mirrors_page_lists_copies_and_the_key(
     settings.MIRROR_SIGNING_KEY = tmp_path_missing = signing_key.parent / "gone"
     assert not tmp_path_missing.exists()
     assert "No signing key" in client.get("/mirrors/").content.decode()
+
+
+def test_an_address_that_fails_to_render_fails_the_export(
+    updates_index, signing_key, tmp_path, settings, capsys
+):
+    """A sitemap answering 500 (a tag saved with an empty slug, as taggit saved tags of
+    punctuation only) fails the command, naming the address; the export went on, and the
+    copy it signed keeps the file the last export made (it exited 0 without sitemaps)."""
+    from taggit.models import Tag
+
+    from vigil.news.tests.factories import UpdatePageFactory
+
+    settings.MIRROR_SIGNING_KEY = signing_key
+    update = UpdatePageFactory(parent=updates_index, title="Outcry")
+    update.tags.add("Outcry")
+    update.save_revision().publish()
+    directory = tmp_path / "copy"
+    call_command("export_site", str(directory), jobs=1, verbosity=0)
+    sitemap = (directory / "sitemap.xml").read_bytes()
+
+    Tag.objects.filter(name="Outcry").update(slug="")
+    with pytest.raises(CommandError) as failure:
+        call_command("export_site", str(directory), jobs=1, verbosity=0)
+    assert "/sitemap.xml answered 500" in str(failure.value)
+    assert "incomplete" in str(failure.value)
+    assert (directory / "sitemap.xml").read_bytes() == sitemap
+    assert (directory / url_file(update.url)).is_file()
+    public_key = services.mirror_public_key(path=signing_key)
+    assert services.mirror_verify(directory=directory, public_key=public_key).ok
+    # The next refresh renders everything again, the failed address included.
+    assert MirrorExport.objects.get().full_at is None

@@ -86,6 +86,45 @@ def test_a_tag_named_in_cyrillic_has_its_pages_and_feeds(client, updates_index):
     assert "/updates/tag/%D0%B7%D0%B4%D0%BE%D1%80%D0%BE%D0%B2%D1%8C%D0%B5/</loc>" in sitemap
 
 
+def test_a_tag_of_punctuation_only_gets_an_address_from_its_number(client, updates_index):
+    """Tags made only of punctuation or symbols ("!!!", "—") have no letters to make an
+    address from: they get "tag-<number>" (taggit made "" and "_1", and every sitemap
+    answered 500). Readers still see the name the editor typed."""
+    from taggit.models import Tag
+
+    update = UpdatePageFactory(parent=updates_index, title="Outcry")
+    update.tags.add("!!!", "—")
+    update.save_revision().publish()
+    tags = {tag.name: tag.slug for tag in Tag.objects.filter(name__in=["!!!", "—"])}
+    assert tags == {name: f"tag-{Tag.objects.get(name=name).pk}" for name in tags}
+    for name, slug in tags.items():
+        response = client.get(f"/updates/tag/{slug}/")
+        assert response.status_code == 200
+        assert f"Updates tagged “{name}”" in response.content.decode()
+        assert f'href="/updates/tag/{slug}/"' in client.get(update.url).content.decode()
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert all(f"/updates/tag/{slug}/</loc>" in sitemap.content.decode() for slug in tags.values())
+
+
+@pytest.mark.django_db
+def test_tags_saved_before_with_no_letters_get_their_number_on_migrating():
+    """Tags taggit saved as "" and "_1" are given "tag-<number>" by the migration;
+    other tags keep theirs."""
+    import importlib
+
+    from django.apps import apps
+    from taggit.models import Tag
+
+    fix = importlib.import_module("vigil.news.migrations.0005_tag_slugs_from_numbers")
+    bang, dash, court = (Tag.objects.create(name=name) for name in ("!!!", "—", "Court"))
+    Tag.objects.filter(pk=bang.pk).update(slug="")
+    Tag.objects.filter(pk=dash.pk).update(slug="_1")
+    fix.slugs_fix(apps, None)
+    slugs = dict(Tag.objects.values_list("pk", "slug"))
+    assert slugs == {bang.pk: f"tag-{bang.pk}", dash.pk: f"tag-{dash.pk}", court.pk: "court"}
+
+
 def test_filter_by_year(client, updates_index):
     UpdatePageFactory(
         parent=updates_index, title="Old", date=timezone.make_aware(dt.datetime(2022, 5, 1))

@@ -68,6 +68,8 @@ def _mirror_refresh() -> None:
             f"Mirror refreshed: {len(summary.written)} files written in {summary.seconds:.1f} s",
             flush=True,
         )
+        for url, status in summary.failed:
+            print(f"Mirror refresh incomplete: {url} answered {status}", flush=True)
 
 
 def _page_cache_prune() -> None:

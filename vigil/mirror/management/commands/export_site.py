@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.mirror import services
 
@@ -64,8 +65,27 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if bar:
             self.stdout.write("")
-        if not show:
-            return
+        if show:
+            self._summary_show(summary)
+        if summary.failed:
+            # Whoever runs the export (a mirror host's cron job) must not publish a copy
+            # that lacks pages or sitemaps: a non-zero exit, each address named.
+            raise CommandError(
+                ngettext(
+                    "The copy is incomplete: %(count)d address did not render: %(urls)s",
+                    "The copy is incomplete: %(count)d addresses did not render: %(urls)s",
+                    len(summary.failed),
+                )
+                % {
+                    "count": len(summary.failed),
+                    "urls": "; ".join(
+                        _("%(url)s answered %(status)s") % {"url": url, "status": status}
+                        for url, status in summary.failed
+                    ),
+                }
+            )
+
+    def _summary_show(self, summary) -> None:
         for url, status, found_on in summary.broken:
             self.stderr.write(
                 _("Not exported: %(url)s answered %(status)s (linked from %(page)s)")
