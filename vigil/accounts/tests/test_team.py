@@ -165,3 +165,13 @@ def test_wagtails_own_refusals_say_whom_to_ask(client, editor, administrator):
     assert "boss@example.org" in html
     xhr = client.get("/admin/users/", headers={"x-requested-with": "XMLHttpRequest"})
     assert xhr.status_code == 403
+
+
+def test_the_overview_says_which_group_sends_mail_and_exports(client, editor):
+    """The missing buttons are explained, not only left out."""
+    html = client.get("/admin/actions/").content.decode()
+    assert "for members of the group “Mail senders”" in html
+    assert "for members of the group “Signer data”" in html
+    editor.groups.add(Group.objects.get(name="Mail senders"), Group.objects.get(name="Signer data"))
+    html = client.get("/admin/actions/").content.decode()
+    assert "Mail senders" not in html and "Signer data" not in html
