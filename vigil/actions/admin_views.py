@@ -5,21 +5,38 @@ import itertools
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.auth import require_admin_access
 
+from vigil.accounts.refusals import Need, requires
 from vigil.news.models import UpdatePage
 
 from . import services
 from .forms import EraseForm
 from .models import MailingStatus, PetitionPage, Subscriber
+
+EXPORT_SIGNATURES = Need(
+    action=gettext_lazy("export the signatures of a petition"),
+    permissions={"actions.export_signature": gettext_lazy("Can export signatures as CSV")},
+)
+ERASE_PERSON = Need(
+    action=gettext_lazy("erase a person's data"),
+    permissions={
+        "actions.delete_signature": gettext_lazy("Can delete signatures"),
+        "actions.delete_subscriber": gettext_lazy("Can delete subscribers"),
+    },
+)
+SEND_MAILING = Need(
+    action=gettext_lazy("send updates to subscribers"),
+    permissions={"actions.send_mailing": gettext_lazy("Can send updates to subscribers")},
+)
 
 
 class _Echo:
@@ -46,14 +63,15 @@ def overview(request):
             "mailings": mailings,
             "sending": any(m.mailing.status != MailingStatus.DONE for m in mailings),
             "can_export": request.user.has_perm("actions.export_signature"),
-            "can_erase": _can_erase(request.user),
+            "can_send": request.user.has_perms(list(SEND_MAILING.permissions)),
+            "can_erase": request.user.has_perms(list(ERASE_PERSON.permissions)),
         },
         title=_("Petitions and email updates"),
     )
 
 
 @require_admin_access
-@permission_required("actions.export_signature", raise_exception=True)
+@requires(EXPORT_SIGNATURES)
 def signatures_export(request, pk: int):
     """All signatures of one petition as CSV; recorded in the audit log."""
     petition = get_object_or_404(PetitionPage, pk=pk)
@@ -68,16 +86,11 @@ def signatures_export(request, pk: int):
     return response
 
 
-def _can_erase(user) -> bool:
-    return user.has_perms(["actions.delete_signature", "actions.delete_subscriber"])
-
-
 @require_admin_access
+@requires(ERASE_PERSON)
 @require_http_methods(["GET", "POST"])
 def erase(request):
     """Erase one person, by email address, from every petition and mailing list."""
-    if not _can_erase(request.user):
-        raise PermissionDenied
     form = EraseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -104,7 +117,7 @@ def erase(request):
 
 
 @require_admin_access
-@permission_required("actions.send_mailing", raise_exception=True)
+@requires(SEND_MAILING)
 @require_http_methods(["GET", "POST"])
 def mailing_new(request, page_id: int):
     """Confirm, then queue, the sending of a published update to every language's

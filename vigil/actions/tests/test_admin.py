@@ -26,8 +26,11 @@ def editor(django_user_model):
 
 
 def refused(response) -> bool:
-    """Wagtail's admin answers a missing permission by sending the user back home."""
-    return response.status_code == 302 and response["Location"] == "/admin/"
+    """A missing permission is a 403 page saying so (vigil/accounts/refusals.py)."""
+    return (
+        response.status_code == 403
+        and "Your account is not allowed to" in response.content.decode()
+    )
 
 
 def grant(user, *codenames):
