@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "vigil.accounts.middleware.AdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "vigil.core.middleware.PreviewFramingMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
