@@ -274,6 +274,9 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 }
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars are the admin's own picture or one uploaded: Gravatar would be sent each
+# editor's email hash and address. Nothing in the admin calls a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 
 SESSION_COOKIE_HTTPONLY = True
