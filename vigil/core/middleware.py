@@ -23,6 +23,28 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class PreviewFramingMiddleware:
+    """Let the admin frame its previews (Wagtail's live preview panel and the Checks
+    panel, whose checks run inside the frame); every public page keeps
+    `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+
+    A preview is Wagtail's dummy request for the page's public address, served through
+    the whole middleware stack, so it would get the public policy. Listed after
+    django-csp's middleware: it marks the response before the policy is written.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Wagtail sets `is_preview` only on the dummy request of an admin preview view.
+        if getattr(request, "is_preview", False):
+            response._csp_replace = {"frame-ancestors": ["'self'"]}
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
 def body_limit(path: str) -> int:
     """Largest request body accepted at `path`: the admin takes uploads, forms do not."""
     if path.startswith("/admin/"):

@@ -9,6 +9,7 @@ from wagtail.models import Site
 
 from vigil.cases import services as case_services
 
+from .page_forms import CitingPageForm
 from .services import body_link_references, page_references
 
 
@@ -120,6 +121,9 @@ class SourceReference(models.Model):
 
 class CitingPageMixin:
     """A page whose body cites its `references` by number."""
+
+    # Drops the reference rows an editor added and left empty.
+    base_form_class = CitingPageForm
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "vigil.accounts.middleware.AdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "vigil.core.middleware.PreviewFramingMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -275,6 +276,9 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 }
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars are the admin's own picture or one uploaded: Gravatar would be sent each
+# editor's email hash and address. Nothing in the admin calls a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 
 SESSION_COOKIE_HTTPONLY = True

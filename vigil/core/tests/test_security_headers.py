@@ -2,6 +2,8 @@
 
 import pytest
 
+from vigil.news.tests.factories import UpdatePageFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -37,3 +39,33 @@ def test_every_response_has_the_hardening_headers(client, updates_index, path):
 @pytest.mark.parametrize("path", ["/", "/admin/login/"])
 def test_no_page_can_be_framed(client, updates_index, path):
     assert client.get(path)["X-Frame-Options"] == "DENY"
+
+
+def _policy(response) -> dict[str, str]:
+    header = response["Content-Security-Policy"]
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
+
+
+def test_the_admin_may_frame_a_preview_and_nothing_else(admin_client, updates_index):
+    """Wagtail's live preview panel frames the page as drafted; its response came with
+    the public `frame-ancestors 'none'` and the panel stayed blank."""
+    page = UpdatePageFactory(parent=updates_index, title="Framed in the admin")
+    preview = admin_client.get(f"/admin/pages/{page.pk}/view_draft/")
+    assert preview.status_code == 200
+    assert _policy(preview)["frame-ancestors"] == "'self'"
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    # The rest of the public policy stays as strict inside the preview.
+    assert _policy(preview)["script-src"] == "'self'"
+    public = admin_client.get(page.url)
+    assert _policy(public)["frame-ancestors"] == "'none'"
+    assert public["X-Frame-Options"] == "DENY"
+
+
+def test_the_preview_carries_the_checks_and_public_pages_do_not(admin_client, updates_index):
+    """The Checks panel (accessibility, words, reading time) runs through Wagtail's userbar
+    inside the preview; without it the panel showed '0 issues' having checked nothing."""
+    page = UpdatePageFactory(parent=updates_index, title="Checked in the admin")
+    preview = admin_client.get(f"/admin/pages/{page.pk}/view_draft/").content.decode()
+    assert "<wagtail-userbar>" in preview and 'id="checker-axe-configuration"' in preview
+    # A signed-in editor on the public page (which is cached for everyone) gets none.
+    assert "wagtail-userbar" not in admin_client.get(page.url).content.decode()

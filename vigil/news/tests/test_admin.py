@@ -141,3 +141,29 @@ def test_every_editor_field_has_help_text():
         )
     }
     assert sorted(set(missing) - parent_fields) == []
+
+
+BLANK_REFERENCE = {"title": "", "publisher": "", "published_on": "", "url": ""}
+
+
+@pytest.mark.parametrize("action", ["action-publish", "action-draft"])
+def test_a_reference_row_left_empty_is_dropped(editor_client, updates_index, action):
+    """An added row nobody filled in (autosave keeps the editor's half-made form) is not
+    stored: publishing is not stopped by it, and no draft keeps a reference without a title."""
+    form = _update_form(
+        references=inline_formset(
+            [
+                {"title": "Court notice", "publisher": "Court", "published_on": "", "url": ""},
+                BLANK_REFERENCE,
+            ]
+        ),
+        **{"action-publish": ""},
+    )
+    form[action] = action.removeprefix("action-")
+    url = reverse("wagtailadmin_pages:add", args=("news", "updatepage", updates_index.pk))
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = UpdatePage.objects.get(slug="court-sits-again", alias_of__isnull=True)
+    draft = update.get_latest_revision_as_object()
+    assert [r.title for r in draft.references.all()] == ["Court notice"]
+    assert update.live == (action == "action-publish")
