@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import get_language_info
 from wagtail.models import Page
 
 MISSING = "missing"
@@ -82,3 +83,16 @@ def translation_gaps(*, language: str | None = None) -> list[TranslationGap]:
                 )
             )
     return gaps
+
+
+def language_name(*, code: str) -> str:
+    """What editors read for a language code: the site's languages by their own names
+    (English, Русский, Қазақша), any other by Django's name in the editor's language,
+    and an unknown code as it is."""
+    names = dict(settings.LANGUAGES)
+    if code in names:
+        return names[code]
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code

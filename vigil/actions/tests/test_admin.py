@@ -50,7 +50,7 @@ def test_overview_shows_counts_without_personal_data(admin_client, petition):
     html = response.content.decode()
     assert "Free the test person" in html
     assert "<td>2</td><td>1</td>" in html
-    assert "<td>en</td><td>4</td>" in html
+    assert "<td>English</td><td>4</td>" in html
     assert "example.org" not in html
 
 
@@ -229,3 +229,22 @@ def test_send_refuses_a_draft(admin_client, updates_index):
     assert admin_client.get(f"/admin/actions/mailings/new/{draft.pk}/").status_code == 404
     admin_client.post(f"/admin/actions/mailings/new/{draft.pk}/")
     assert not Mailing.objects.exists()
+
+
+def test_the_overview_names_languages_rather_than_codes(admin_client):
+    SubscriberFactory(language="ru")
+    SubscriberFactory(language="kk")
+    html = admin_client.get("/admin/actions/").content.decode()
+    assert "<td>Русский</td>" in html and "<td>Қазақша</td>" in html
+    assert "<td>ru</td>" not in html and "<td>kk</td>" not in html
+
+
+def test_a_language_outside_the_site_is_named_in_the_editors_language():
+    from django.utils import translation
+
+    from vigil.languages.services import language_name
+
+    assert language_name(code="ru") == "Русский"
+    with translation.override("ru"):
+        assert language_name(code="fr") == "Французский"
+    assert language_name(code="xx-unknown") == "xx-unknown"
