@@ -100,7 +100,7 @@ def _links(html: str, pattern: str) -> list[tuple[str, str]]:
     """(address, text) of the links inside the first element `pattern` matches."""
     part = re.search(pattern, html, re.DOTALL)
     assert part, pattern
-    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', part.group(0))
+    return re.findall(r'<a [^>]*href="([^"]+)"[^>]*>([^<]+)</a>', part.group(0))
 
 
 def _menu(client, path: str) -> list[tuple[str, str]]:
