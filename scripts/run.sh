@@ -25,5 +25,10 @@ echo
 echo "Vigil is starting at $BASE_URL/"
 echo "Admin: $BASE_URL/admin/  (user 'admin'; the password is in var/admin-password.txt)"
 [ -n "${EMAIL_URL:-}" ] && echo "Mail goes to $EMAIL_URL" || echo "Mail is printed to this console (set EMAIL_URL to send it)."
+# The From address the settings will use (vigil/settings/env.py), and why it may be refused.
+$PY -c 'import os; from vigil.settings.env import mail_from
+address, warning = mail_from(os.environ["BASE_URL"])
+print(f"Mail is sent from {address} (set DEFAULT_FROM_EMAIL to change it)")
+print(f"Warning: {warning}" if warning else "", end="\n" if warning else "")'
 echo
 exec $PY manage.py serve --host "$HOST" --port "$PORT"

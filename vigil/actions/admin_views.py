@@ -1,11 +1,13 @@
 """Admin views for editors: counts, the signatures export, erasure and sending updates."""
 
 import csv
+import itertools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -57,9 +59,10 @@ def signatures_export(request, pk: int):
     petition = get_object_or_404(PetitionPage, pk=pk)
     writer = csv.writer(_Echo())
     rows = services.signatures_export_rows(petition=petition, user=request.user)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    # Excel takes a CSV for UTF-8 only when it starts with a byte order mark; without
+    # one, every Cyrillic or Kazakh name opens as mojibake.
+    body = itertools.chain(["\ufeff"], (writer.writerow(row) for row in rows))
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="signatures-{petition.pk}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -104,35 +107,88 @@ def erase(request):
 @permission_required("actions.send_mailing", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def mailing_new(request, page_id: int):
-    """Confirm, then queue, the sending of a published update to its subscribers."""
+    """Confirm, then queue, the sending of a published update to every language's
+    subscribers, each in their language's version of it."""
     page = get_object_or_404(UpdatePage, pk=page_id)
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    language = page.locale.language_code
-    recipients = Subscriber.objects.filter(language=language, confirmed_at__isnull=False).count()
     if request.method == "POST":
         try:
-            services.mailing_create(page=page, user=request.user)
+            mailings = services.mailings_queue(page=page, user=request.user)
         except services.MailingRefused as error:
             messages.error(request, error.message)
             return redirect("actions_admin:overview")
+        recipients = sum(
+            row.recipients
+            for row in services.mailing_plan(page=page)
+            if row.language in {m.language for m in mailings}
+        )
         messages.success(
             request,
             _("“%(title)s” is queued for %(count)s subscribers. Progress is shown below.")
             % {"title": page.title, "count": recipients},
         )
-        return redirect("actions_admin:overview")
+        return redirect("actions_admin:mailing_progress", page_id=page.pk)
     if not page.live:
         raise Http404(_("Only a published update can be sent."))
+    plan = services.mailing_plan(page=page)
     return _admin_page(
         request,
         "actions/admin/mailing_new.html",
         {
             "update": page,
-            "recipients": recipients,
-            "language": language,
-            "already_sent": page.mailings.filter(language=language).exists(),
+            "plan": plan,
+            "all_sent": all(row.already_sent for row in plan),
             "action_url": reverse("actions_admin:mailing_new", args=[page.pk]),
         },
         title=_("Send an update to subscribers"),
     )
+
+
+def _progress_rows(page) -> list[dict]:
+    names = dict(settings.LANGUAGES)
+    return [
+        {
+            "language": row.mailing.language,
+            "name": names.get(row.mailing.language, row.mailing.language),
+            "status": row.mailing.status,
+            "status_label": str(row.mailing.get_status_display()),
+            "sent": row.sent,
+            "failed": row.failed,
+            "total": row.total,
+            "error": row.mailing.last_error,
+        }
+        for row in services.mailings_for(page=page)
+    ]
+
+
+@require_admin_access
+def mailing_progress(request, page_id: int):
+    """Each language's sending of one update; a static script refreshes the figures."""
+    page = get_object_or_404(UpdatePage, pk=page_id)
+    rows = _progress_rows(page)
+    if not rows:
+        raise Http404(_("This update has not been sent to subscribers."))
+    return _admin_page(
+        request,
+        "actions/admin/mailing_progress.html",
+        {
+            "update": page,
+            "rows": rows,
+            "sending": any(row["status"] != MailingStatus.DONE for row in rows),
+            "progress_url": reverse("actions_admin:mailing_progress_json", args=[page.pk]),
+        },
+        title=_("Sending to subscribers"),
+    )
+
+
+@require_admin_access
+def mailing_progress_json(request, page_id: int):
+    """The figures of `mailing_progress`, for its script to poll."""
+    page = get_object_or_404(UpdatePage, pk=page_id)
+    rows = _progress_rows(page)
+    response = JsonResponse(
+        {"done": all(row["status"] == MailingStatus.DONE for row in rows), "languages": rows}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from vigil.core.services import request_client_ip
+from vigil.core.services import language_prefix, request_client_ip
 
 from . import services
 from .forms import SignatureForm, SubscribeForm
@@ -42,6 +42,11 @@ def _body_invalid_utf8(request) -> bool:
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def _home_url() -> str:
+    """The home page in the reader's language: "back to the site" from /kk/ stays in Kazakh."""
+    return language_prefix(language=get_language() or settings.LANGUAGE_CODE) + "/"
 
 
 def _private(response):
@@ -207,7 +212,7 @@ def _email_link(request, *, check, act, ask, done, already=None):
             return message_page(request, form_action=request.path, **ask(target))
         result = act()
     except services.ActionError as error:
-        return _error_page(request, error, back_url="/")
+        return _error_page(request, error, back_url=_home_url())
     return message_page(request, **done(result))
 
 
@@ -320,7 +325,7 @@ def subscribe_sent(request):
 
 
 def subscriber_confirm(request, token: str):
-    back = {"back_url": "/", "back_label": _("Back to the site")}
+    back = {"back_url": _home_url(), "back_label": _("Back to the site")}
     return _email_link(
         request,
         check=lambda: services.subscriber_check(
@@ -365,7 +370,7 @@ def unsubscribe(request, token: str):
         done=lambda _result: {
             "title": _("Unsubscribed"),
             "message": _("You will receive no more email updates. Your address has been deleted."),
-            "back_url": "/",
+            "back_url": _home_url(),
             "back_label": _("Back to the site"),
         },
     )

@@ -18,6 +18,12 @@ admin_urls = [
     path("petitions/<int:pk>/signatures.csv", admin_views.signatures_export, name="export"),
     path("erase/", admin_views.erase, name="erase"),
     path("mailings/new/<int:page_id>/", admin_views.mailing_new, name="mailing_new"),
+    path("mailings/<int:page_id>/", admin_views.mailing_progress, name="mailing_progress"),
+    path(
+        "mailings/<int:page_id>/progress.json",
+        admin_views.mailing_progress_json,
+        name="mailing_progress_json",
+    ),
 ]
 
 

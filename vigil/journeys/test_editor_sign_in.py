@@ -34,6 +34,8 @@ def test_first_sign_in_sets_up_two_factors_and_lands_where_asked(journey, langua
     expect(page.locator("input[name=password]")).to_be_visible()
     # The door carries the campaign's name: editors know it, not the software's.
     expect(page.locator("h1")).not_to_contain_text("Wagtail")
+    # Before anyone knows who they are, the door speaks the browser's language.
+    expect(page.locator("html")).to_have_attribute("lang", language)
     journey.shot(page, "door")
 
     page.locator("input[name=username]").fill(journey.admin.username)
@@ -49,6 +51,9 @@ def test_first_sign_in_sets_up_two_factors_and_lands_where_asked(journey, langua
     expect(page.locator("input[name=code]")).to_have_count(1)
     next_field = page.locator("form:has(input[name=code]) input[name=next]")
     assert next_field.input_value() == ASKED_FOR
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    if language != "en":
+        expect(page.locator("h1")).not_to_contain_text("Set up two-factor")
     journey.shot(page, "set-up")
 
     journey._two_factor_enrol(page, journey.admin)

@@ -6,7 +6,7 @@ Nothing here has a secret default: `production.py` demands what it needs and
 
 import datetime as dt
 
-from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env
+from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env, mail_from
 
 PROJECT_DIR = BASE_DIR / "vigil"
 
@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "vigil.accounts.language.AdminDoorLanguageMiddleware",
     "vigil.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,7 +168,8 @@ STORAGES = {
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 
 vars().update(email_from_env())
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="campaign@localhost")
+# updates@ the site's host unless set (vigil/settings/env.py says why).
+DEFAULT_FROM_EMAIL = mail_from(env.str("BASE_URL", default="http://127.0.0.1:8000"))[0]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

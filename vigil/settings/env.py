@@ -63,3 +63,41 @@ def email_from_env() -> dict:
     if not url:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     return env.email_url_config(url)
+
+
+def _mail_domain_usable(host: str) -> bool:
+    """A host name receiving servers can look up: not an IP address, not localhost."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return False
+    return "." in host and not host.endswith((".localhost", ".local", ".invalid", ".test"))
+
+
+def mail_from(base_url: str) -> tuple[str, str]:
+    """The From address of every email, and a warning when it will be refused ("" if not).
+
+    DEFAULT_FROM_EMAIL when set. Otherwise updates@ the site's own host name (BASE_URL,
+    without "www."): a domain that exists, that the campaign controls (SPF, DKIM and
+    DMARC records go there) and that receiving servers can look up, where Django's
+    webmaster@localhost is refused outright by servers checking the sender's domain.
+    On an IP address or localhost there is no such domain: updates@localhost, and a
+    warning, as mail from it is refused by any server but a local one.
+    """
+    configured = env.str("DEFAULT_FROM_EMAIL", default="")
+    if configured:
+        return configured, ""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower().rstrip(".")
+    if _mail_domain_usable(host):
+        return f"updates@{host.removeprefix('www.')}", ""
+    return "updates@localhost", (
+        f"The site's address ({base_url}) has no domain name, so mail is sent from "
+        "updates@localhost, which other mail servers refuse. Set DEFAULT_FROM_EMAIL to an "
+        "address at the campaign's domain (in .env or the environment)."
+    )

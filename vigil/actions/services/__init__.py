@@ -25,12 +25,16 @@ from .common import (
     token_read,
 )
 from .mailings import (
+    MailingPlan,
     MailingProgress,
     mailing_create,
+    mailing_plan,
     mailing_progress,
     mailing_send,
     mailing_start,
+    mailings_for,
     mailings_process,
+    mailings_queue,
     mailings_with_progress,
 )
 from .petitions import (
@@ -63,6 +67,7 @@ __all__ = [
     "ActionError",
     "AlreadyGone",
     "MailNotSent",
+    "MailingPlan",
     "MailingProgress",
     "MailingRefused",
     "TokenExpired",
@@ -72,10 +77,13 @@ __all__ = [
     "form_stamp_make",
     "form_stamp_valid",
     "mailing_create",
+    "mailing_plan",
     "mailing_progress",
     "mailing_send",
     "mailing_start",
+    "mailings_for",
     "mailings_process",
+    "mailings_queue",
     "mailings_with_progress",
     "person_erase",
     "petition_overview",

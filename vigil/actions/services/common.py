@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -153,7 +153,10 @@ def url_absolute(base_url: str, path: str) -> str:
 def mail_send(
     *, to: str, subject: str, template: str, context: dict, headers=None, connection=None
 ):
-    """Send one message as text and HTML, rendered from `template`.txt and .html."""
+    """Send one message as text and HTML, rendered from `template`.txt and .html, in the
+    active language (callers choose it with translation.override)."""
+    # render_to_string has no request, so no context processor names the language.
+    context = {"language": translation.get_language() or settings.LANGUAGE_CODE, **context}
     text = render_to_string(f"{template}.txt", context)
     message = EmailMultiAlternatives(
         subject=subject,

@@ -228,7 +228,7 @@ def signatures_export_rows(*, petition: PetitionPage, user) -> Iterator[list[str
     for signature in rows:
         yield [
             _csv_safe(signature.name),
-            signature.email,
+            _csv_safe(signature.email),
             signature.country.code,
             _csv_safe(signature.comment),
             "yes" if signature.consent_updates else "no",

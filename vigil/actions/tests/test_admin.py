@@ -68,7 +68,7 @@ def test_export_is_complete_safe_and_audited(client, editor, petition):
     response = client.get(f"/admin/actions/petitions/{petition.pk}/signatures.csv")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["name", "email", "country"]
     assert len(rows) == 3
     names = {row[0] for row in rows[1:]}
@@ -81,6 +81,19 @@ def test_export_is_complete_safe_and_audited(client, editor, petition):
 
 def test_export_of_unknown_petition_is_404(admin_client):
     assert admin_client.get("/admin/actions/petitions/999999/signatures.csv").status_code == 404
+
+
+def test_export_opens_in_excel_with_its_letters(admin_client, petition):
+    """Excel reads a CSV as UTF-8 only when it starts with a byte order mark; without it
+    Cyrillic and Kazakh names come out garbled. Formulas stay defused, the address too."""
+    SignatureFactory(petition=petition, name="Қайрат Әбілов", email="=cmd@example.org")
+    response = admin_client.get(f"/admin/actions/petitions/{petition.pk}/signatures.csv")
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf"), "a UTF-8 byte order mark comes first"
+    assert body.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "name"
+    assert rows[1][:2] == ["Қайрат Әбілов", "'=cmd@example.org"]
 
 
 def test_erase_a_person_everywhere(admin_client, petition, updates_index, admin_user, home):
@@ -162,28 +175,50 @@ def test_unconfirmed_signatures_are_purged_after_the_retention_period(petition):
 
 
 def test_send_an_update_from_the_admin(client, editor, updates_index, smtp):
-    """An editor with the send permission queues an update; the worker sends it."""
+    """An editor with the send permission queues an update for every language; the worker
+    sends it; the progress page and its JSON show each language's figures."""
     from vigil.actions import services
 
     update = UpdatePageFactory(parent=updates_index, title="News to send")
     SubscriberFactory.create_batch(2)
+    SubscriberFactory(language="kk")
     client.force_login(editor)
     url = f"/admin/actions/mailings/new/{update.pk}/"
     assert refused(client.get(url))
     grant(editor, "send_mailing")
     edit = client.get(f"/admin/pages/{update.pk}/edit/").content.decode()
     assert url in edit, "the page's menu offers 'Send to subscribers'"
-    confirm = client.get(url)
-    assert "will be sent to 2 confirmed subscribers" in confirm.content.decode()
+    confirm = client.get(url).content.decode()
+    assert "<td>English</td><td>2</td>" in confirm
+    assert "<td>Қазақша</td><td>1</td>" in confirm
+    assert "untranslated: the email says so in their language" in confirm
     response = client.post(url, follow=True)
-    assert "is queued for 2 subscribers" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/admin/actions/mailings/{update.pk}/"
+    page = response.content.decode()
+    assert "is queued for 3 subscribers" in page
+    assert "actions/mailing-progress.js" in page, "the figures update without a reload"
+    assert '<meta http-equiv="refresh"' in page, "and without JavaScript, by reloading"
+    progress = client.get(f"/admin/actions/mailings/{update.pk}/progress.json").json()
+    assert progress["done"] is False
+    assert [row["language"] for row in progress["languages"]] == ["en", "ru", "kk"]
     services.mailings_process()
-    assert len(smtp.messages) == 2
+    assert len(smtp.messages) == 3
+    progress = client.get(f"/admin/actions/mailings/{update.pk}/progress.json").json()
+    assert progress["done"] is True
+    assert [(r["sent"], r["total"]) for r in progress["languages"]] == [(2, 2), (0, 0), (1, 1)]
+    finished = client.get(f"/admin/actions/mailings/{update.pk}/").content.decode()
+    assert "mailing-progress.js" not in finished and "http-equiv" not in finished
     overview = client.get("/admin/actions/").content.decode()
     assert "2 / 2" in overview
     again = client.post(url, follow=True)
     assert "already been sent" in again.content.decode()
-    assert Mailing.objects.count() == 1
+    assert Mailing.objects.count() == 3
+
+
+def test_mailing_progress_needs_the_admin(client, updates_index):
+    update = UpdatePageFactory(parent=updates_index)
+    response = client.get(f"/admin/actions/mailings/{update.pk}/progress.json")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_send_refuses_a_draft(admin_client, updates_index):

@@ -117,3 +117,17 @@ def test_mail_down_keeps_no_subscriber(client, home, no_smtp, fast_forms):
     response = subscribe(client)
     assert response.status_code == 503
     assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_subscribing_in_a_language_stays_in_it(client, home, smtp, fast_forms, language):
+    """The confirmation email is in the subscriber's language (<html lang>, its links under
+    /ru/ or /kk/), and so is the way back to the site from the answer."""
+    data = {"email": "reader@example.org", "language": language, "website": ""}
+    data["stamp"] = form_stamp(client.get(f"/{language}{URL}"))
+    assert client.post(f"/{language}{URL}", data).status_code == 303
+    [message] = smtp.to("reader@example.org")
+    assert f'<html lang="{language}">' in message.get_body(("html",)).get_content()
+    assert all(link_path(url).startswith(f"/{language}/") for url in message_links(message))
+    answer = client.post(link(message, "/subscribe/confirm/")).content.decode()
+    assert f'<a href="/{language}/">' in answer, "back to the site, in the same language"

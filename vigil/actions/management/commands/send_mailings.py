@@ -15,7 +15,9 @@ class Command(BaseCommand):
             "--queue",
             type=int,
             metavar="PAGE_ID",
-            help=_("First queue this published update (its page ID) for its subscribers."),
+            help=_(
+                "First queue this published update (its page ID) for every language's subscribers."
+            ),
         )
 
     def handle(self, *args, queue=None, **options):
@@ -24,7 +26,7 @@ class Command(BaseCommand):
             if page is None:
                 raise CommandError(_("No update has the page ID %(id)s.") % {"id": queue})
             try:
-                services.mailing_create(page=page, user=None)
+                services.mailings_queue(page=page, user=None)
             except services.MailingRefused as error:
                 raise CommandError(error.message) from None
 
