@@ -15,6 +15,17 @@ class PageMixin:
     # Set by code that loaded many pages and knows none of them is restricted (the
     # mirror's export): their restrictions are then known without a query.
     known_unrestricted = False
+    # What menus call an untranslated copy of a page of this type (a Wagtail alias, which
+    # shows the English text), in the reader's language. None: menus leave such a copy out
+    # rather than show an English title among translated ones.
+    untranslated_menu_title = None
+
+    @property
+    def menu_title(self) -> str:
+        """The page's name in menus and footers, in the reader's language, or ''."""
+        if self.alias_of_id is None or get_language() == settings.LANGUAGE_CODE:
+            return self.title
+        return str(self.untranslated_menu_title or "")
 
     @property
     def preview_text(self) -> str:

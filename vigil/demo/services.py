@@ -168,7 +168,7 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
 
     case_data = _read("case.yaml", data_dir)
     cases = _child(home, CaseIndexPage, "cases") or _add_child(
-        home, CaseIndexPage(title="Cases", slug="cases", show_in_menus=False), report
+        home, CaseIndexPage(title="Cases", slug="cases"), report
     )
     case = _child(cases, CasePage, case_data["slug"])
     if case is None:
@@ -220,8 +220,10 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
                 slug=item["slug"],
                 intro=item.get("intro", ""),
                 body=_stream(item["body"]),
+                # "About" is in the footer: a short menu leaves room on a phone's
+                # first screen for the day count and the main action.
                 show_in_menus=item.get(
-                    "in_menu", item["slug"] in {"case-background", "take-action", "about"}
+                    "in_menu", item["slug"] in {"case-background", "take-action"}
                 ),
             )
             page.references = _references(StandardPageReference, page, item.get("references", []))

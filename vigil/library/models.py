@@ -242,6 +242,9 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
     mirror; only the search box uses the query string.
     """
 
+    untranslated_menu_title = _("Library")
+    show_in_menus_default = True
+
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown above the list of documents.")
     )

@@ -37,6 +37,9 @@ class UpdateIndexPage(PageMixin, RoutablePageMixin, Page):
     static mirror.
     """
 
+    untranslated_menu_title = _("Latest updates")
+    show_in_menus_default = True
+
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown above the list of updates.")
     )

@@ -210,6 +210,9 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
     file in the static mirror.
     """
 
+    untranslated_menu_title = _("Who has called for release")
+    show_in_menus_default = True
+
     case = models.ForeignKey(
         "cases.CasePage",
         verbose_name=_("case"),

@@ -24,6 +24,9 @@ COMMENT_MAX_LENGTH = 500
 class PetitionPage(PageMixin, RoutablePageMixin, Page):
     """A petition signed on this site; only confirmed signatures count."""
 
+    untranslated_menu_title = _("Petition")
+    show_in_menus_default = True
+
     case = models.ForeignKey(
         "cases.CasePage",
         verbose_name=_("case"),

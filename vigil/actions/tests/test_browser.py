@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from vigil.actions.tests.conftest import message_links
+from vigil.core.tests.browser import axe_violations, violations_report
 
 pytestmark = pytest.mark.browser
 
@@ -59,13 +60,41 @@ def test_sign_confirm_and_withdraw_in_a_browser(demo, open_page, smtp, settings)
     assert not [line for line in console if "Content Security Policy" in line], console
 
 
-def test_form_errors_are_announced_and_keep_what_was_typed(demo, open_page, smtp, settings):
-    settings.ACTIONS_FORM_MIN_SECONDS = 0
-    page = open_page("/petition/")
+PHONE = {"width": 360, "height": 640}
+
+
+def _refused_signature(page) -> None:
     page.get_by_role("textbox", name="Your name").fill("Grace Hopper")
     page.get_by_role("textbox", name="Email address").fill("not-an-address")
     page.get_by_role("button", name="Sign the petition").click()
-    expect(page.get_by_role("alert")).to_have_text("Please correct the errors below.")
+
+
+def test_form_errors_are_announced_and_keep_what_was_typed(demo, open_page, smtp, settings):
+    """With JavaScript the focus moves to the error summary; its link leads to the field."""
+    settings.ACTIONS_FORM_MIN_SECONDS = 0
+    page = open_page("/petition/", viewport=PHONE)
+    _refused_signature(page)
+    summary = page.locator("#errors")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("Please correct the errors below.")
     expect(page.get_by_role("textbox", name="Your name")).to_have_value("Grace Hopper")
-    expect(page.locator(".form-error").first).to_be_visible()
+    email = page.get_by_role("textbox", name="Email address")
+    expect(email).to_have_accessible_description(
+        re.compile(r"We send a link to this address.*Enter a valid email address\.")
+    )
+    violations = axe_violations(page)
+    assert not violations, violations_report(violations)
+    summary.get_by_role("link", name="Email address: Enter a valid email address.").click()
+    expect(email).to_be_focused()
     assert smtp.messages == []
+
+
+def test_form_errors_are_on_the_first_screen_without_javascript(demo, open_page, settings):
+    settings.ACTIONS_FORM_MIN_SECONDS = 0
+    page = open_page("/petition/", viewport=PHONE, java_script_enabled=False)
+    _refused_signature(page)
+    summary = page.locator("#errors")
+    box = summary.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    summary.get_by_role("link", name="Email address: Enter a valid email address.").click()
+    expect(page.get_by_role("textbox", name="Email address")).to_be_focused()

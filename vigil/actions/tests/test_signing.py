@@ -176,7 +176,7 @@ def test_bad_input_is_refused_and_stores_nothing(client, petition, smtp, fast_fo
     response = signature_post(client, petition.url, **fields)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'role="alert"' in html
+    assert 'class="error-summary"' in html
     assert Signature.objects.count() == 1, "nothing stored, nothing lost"
     assert smtp.messages == []
 

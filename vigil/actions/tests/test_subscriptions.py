@@ -90,7 +90,7 @@ def test_bad_subscriptions_are_refused(client, home, smtp, fast_forms, fields):
     SubscriberFactory(email="kept@example.org")
     response = subscribe(client, **fields)
     assert response.status_code == 400
-    assert 'role="alert"' in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["kept@example.org"]
     assert smtp.messages == []
 

@@ -49,6 +49,9 @@ class TrialOpenness(models.TextChoices):
 
 
 class CaseIndexPage(PageMixin, Page):
+    untranslated_menu_title = _("Cases")
+    show_in_menus_default = True
+
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown above the list of cases.")
     )

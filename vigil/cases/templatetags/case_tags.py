@@ -1,9 +1,13 @@
 from django import template
+from django.conf import settings
+from django.db.models import F
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from wagtail.models import Page, Site
 
 from vigil.cases import services
+from vigil.core.snapshot import snapshot_memo
 
 register = template.Library()
 
@@ -17,6 +21,72 @@ def day_count(case):
         "computed_on": case.today(),
         "day_words": services.day_word_forms(),
     }
+
+
+@register.inclusion_tag("cases/includes/case_strip.html", takes_context=True)
+def case_strip(context):
+    """One line under the site's header: the featured case's day count and the site's
+    main action (the home page's "take action" page), so that a reader on a phone sees
+    both on the first screen of a case or update page. On a case page, its own count.
+    """
+    from vigil.cases.models import CasePage
+
+    request = context.get("request")
+    page = context.get("page")
+    language = get_language() or settings.LANGUAGE_CODE
+    if isinstance(page, CasePage):
+        case = page
+    else:
+        case = snapshot_memo(
+            ("featured-case", language), lambda: _home_linked(request, "featured_case", language)
+        )
+    action = snapshot_memo(
+        ("main-action", language), lambda: _home_linked(request, "action_page", language)
+    )
+    if case is not None and case.released_on:
+        case = None  # "Detained since" is no longer true
+    return {
+        "case": case,
+        "link_case": case is not None and case is not page,
+        "action": action,
+        "action_label": main_action_label(action) if action is not None else "",
+    }
+
+
+@register.filter
+def main_action_label(action) -> str:
+    """What the main action's link says: an open petition is signed; another page goes by
+    its name in the reader's language."""
+    from vigil.actions.models import PetitionPage
+
+    if isinstance(action, PetitionPage) and action.state() == "open":
+        return _("Sign the petition")
+    return action.menu_title or pgettext("link to the page on how to help", "Take action")
+
+
+def _home_linked(request, field: str, language: str):
+    """The page the site's home page links as `field`, in the reader's language where a
+    live version exists, else in the default language: one query."""
+    from vigil.cases.models import CasePage
+    from vigil.pages.models import HomePage
+
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return None
+    linked = HomePage.objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
+    model = CasePage if field == "featured_case" else Page
+    pages = (
+        model.objects.live()
+        .filter(
+            translation_key__in=linked,
+            locale__language_code__in={language, settings.LANGUAGE_CODE},
+        )
+        .annotate(language_code=F("locale__language_code"))
+    )
+    if model is Page:
+        pages = pages.specific(defer=True)
+    found = {p.language_code: p for p in pages}
+    return found.get(language) or found.get(settings.LANGUAGE_CODE)
 
 
 @register.filter

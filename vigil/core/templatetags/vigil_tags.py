@@ -136,6 +136,7 @@ def site_chrome(context):
     chrome["menu"] = [
         {
             "page": item,
+            "title": item.menu_title,
             "url": item.get_url(request),
             "current": (
                 "page"
@@ -146,6 +147,8 @@ def site_chrome(context):
             ),
         }
         for item in chrome["menu"]
+        # An untranslated copy with no name in the reader's language is left out.
+        if item.menu_title
     ]
     chrome.update(_language_versions(request, pages, root, current, language))
     request._vigil_chrome = chrome

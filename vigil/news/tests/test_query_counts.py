@@ -77,10 +77,11 @@ EXPECTED = {
     "updates page 2": 10,
     "tag page": 11,
     "year page": 10,
-    "update": 10,
+    # Update and case pages: the case strip's main action, and on updates the featured case.
+    "update": 12,
     "standard page": 7,
     "cases index": 7,
-    "case page": 12,
+    "case page": 13,
     # One of them counts the search against the reader's rate limit (vigil/ratelimits).
     # On SQLite: every match's score, the matches the reader may see, the page of results
     # (vigil/search/sqlite.py).

@@ -1,0 +1,140 @@
+"""The site on a small phone with JavaScript off: nothing wider than the screen, the
+day count and the main action in the first screen, the key pages a tap or two away.
+
+One browser context per language and width, every page type read in it.
+"""
+
+import re
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import expect
+
+from vigil.core.tests.browser import scroll_width
+
+pytestmark = pytest.mark.browser
+
+CASE = "/cases/karim-massimov/"
+LANGUAGES = {"en": "", "ru": "/ru", "kk": "/kk"}
+# Every public page type, among them those that were wider than a 320 px phone: the case
+# page's facts list (Russian, Kazakh), fact sheet, document page (checksum, source URL),
+# /mirrors/ (the key and commands in <pre>) and the support register.
+PAGES = [
+    "/",
+    "/updates/",
+    "/updates/convicted-and-sentenced-to-18-years/",
+    "/updates/tag/un/",
+    "/case-background/",
+    "/cases/",
+    CASE,
+    CASE + "fact-sheet/",
+    "/support/",
+    "/library/",
+    "/library/wgad-opinion-57-2022/",
+    "/petition/",
+    "/mirrors/",
+    "/search/?q=court",
+    "/no-such-page/",
+]
+PHONE = {"width": 320, "height": 640}
+FIRST_SCREEN = {"width": 360, "height": 640}
+
+
+def _wider_than_screen(page, width: int) -> list[str]:
+    """The page's path with the elements that reach past the screen's right edge."""
+    if scroll_width(page) <= width:
+        return []
+    culprits = page.evaluate(
+        """width => [...document.querySelectorAll('main *')]
+            .filter(el => el.getBoundingClientRect().right > width + 0.5)
+            .slice(0, 3).map(el => el.tagName + '.' + el.className)""",
+        width,
+    )
+    return [f"{page.url} ({scroll_width(page)} px): {', '.join(culprits)}"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_type_scrolls_sideways_on_a_320_pixel_phone(demo, open_page, language):
+    page = open_page(None, viewport=PHONE, java_script_enabled=False)
+    wide = []
+    for path in PAGES:
+        page.goto(LANGUAGES[language] + path)
+        wide += _wider_than_screen(page, PHONE["width"])
+    assert not wide, "\n".join(wide)
+
+
+# -- the first screen -------------------------------------------------------
+
+FIRST_SCREEN_PAGES = {
+    "home": ("/", ".banner .button--primary"),
+    "case page": (CASE, ".case-strip__action"),
+    "update": ("/updates/convicted-and-sentenced-to-18-years/", ".case-strip__action"),
+}
+
+
+def _within_first_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= FIRST_SCREEN["height"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_day_count_and_main_action_are_on_the_first_screen(demo, open_page, language):
+    page = open_page(None, viewport=FIRST_SCREEN, java_script_enabled=False)
+    below = []
+    for name, (path, action) in FIRST_SCREEN_PAGES.items():
+        page.goto(LANGUAGES[language] + path)
+        count = page.locator("main .day-count").first
+        link = page.locator(action)
+        expect(link).to_have_attribute("href", f"{LANGUAGES[language]}/take-action/")
+        if not _within_first_screen(count):
+            below.append(f"{name}: the day count")
+        if not _within_first_screen(link):
+            below.append(f"{name}: the main action")
+    assert not below, below
+
+
+# -- navigation -------------------------------------------------------------
+
+
+def _links(html: str, pattern: str) -> list[tuple[str, str]]:
+    """(address, text) of the links inside the first element `pattern` matches."""
+    part = re.search(pattern, html, re.DOTALL)
+    assert part, pattern
+    return re.findall(r'<a [^>]*href="([^"]+)"[^>]*>([^<]+)</a>', part.group(0))
+
+
+def _menu(client, path: str) -> list[tuple[str, str]]:
+    return _links(client.get(path).content.decode(), r'<nav class="site-nav".*?</nav>')
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_main_menu_leads_to_the_petition_register_library_and_cases(demo, client, language):
+    prefix = LANGUAGES[language]
+    addresses = {url for url, _text in _menu(client, prefix + "/")}
+    wanted = {f"{prefix}/{slug}/" for slug in ("petition", "support", "library", "cases")}
+    assert wanted <= addresses, addresses
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page_links_the_case_record(demo, client, language):
+    html = client.get(LANGUAGES[language] + "/").content.decode()
+    banner = _links(html, r'<section class="banner".*?</section>')
+    assert f"{LANGUAGES[language]}{CASE}" in {url for url, _text in banner}
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_menus_show_no_english_title_of_an_untranslated_page(demo, client, language):
+    """The library and the cases index are not translated in the demo, nor is "About":
+    menus name the first two in the reader's language and leave "About" out; the footer
+    names it in the reader's language."""
+    english = {text for _url, text in _menu(client, "/")}
+    html = client.get(LANGUAGES[language] + "/").content.decode()
+    menu = {text for _url, text in _menu(client, LANGUAGES[language] + "/")}
+    footer = {text for _url, text in _links(html, r'<footer class="site-footer".*?</footer>')}
+    assert not menu & english, menu & english
+    assert "About this campaign" not in footer
+    with translation.override(language):
+        named = {translation.gettext(title) for title in ("Library", "Cases")}
+        about = translation.gettext("About this campaign")
+    assert named <= menu, menu
+    assert about in footer, footer
