@@ -6,6 +6,10 @@ class NewsConfig(AppConfig):
     label = "news"
 
     def ready(self):
+        from .publication import publication_signals_connect
         from .signals import tag_signals_connect
 
         tag_signals_connect()
+        # Before the page cache's handler (pagecache comes later in INSTALLED_APPS), so
+        # the cached copy already carries the go-live date.
+        publication_signals_connect()
