@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,6 +18,13 @@ def day_count(case):
         "computed_on": case.today(),
         "day_words": services.day_word_forms(),
     }
+
+
+@register.simple_tag
+def text_lang(row) -> str:
+    """` lang="en"` on the words of a record row shown before it is translated."""
+    language = getattr(row, "text_language", "")
+    return format_html(' lang="{}"', language) if language else ""
 
 
 @register.filter
