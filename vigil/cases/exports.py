@@ -282,6 +282,7 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
             ],
             "no_basis_since": _iso(report.no_basis_since),
             "no_basis_days": report.no_basis_days,
+            "no_basis_after_verdict": report.after_verdict,
         },
         "deadlines": [
             {
