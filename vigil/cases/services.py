@@ -7,9 +7,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from vigil.pagecache.collect import day_turns_in
+
 
 def case_today(*, time_zone: str, now: dt.datetime | None = None) -> dt.date:
-    """Today's date where the person is held (a day starts at their midnight, not ours)."""
+    """Today's date where the person is held (a day starts at their midnight, not ours).
+
+    A cached page that shows anything counted from it expires at that midnight.
+    """
+    day_turns_in(time_zone)
     moment = now or timezone.now()
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
