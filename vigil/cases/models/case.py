@@ -64,7 +64,7 @@ class CaseIndexPage(PageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["cases"] = (
+        context["cases"] = CasePage.shared_facts_annotate(
             pages_public(CasePage.objects.live())
             .child_of(self)
             .select_related("photo")
@@ -284,6 +284,11 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         self._shared_facts_adopted = True
         if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
             return
+        if hasattr(self, "shared_pk"):  # loaded with the page: shared_facts_annotate
+            if self.shared_pk is not None:
+                for name in self.FACT_FIELDS:
+                    setattr(self, name, getattr(self, f"shared_{name}"))
+            return
         facts = (
             CasePage.objects.filter(
                 translation_key=self.translation_key,
@@ -295,6 +300,23 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         )
         for name, value in (facts or {}).items():
             setattr(self, name, value)
+
+    @classmethod
+    def shared_facts_annotate(cls, queryset):
+        """Cases listed in another language, each with the facts of its default-language
+        version in the same query (see shared_facts_adopt): no query per case."""
+        if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+            return queryset
+        from django.db.models import OuterRef, Subquery
+
+        source = cls.objects.filter(
+            translation_key=OuterRef("translation_key"),
+            locale__language_code=settings.LANGUAGE_CODE,
+        )
+        names = ("pk", *cls.FACT_FIELDS)
+        return queryset.annotate(
+            **{f"shared_{name}": Subquery(source.values(name)[:1]) for name in names}
+        )
 
     def serve(self, request, *args, **kwargs):
         self.shared_facts_adopt()

@@ -187,3 +187,31 @@ def test_the_migration_pairs_existing_translations_by_position(case):
     revision.refresh_from_db()
     assert revision.content["orders"][0]["translation_key"] == str(english.translation_key)
     assert revision.content["orders"][0]["locale"] == english.locale_id
+
+
+@pytest.mark.django_db
+def test_the_russian_cases_index_takes_each_cases_facts_in_its_own_query(client, case):
+    """The list of cases counts each one's days from the English facts, with no query
+    per case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vigil.cases.tests.factories import CasePageFactory
+
+    page = case.get_latest_revision_as_object()
+    page.released_on = D(2022, 3, 31)
+    page.save_revision().publish()
+
+    def count():
+        client.get("/ru/cases/")
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/ru/cases/").content.decode()
+        return len(queries), html
+
+    before, html = count()
+    assert 'data-released-on="2022-03-31"' in html
+    second = CasePageFactory(parent=case.get_parent(), title="Second", slug="second")
+    second.copy_for_translation(Locale.objects.get(language_code="ru")).save_revision().publish()
+    after, html = count()
+    assert html.count('class="day-count"') == 2
+    assert after == before
