@@ -82,7 +82,7 @@ def test_an_order_and_deadline_added_in_english_are_on_every_case_page(client, c
     assert f"<span{marked}><strong>Reply to the UN</strong> (Government)</span>" in html
     # The first order keeps its translated court.
     assert f"<td>{COURT.get(language, 'Unnamed court')}</td>" in html
-    assert "No public order from" in html  # 9 to 23 March, in every language's words
+    assert '<ul class="gaps">' in html  # 9 to 23 March, in every language's words
 
 
 @pytest.mark.django_db
