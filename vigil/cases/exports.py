@@ -141,13 +141,16 @@ def _linked_updates_localize(events: dict, language: str) -> None:
 def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRecord:
     """Charges, decisions, orders with their gaps, deadlines with countdowns, and the timeline.
 
-    `events_of`: the id of the case whose timeline events to load, a value or an
-    expression (`page_source_id`: the default-language version
-    of a translated case page, which the events are attached to).
+    `events_of`: the id of the default-language case, a value or an expression
+    (`page_source_id`): its timeline events and the facts of its legal record are the
+    ones every language shows (see facts.py).
     """
+    from .facts import record_rows_load
+
     today = today or case.today()
+    rows = record_rows_load(case=case, source_id=events_of)
     orders = services.detention_orders_analyse(
-        orders=list(case.orders.all()),
+        orders=rows["orders"],
         detained_on=case.detained_on,
         today=today,
         released_on=case.released_on,
@@ -158,14 +161,14 @@ def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRe
             deadline,
             services.deadline_state(due_on=deadline.due_on, status=deadline.status, today=today),
         )
-        for deadline in sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.pk))
+        for deadline in sorted(rows["deadlines"], key=lambda d: (d.due_on, d.pk))
     ]
     events = case_events_load(case=case, case_id=events_of)
     present = {event.kind for event in events}
     return CaseRecord(
         today=today,
-        charges=list(case.charges.all()),
-        decisions=sorted(case.decisions.all(), key=lambda d: (d.decided_on, d.pk)),
+        charges=rows["charges"],
+        decisions=sorted(rows["decisions"], key=lambda d: (d.decided_on, d.pk)),
         orders=orders,
         deadlines=deadlines,
         events=events,
@@ -279,6 +282,7 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
             ],
             "no_basis_since": _iso(report.no_basis_since),
             "no_basis_days": report.no_basis_days,
+            "no_basis_after_verdict": report.after_verdict,
         },
         "deadlines": [
             {
@@ -415,32 +419,67 @@ def csv_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def timeline_csv(*, case, record: CaseRecord | None = None, case_id=None) -> str:
-    """The timeline as a spreadsheet: one row an event, sources joined by ' | '.
+def _csv_rows(*, case, record: CaseRecord) -> list[tuple]:
+    """The timeline's events, each order's last day and each deadline, by date: the dates
+    of the case, as the calendar has them (in the same words)."""
+    rows = [
+        (
+            event.date,
+            event.precision,
+            event.kind,
+            event.title,
+            event.description,
+            " | ".join(
+                " ".join(p for p in (s.publisher, s.title, s.url) if p) for s in event.source_list
+            ),
+        )
+        for event in record.events
+    ]
+    for order in record.orders.orders:
+        rows.append(
+            (
+                order.valid_until,
+                "day",
+                EventKind.DETENTION_ORDER.value,
+                _("Detention order for %(name)s runs out") % {"name": case.display_name},
+                " ".join(part for part in (order.authorised_by, order.note) if part),
+                " ".join(part for part in (order.source, order.source_url) if part),
+            )
+        )
+    for deadline, _state in record.deadlines:
+        rows.append(
+            (
+                deadline.due_on,
+                "day",
+                EventKind.DEADLINE.value,
+                _("Deadline: %(title)s") % {"title": deadline.title},
+                " ".join(
+                    part
+                    for part in (
+                        _("Owed by %(who)s.") % {"who": deadline.owed_by}
+                        if deadline.owed_by
+                        else "",
+                        str(DeadlineStatus(deadline.status).label) + ".",
+                        deadline.note,
+                    )
+                    if part
+                ),
+                "",
+            )
+        )
+    # Stable: on one day, events first, then orders, then deadlines.
+    return sorted(rows, key=lambda row: row[0])
 
-    `case_id`: the case the events belong to, when not `case` (see case_events_load).
-    """
-    events = record.events if record else case_events_load(case=case, case_id=case_id)
+
+def timeline_csv(*, case, record: CaseRecord | None = None) -> str:
+    """The case's dates as a spreadsheet: one row an event, an order's end or a deadline;
+    an event's sources joined by ' | '."""
+    record = record or case_record(case=case)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for event in events:
-        sources = " | ".join(
-            " ".join(p for p in (s.publisher, s.title, s.url) if p) for s in event.source_list
-        )
-        writer.writerow(
-            [
-                csv_cell(value)
-                for value in (
-                    event.date.isoformat(),
-                    event.precision,
-                    event.kind,
-                    event.title,
-                    event.description,
-                    sources,
-                )
-            ]
-        )
+    for day, *cells in _csv_rows(case=case, record=record):
+        writer.writerow([csv_cell(value) for value in (day.isoformat(), *cells)])
     return out.getvalue()
 
 

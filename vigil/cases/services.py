@@ -7,9 +7,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from vigil.pagecache.collect import day_turns_in
+
 
 def case_today(*, time_zone: str, now: dt.datetime | None = None) -> dt.date:
-    """Today's date where the person is held (a day starts at their midnight, not ours)."""
+    """Today's date where the person is held (a day starts at their midnight, not ours).
+
+    A cached page that shows anything counted from it expires at that midnight.
+    """
+    day_turns_in(time_zone)
     moment = now or timezone.now()
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
@@ -50,14 +56,31 @@ class OrdersReport:
     orders: list  # sorted by valid_until
     in_force: object | None  # the order covering today, if any
     gaps: list[Gap] = field(default_factory=list)
-    # Set while the person is held, untried and unreleased, after the last order ran out.
+    # Set while the person is held and unreleased after the last order ran out: before
+    # the verdict, or after it when they are held on orders again (a new case).
     no_basis_since: dt.date | None = None
     no_basis_days: int = 0
+    after_verdict: bool = False  # no_basis_since is in the orders made after the verdict
 
 
 def order_public_from(order) -> dt.date | None:
     """The first day an order was public: announced, else authorised; None if never made public."""
     return order.announced_on or order.authorised_on
+
+
+def _stretches_uncovered(covered: list, *, start: dt.date, end: dt.date) -> list[Gap]:
+    """The stretches of [start, end] no (public from, valid until) pair covers."""
+    gaps = []
+    cursor = start
+    for public_from, until in covered:
+        if public_from > end:
+            break
+        if public_from > cursor:
+            gaps.append(Gap(cursor, min(public_from - dt.timedelta(days=1), end)))
+        cursor = max(cursor, until + dt.timedelta(days=1))
+    if cursor <= end:
+        gaps.append(Gap(cursor, end))
+    return gaps
 
 
 def detention_orders_analyse(
@@ -73,7 +96,9 @@ def detention_orders_analyse(
     Orders may come in any order and may overlap. An order that was never made
     public covers nothing: the days it is said to cover are a gap. Gaps run from
     detention until the verdict (after which the sentence is the basis), the
-    release, or today, whichever comes first.
+    release, or today, whichever comes first; and, when orders are made after the
+    verdict (a person held in a new case), from the first of them until the release
+    or today: every order is watched.
     """
     ordered = sorted(orders, key=lambda o: (o.valid_until, o.pk or 0))
     report = OrdersReport(orders=ordered, in_force=None)
@@ -86,20 +111,23 @@ def detention_orders_analyse(
             report.in_force = order
         previous_end = order.valid_until
 
-    end = min(d for d in (released_on, verdict_on, today) if d is not None)
     covered = sorted((order_public_from(o), o.valid_until) for o in ordered if order_public_from(o))
-    cursor = detained_on
-    for start, until in covered:
-        if start > end:
-            break
-        if start > cursor:
-            report.gaps.append(Gap(cursor, min(start - dt.timedelta(days=1), end)))
-        cursor = max(cursor, until + dt.timedelta(days=1))
-    if cursor <= end:
-        report.gaps.append(Gap(cursor, end))
-        if end == today and not released_on and not verdict_on and covered:
-            report.no_basis_since = cursor
-            report.no_basis_days = (today - cursor).days + 1
+    held_until = min(d for d in (released_on, today) if d is not None)
+    end = min(held_until, verdict_on) if verdict_on else held_until
+    report.gaps = _stretches_uncovered(covered, start=detained_on, end=end)
+    if report.gaps and report.gaps[-1].end == today and not verdict_on and covered:
+        report.no_basis_since = report.gaps[-1].start
+    later = [pair for pair in covered if verdict_on and pair[0] > verdict_on]
+    if later:
+        after = _stretches_uncovered(later, start=later[0][0], end=held_until)
+        report.gaps += after
+        if after and after[-1].end == today:
+            report.no_basis_since = after[-1].start
+            report.after_verdict = True
+    if report.no_basis_since and not released_on:
+        report.no_basis_days = (today - report.no_basis_since).days + 1
+    else:
+        report.no_basis_since = None
     return report
 
 
@@ -184,6 +212,7 @@ def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) 
             "orders_ending": [o for o in report.orders if day <= o.valid_until <= horizon],
             "no_basis_since": report.no_basis_since,
             "no_basis_days": report.no_basis_days,
+            "no_basis_after_verdict": report.after_verdict,
             "deadlines_due": [(d, s) for d, s in deadlines if not s.overdue],
             "deadlines_missed": [(d, s) for d, s in deadlines if s.overdue],
             "milestones": case_milestones(detained_on=case.detained_on, start=day, end=horizon),

@@ -87,6 +87,16 @@ def depend(*tags: str) -> None:
         collected.update(tags)
 
 
+# A page showing something that changes at midnight in a time zone (a day count, a
+# deadline's countdown) carries this tag with the zone's name: it expires then.
+MIDNIGHT_TAG = "midnight:"
+
+
+def day_turns_in(time_zone: str) -> None:
+    """The page being rendered changes when the day turns in `time_zone`."""
+    depend(MIDNIGHT_TAG + time_zone)
+
+
 def on_post_init(sender, instance, **kwargs) -> None:
     collected = _tags.get()
     if collected is None:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
+import zoneinfo
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.db import connection as default_connection
 from django.utils import timezone
 
 from . import store
+from .collect import MIDNIGHT_TAG
 from .models import CachedPage, CachedPageTag, Invalidation
 
 logger = logging.getLogger(__name__)
@@ -35,11 +37,22 @@ def page_cache_key(*, url: str) -> str:
     return hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def page_cache_expiry(*, now: dt.datetime) -> dt.datetime:
-    """Next midnight where the campaign is: day counts and deadline states change then."""
-    local = timezone.localtime(now)
-    midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return timezone.make_aware(midnight.replace(tzinfo=None), local.tzinfo)
+def page_cache_expiry(*, now: dt.datetime, time_zones: Iterable[str] = ()) -> dt.datetime:
+    """The next midnight where the campaign is or in any time zone the page counts days
+    in (collect.day_turns_in), whichever comes first: a day count turns at the midnight
+    where the person is held (Asia/Almaty is 5 hours ahead of UTC)."""
+    zones = [timezone.get_current_timezone()]
+    for name in sorted(set(time_zones)):
+        try:
+            zones.append(zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            logger.warning("page cache: unknown time zone %r", name)
+    return min(_midnight_after(now, zone) for zone in zones)
+
+
+def _midnight_after(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    day = now.astimezone(zone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone)
 
 
 def page_cache_store(
@@ -64,7 +77,10 @@ def page_cache_store(
     key = page_cache_key(url=url)
     tags = sorted(set(tags))
     now = timezone.now()
-    expires = page_cache_expiry(now=now)
+    expires = page_cache_expiry(
+        now=now,
+        time_zones=[t.removeprefix(MIDNIGHT_TAG) for t in tags if t.startswith(MIDNIGHT_TAG)],
+    )
     store.entry_write(root, key, headers, etag, body, now.timestamp(), expires.timestamp())
     with transaction.atomic():
         CachedPage.objects.update_or_create(

@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, JsonResponse
@@ -66,7 +67,7 @@ class CaseIndexPage(PageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["cases"] = (
+        context["cases"] = CasePage.shared_facts_annotate(
             pages_public(CasePage.objects.live())
             .child_of(self)
             .select_related("photo")
@@ -244,11 +245,24 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 
+    # The facts of the case: the same in every language. A translation shows the
+    # original's (see shared_facts_adopt); wagtail-localize keeps its copies in sync
+    # and offers no way to override them. Charges, decisions, orders and deadlines
+    # are translatable child objects: their facts come from the original's rows too,
+    # their texts from the translation's row with the same translation key.
+    FACT_FIELDS = (
+        "status",
+        "detained_on",
+        "released_on",
+        "time_zone",
+        "trial_openness",
+        "verdict_on",
+    )
+
     # wagtail-localize: text fields are translated, the rest stays in sync with the
-    # original. The time zone and the other spellings of the name are the same in every
-    # language, so they stay in sync too.
+    # original. The other spellings of the name are the same in every language.
     override_translatable_fields = [
-        SynchronizedField("time_zone"),
+        *(SynchronizedField(name, overridable=False) for name in FACT_FIELDS),
         SynchronizedField("other_spellings"),
     ]
 
@@ -263,7 +277,56 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
     def display_name(self) -> str:
         return f"{self.honorific} {self.person_name}".strip()
 
+    def shared_facts_adopt(self) -> None:
+        """In another language, take the facts (dates, status, time zone) of the
+        default-language case, as published: a translation's copies are only as recent
+        as its last synchronisation. One query, once per instance; none in the default
+        language."""
+        if getattr(self, "_shared_facts_adopted", False):
+            return
+        self._shared_facts_adopted = True
+        if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+            return
+        if hasattr(self, "shared_pk"):  # loaded with the page: shared_facts_annotate
+            if self.shared_pk is not None:
+                for name in self.FACT_FIELDS:
+                    setattr(self, name, getattr(self, f"shared_{name}"))
+            return
+        facts = (
+            CasePage.objects.filter(
+                translation_key=self.translation_key,
+                locale__language_code=settings.LANGUAGE_CODE,
+            )
+            .exclude(pk=self.pk)
+            .values(*self.FACT_FIELDS)
+            .first()
+        )
+        for name, value in (facts or {}).items():
+            setattr(self, name, value)
+
+    @classmethod
+    def shared_facts_annotate(cls, queryset):
+        """Cases listed in another language, each with the facts of its default-language
+        version in the same query (see shared_facts_adopt): no query per case."""
+        if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+            return queryset
+        from django.db.models import OuterRef, Subquery
+
+        source = cls.objects.filter(
+            translation_key=OuterRef("translation_key"),
+            locale__language_code=settings.LANGUAGE_CODE,
+        )
+        names = ("pk", *cls.FACT_FIELDS)
+        return queryset.annotate(
+            **{f"shared_{name}": Subquery(source.values(name)[:1]) for name in names}
+        )
+
+    def serve(self, request, *args, **kwargs):
+        self.shared_facts_adopt()
+        return super().serve(request, *args, **kwargs)
+
     def days_detained(self, now=None) -> int:
+        self.shared_facts_adopt()
         return services.case_days_detained(
             detained_on=self.detained_on,
             released_on=self.released_on,
@@ -272,6 +335,7 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         )
 
     def today(self):
+        self.shared_facts_adopt()
         return services.case_today(time_zone=self.time_zone)
 
     # -- views ------------------------------------------------------------
@@ -332,7 +396,7 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         from ..exports import timeline_csv
 
         response = HttpResponse(
-            timeline_csv(case=self, case_id=page_source_id(page=self)),
+            timeline_csv(case=self, record=self._record()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-timeline.csv"'

@@ -8,7 +8,7 @@ from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
 from vigil.core.models import SourceReference
@@ -29,7 +29,7 @@ class ChargeStatus(models.TextChoices):
     APPEAL = "appeal", _("Under appeal")
 
 
-class Charge(Orderable):
+class Charge(TranslatableMixin, Orderable):
     case = ParentalKey("cases.CasePage", on_delete=models.CASCADE, related_name="charges")
     article = models.CharField(
         _("article"),
@@ -64,6 +64,9 @@ class Charge(Orderable):
 
     panels = [FieldRowPanel([FieldPanel("article"), FieldPanel("title")]), FieldPanel("history")]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("charge")
+
     def __str__(self):
         return f"{self.article} {self.title}".strip()
 
@@ -76,7 +79,7 @@ class Charge(Orderable):
         return ChargeStatus(self.current_status).label
 
 
-class InternationalDecision(Orderable):
+class InternationalDecision(TranslatableMixin, Orderable):
     case = ParentalKey("cases.CasePage", on_delete=models.CASCADE, related_name="decisions")
     body = models.CharField(
         _("body"),
@@ -106,8 +109,11 @@ class InternationalDecision(Orderable):
         FieldRowPanel([FieldPanel("categories"), FieldPanel("url")]),
     ]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("Decision")
 
-class DetentionOrder(Orderable):
+
+class DetentionOrder(TranslatableMixin, Orderable):
     """A court order that is the legal basis for holding the person, with its end date."""
 
     case = ParentalKey("cases.CasePage", on_delete=models.CASCADE, related_name="orders")
@@ -157,7 +163,7 @@ class DetentionOrder(Orderable):
         FieldPanel("note"),
     ]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("detention order")
 
     def clean(self):
@@ -178,7 +184,7 @@ class DeadlineStatus(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
-class Deadline(Orderable):
+class Deadline(TranslatableMixin, Orderable):
     case = ParentalKey("cases.CasePage", on_delete=models.CASCADE, related_name="deadlines")
     title = models.CharField(
         _("what is due"),
@@ -206,7 +212,7 @@ class Deadline(Orderable):
         FieldPanel("note"),
     ]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("deadline")
 
 

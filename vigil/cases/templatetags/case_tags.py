@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 from django.db.models import F
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
@@ -87,6 +88,13 @@ def _home_linked(request, field: str, language: str):
         pages = pages.specific(defer=True)
     found = {p.language_code: p for p in pages}
     return found.get(language) or found.get(settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def text_lang(row) -> str:
+    """` lang="en"` on the words of a record row shown before it is translated."""
+    language = getattr(row, "text_language", "")
+    return format_html(' lang="{}"', language) if language else ""
 
 
 @register.filter

@@ -155,6 +155,24 @@ def test_missing_order_shows_the_gap_and_the_no_basis_notice(client, case):
 
 
 @pytest.mark.django_db
+def test_an_order_run_out_after_the_verdict_raises_the_alarm(client, case):
+    """Convicted on 1 February, then held on a new order that ran out on 20 March: the page
+    and fact sheet say so (orders after a verdict used to be ignored)."""
+    case.verdict_on = D(2022, 2, 1)
+    case.save()
+    DetentionOrder.objects.create(
+        case=case, authorised_on=D(2022, 2, 20), valid_until=D(2022, 3, 20)
+    )
+    html = client.get(URL).content.decode()
+    assert "No public detention order for 12 days" in html
+    assert "the last known order made after the verdict ran out" in html
+    assert "No public order from 21 March 2022 to 1 April 2022 (12 days)" in html
+    assert "No public legal basis" not in html
+    sheet = client.get(URL + "fact-sheet/").content.decode()
+    assert "No public detention order for 12 days" in sheet
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("due", "status", "text", "overdue"),
     [

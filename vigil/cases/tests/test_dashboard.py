@@ -45,6 +45,36 @@ def test_watch_list_sees_an_order_ending_soon_and_the_100th_day(case):
     assert item["no_basis_since"] is None
 
 
+def test_watch_list_sees_orders_after_the_verdict(case):
+    """Convicted, then held on a new order that ran out: watched (it was not)."""
+    case.verdict_on = dt.date(2022, 12, 1)
+    case.save()
+    DetentionOrder.objects.create(
+        case=case, authorised_on=dt.date(2023, 1, 10), valid_until=dt.date(2023, 3, 1)
+    )
+    ending = DetentionOrder.objects.create(
+        case=case, authorised_on=dt.date(2023, 2, 20), valid_until=dt.date(2023, 3, 20)
+    )
+    [item] = cases_watch_list(today=dt.date(2023, 3, 10))
+    assert item["orders_ending"] == [ending]
+    assert item["no_basis_since"] is None
+    [item] = cases_watch_list(today=dt.date(2023, 3, 25))
+    assert (item["no_basis_since"], item["no_basis_days"]) == (dt.date(2023, 3, 21), 5)
+    assert item["no_basis_after_verdict"] is True
+
+
+def test_dashboard_shows_an_order_run_out_after_the_verdict(client, case):
+    case.verdict_on = dt.date(2022, 6, 1)
+    case.save()
+    DetentionOrder.objects.create(
+        case=case, authorised_on=dt.date(2022, 9, 1), valid_until=dt.date(2022, 10, 10)
+    )
+    user = get_user_model().objects.create_superuser("ed", "ed@example.org", "x" * 16)
+    client.force_login(user)
+    content = client.get("/admin/").content.decode()
+    assert "After the verdict: no public detention order since" in content
+
+
 def test_released_people_are_not_watched(case):
     case.released_on = dt.date(2022, 9, 1)
     case.save()

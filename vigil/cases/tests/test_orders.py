@@ -88,6 +88,43 @@ def test_a_verdict_ends_the_search_for_gaps():
     assert report.no_basis_since is None
 
 
+def test_orders_after_the_verdict_are_watched_too():
+    """Held in a new case after conviction: the stretch from the verdict to the first new
+    order is the sentence's; after that, gaps between the new orders and the days since
+    the last one ran out are reported, as before a verdict (they used to be ignored)."""
+    orders = [
+        order(D(2022, 10, 6), authorised_on=D(2022, 8, 25)),
+        order(D(2024, 3, 1), authorised_on=D(2024, 1, 10)),
+        order(D(2024, 6, 1), announced_on=D(2024, 3, 20)),
+    ]
+    report = detention_orders_analyse(
+        orders=orders,
+        detained_on=D(2022, 8, 25),
+        today=D(2024, 6, 10),
+        verdict_on=D(2023, 4, 24),
+    )
+    assert report.gaps == [
+        Gap(D(2022, 10, 7), D(2023, 4, 24)),
+        Gap(D(2024, 3, 2), D(2024, 3, 19)),
+        Gap(D(2024, 6, 2), D(2024, 6, 10)),
+    ]
+    assert (report.no_basis_since, report.no_basis_days) == (D(2024, 6, 2), 9)
+    assert report.after_verdict is True
+
+
+def test_an_order_after_the_verdict_in_force_today_leaves_no_alarm():
+    orders = [order(D(2024, 6, 1), authorised_on=D(2024, 1, 10))]
+    report = detention_orders_analyse(
+        orders=orders,
+        detained_on=D(2022, 8, 25),
+        today=D(2024, 5, 1),
+        verdict_on=D(2023, 4, 24),
+    )
+    assert report.in_force is orders[0]
+    assert report.gaps == [Gap(D(2022, 8, 25), D(2023, 4, 24))]
+    assert report.no_basis_since is None
+
+
 def test_no_orders_at_all_is_no_gap_report_of_missing_basis():
     report = detention_orders_analyse(orders=[], detained_on=D(2022, 1, 5), today=D(2022, 1, 20))
     assert report.in_force is None

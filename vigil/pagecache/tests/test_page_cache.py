@@ -1,20 +1,28 @@
 """The page cache: hits before Django, and exact invalidation after every kind of change."""
 
+import datetime as dt
 import gzip
 import threading
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import brotli
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone as django_timezone
 from wagtail.models import Locale
 
 from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
 from vigil.core.models import CampaignSettings
 from vigil.news.tests.factories import UpdatePageFactory
 from vigil.pagecache.models import CachedPage, Invalidation
-from vigil.pagecache.services import _InvalidateOnCommit, page_cache_key, page_cache_store
+from vigil.pagecache.services import (
+    _InvalidateOnCommit,
+    page_cache_expiry,
+    page_cache_key,
+    page_cache_store,
+)
 from vigil.pages.tests.factories import StandardPageFactory
 from vigil.support.models import Statement
 from vigil.support.tests.factories import StatementFactory, SupportRegisterPageFactory
@@ -276,6 +284,37 @@ def test_cached_pages_expire_at_midnight(app, site, settings):
     local = entry.expires_at.astimezone(__import__("zoneinfo").ZoneInfo(settings.TIME_ZONE))
     assert (local.hour, local.minute, local.second) == (0, 0, 0)
     assert 0 < (entry.expires_at - entry.stored_at).total_seconds() <= 86400
+
+
+def test_expiry_is_the_earliest_midnight_of_the_time_zones_a_page_counts_days_in():
+    """At 18:30 UTC it is 23:30 in Almaty: a page counting days there expires in half an
+    hour (Almaty's midnight), not at UTC midnight five and a half hours later."""
+    now = dt.datetime(2026, 12, 6, 18, 30, tzinfo=dt.UTC)
+    almaty = zoneinfo.ZoneInfo("Asia/Almaty")
+    assert page_cache_expiry(now=now) == dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    assert page_cache_expiry(now=now, time_zones=["Asia/Almaty"]) == dt.datetime(
+        2026, 12, 7, tzinfo=almaty
+    )
+    assert page_cache_expiry(now=now, time_zones=["Asia/Almaty"]) == now + dt.timedelta(minutes=30)
+    # West of UTC, UTC's midnight comes first; an unknown zone is no reason to fail.
+    assert page_cache_expiry(now=now, time_zones=["America/New_York", "Nowhere/City"]) == (
+        dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    )
+
+
+def test_a_case_page_expires_at_midnight_where_the_person_is_held(app, site, monkeypatch):
+    """The clock reads 18:30 UTC, 23:30 in Almaty: the case page (its day count turns at
+    Almaty's midnight) is kept until 19:00 UTC; the About page until UTC midnight."""
+    frozen = dt.datetime(2026, 12, 6, 18, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(django_timezone, "now", lambda: frozen)
+    assert site["case"].time_zone == "Asia/Almaty"
+    get(app, site["case"].url)
+    get(app, "/about/")
+    expiry = dict(CachedPage.objects.values_list("url", "expires_at"))
+    assert expiry[f"http://testserver{site['case'].url}"] == dt.datetime(
+        2026, 12, 6, 19, tzinfo=dt.UTC
+    )
+    assert expiry["http://testserver/about/"] == dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 
 class _PurgeRecorder(BaseHTTPRequestHandler):
