@@ -342,3 +342,29 @@ class Journey:
                     f"{len(messages)} of {count} messages to {address} arrived in {timeout} s"
                 )
             time.sleep(0.1)
+
+
+# -- the admin, as editors use it -----------------------------------------------------------
+
+
+def page_id(journey: Journey, url_path: str) -> int:
+    """The id of the English page at Wagtail's `url_path` (e.g. '/home/updates/')."""
+    rows = journey.site.query(
+        "SELECT p.id FROM wagtailcore_page p JOIN wagtailcore_locale l ON p.locale_id = l.id "
+        "WHERE p.url_path = ? AND l.language_code = 'en'",
+        (url_path,),
+    )
+    return rows[0][0]
+
+
+def autosave_settled(page) -> None:
+    """Wait, as a person reads over their text, until the editor's autosave is done.
+
+    A click on Publish while Wagtail's autosave is still saving posts the form a second
+    time and is refused.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(1_500)
+    saving = page.locator("#w-autosave-indicator .w-autosave-indicator__state--saving")
+    expect(saving).to_be_hidden(timeout=15_000)

@@ -20,20 +20,11 @@ import pytest
 from fpdf import FPDF
 from playwright.sync_api import expect
 
-from vigil.journeys.harness import LANGUAGES
+from vigil.journeys.harness import LANGUAGES, autosave_settled, page_id
 
 pytestmark = pytest.mark.browser
 
 CASE_TITLE = "Karim Massimov"
-
-
-def _page_id(journey, url_path: str) -> int:
-    rows = journey.site.query(
-        "SELECT p.id FROM wagtailcore_page p JOIN wagtailcore_locale l ON p.locale_id = l.id "
-        "WHERE p.url_path = ? AND l.language_code = 'en'",
-        (url_path,),
-    )
-    return rows[0][0]
 
 
 def _save_snippet(page) -> None:
@@ -52,7 +43,7 @@ def _choose_case(page) -> None:
 
 
 def _write_update(journey, page, *, title: str, tag: str | None = None) -> None:
-    page.goto(f"/admin/pages/{_page_id(journey, '/home/updates/')}/add_subpage/")
+    page.goto(f"/admin/pages/{page_id(journey, '/home/updates/')}/add_subpage/")
     page.wait_for_load_state()
     page.locator("input[name=title]").fill(title)
     page.locator("textarea[name=summary]").fill(f"{title}: what happened, in one sentence.")
@@ -69,19 +60,8 @@ def _write_update(journey, page, *, title: str, tag: str | None = None) -> None:
     journey.shot(page, f"update-written-{title}")
 
 
-def _autosave_settled(page) -> None:
-    """Wait as a person reads over their text, until the autosave of the new page is done.
-
-    A click on Publish while Wagtail's autosave is creating the page posts the form a
-    second time and is refused ("slug already in use"): reported, the admin's to fix.
-    """
-    page.wait_for_timeout(1_500)
-    saving = page.locator("#w-autosave-indicator .w-autosave-indicator__state--saving")
-    expect(saving).to_be_hidden(timeout=15_000)
-
-
 def _publish(page) -> None:
-    _autosave_settled(page)
+    autosave_settled(page)
     page.locator("footer [data-w-dropdown-target=toggle], footer .dropdown-toggle").first.click()
     page.locator("button[name=action-publish]").click()
     page.wait_for_load_state()
@@ -198,7 +178,7 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     expect(main).to_contain_text("Signer data")
     expect(main).to_contain_text("admin@localhost")
     journey.shot(page, "erase-refused")
-    petition_id = _page_id(journey, "/home/petition/")
+    petition_id = page_id(journey, "/home/petition/")
     response = page.goto(f"/admin/actions/petitions/{petition_id}/signatures.csv")
     assert response.status == 403
     expect(main).to_contain_text("export the signatures of a petition")
@@ -226,7 +206,7 @@ def test_an_editor_submits_for_moderation_and_is_told_whom_to_ask(journey, langu
 
     _write_update(journey, page, title="Lev's first draft")
     expect(page.locator("button[name=action-publish]")).to_have_count(0)
-    _autosave_settled(page)
+    autosave_settled(page)
     page.locator("footer [data-w-dropdown-target=toggle], footer .dropdown-toggle").first.click()
     page.locator("button[name=action-submit]").click()
     page.wait_for_load_state()
@@ -251,7 +231,7 @@ def test_an_editor_submits_for_moderation_and_is_told_whom_to_ask(journey, langu
     expect(main).not_to_contain_text("Signer data")
     journey.shot(page, "mail-refused")
 
-    petition_id = _page_id(journey, "/home/petition/")
+    petition_id = page_id(journey, "/home/petition/")
     page.goto(f"/admin/actions/petitions/{petition_id}/signatures.csv")
     expect(main).to_contain_text(export)
     expect(main).to_contain_text("Signer data")

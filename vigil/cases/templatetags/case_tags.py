@@ -9,6 +9,7 @@ from wagtail.models import Page, Site
 
 from vigil.cases import services
 from vigil.core.snapshot import snapshot_memo
+from vigil.core.templatetags.vigil_tags import site_chrome
 
 register = template.Library()
 
@@ -41,9 +42,8 @@ def case_strip(context):
         case = snapshot_memo(
             ("featured-case", language), lambda: _home_linked(request, "featured_case", language)
         )
-    action = snapshot_memo(
-        ("main-action", language), lambda: _home_linked(request, "action_page", language)
-    )
+    # Loaded with the menu (site_chrome's one query), which the header has already run.
+    action = site_chrome(context)["main_action"]
     if case is not None and case.released_on:
         case = None  # "Detained since" is no longer true
     return {

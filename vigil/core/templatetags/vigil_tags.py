@@ -3,7 +3,7 @@ import json
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
@@ -13,6 +13,7 @@ from vigil.core.services import site_root_localized
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
+from vigil.pages.models import HomePage
 
 register = template.Library()
 
@@ -62,6 +63,8 @@ def site_chrome(context):
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
 
+    main_action_keys = _main_action_keys(root)
+
     def shared_condition() -> Q:
         # Menu, footer links, the updates index and every language version of the home
         # page (and, with this page's versions, of this page): one query.
@@ -80,6 +83,12 @@ def site_chrome(context):
                 content_type=ContentType.objects.get_for_model(UpdateIndexPage),
             )
             | Q(translation_key=root.translation_key)
+            # The home page's main action (the case strip's button), in this language or
+            # the default one.
+            | Q(
+                translation_key__in=main_action_keys,
+                locale__language_code__in={language, settings.LANGUAGE_CODE},
+            )
         )
 
     key = current.translation_key if isinstance(current, Page) and current.pk else None
@@ -88,7 +97,7 @@ def site_chrome(context):
         # from every page's, loaded once for the whole site, or else on their own.
         pages = snapshot_memo(
             ("chrome", language, home_path, *footer_ids),
-            lambda: _chrome_pages(shared_condition()),
+            lambda: _chrome_pages(shared_condition(), main_action_keys=main_action_keys),
         )
         if key is not None:
             known = {p.pk for p in pages}
@@ -99,7 +108,9 @@ def site_chrome(context):
             pages = sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
     else:
         shared = shared_condition()
-        pages = _chrome_pages(shared | Q(translation_key=key) if key else shared)
+        pages = _chrome_pages(
+            shared | Q(translation_key=key) if key else shared, main_action_keys=main_action_keys
+        )
     # Fill the settings' foreign-key caches (in the reader's language) so the footer
     # costs no query.
     for field in ("about_page", "privacy_page"):
@@ -150,19 +161,35 @@ def site_chrome(context):
         # An untranslated copy with no name in the reader's language is left out.
         if item.menu_title
     ]
+    chrome["main_action"] = _main_action(pages, root, language)
     chrome.update(_language_versions(request, pages, root, current, language))
     request._vigil_chrome = chrome
     return chrome
 
 
-def _chrome_pages(condition: Q) -> list:
-    return list(
-        Page.objects.live()
-        .filter(condition)
-        .annotate(language_code=F("locale__language_code"))
-        .order_by("path")
-        .specific(defer=True)
-    )
+def _main_action_keys(root):
+    """The translation key of the page the home page names as its main action (a subquery)."""
+    return HomePage.objects.filter(pk=root.pk).values("action_page__translation_key")
+
+
+def _main_action(pages: list, root, language: str):
+    """The home page's main action among the chrome's pages: this language's, else the
+    default's. Found by its annotation: reading the home page's field would cost a query."""
+    found = {p.language_code: p for p in pages if getattr(p, "is_main_action", False)}
+    return found.get(language) or found.get(settings.LANGUAGE_CODE)
+
+
+def _chrome_pages(condition: Q, *, main_action_keys=None) -> list:
+    pages = Page.objects.live().filter(condition).annotate(language_code=F("locale__language_code"))
+    if main_action_keys is not None:
+        pages = pages.annotate(
+            is_main_action=Case(
+                When(translation_key__in=main_action_keys, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    return list(pages.order_by("path").specific(defer=True))
 
 
 def _page_versions() -> dict:
