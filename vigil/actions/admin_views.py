@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.auth import require_admin_access
 
@@ -118,7 +119,11 @@ def mailing_new(request, page_id: int):
             return redirect("actions_admin:overview")
         messages.success(
             request,
-            _("“%(title)s” is queued for %(count)s subscribers. Progress is shown below.")
+            ngettext(
+                "“%(title)s” is queued for %(count)s subscriber. Progress is shown below.",
+                "“%(title)s” is queued for %(count)s subscribers. Progress is shown below.",
+                recipients,
+            )
             % {"title": page.title, "count": recipients},
         )
         return redirect("actions_admin:overview")
