@@ -11,7 +11,7 @@ export HOST PORT
 # Two workers for two cores; a file's tests stay in one worker (module-scoped fixtures).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help setup run dev test test-sqlite test-postgres lint format messages clean bench \
+.PHONY: help setup run dev test test-sqlite test-postgres test-journeys lint format messages clean bench \
 	bench-signing bench-mirror bench-http bench-search bench-security
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make dev    the same with Django's development server (auto-reload, DEBUG on)"
 	@echo "make test   install what the tests need and run every check (pytest on SQLite and PostgreSQL)"
 	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
+	@echo "make test-journeys   only the journey tests (vigil/journeys)"
 	@echo "make lint / make format   ruff"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
 	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror /"
@@ -60,7 +61,11 @@ test: setup
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
-	scripts/test-postgres.sh $(PYTEST_ARGS)
+	scripts/test-postgres.sh $(PYTEST_ARGS) $(POSTGRES_SKIPS)
+
+# The journeys serve their own site from a SQLite file, whatever the run's database: the
+# PostgreSQL pass would repeat them to the letter.
+POSTGRES_SKIPS := --ignore=vigil/journeys
 
 # The whole suite on in-memory SQLite, whatever DATABASE_URL says.
 test-sqlite: setup
@@ -71,7 +76,12 @@ test-sqlite: setup
 # named, else a throw-away cluster (scripts/test-postgres.sh).
 test-postgres: setup
 	@scripts/install-test-deps.sh
-	scripts/test-postgres.sh $(PYTEST_ARGS)
+	scripts/test-postgres.sh $(PYTEST_ARGS) $(POSTGRES_SKIPS)
+
+# Only the journeys: people's paths through the production server in Chromium.
+test-journeys: setup
+	@scripts/install-test-deps.sh
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS) vigil/journeys
 
 bench: bench-http bench-mirror bench-search bench-signing bench-security
 

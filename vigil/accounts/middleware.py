@@ -6,12 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import services
+from .next_urls import ASSET_URL_NAMES
 
 SESSION_LAST_SEEN = "vigil_admin_last_seen"
 ADMIN_PREFIX = "/admin/"
@@ -38,7 +40,8 @@ class AdminAccessMiddleware:
                 reverse("wagtailadmin_logout"),
                 reverse("vigil_accounts:setup"),
                 reverse("vigil_accounts:verify"),
-                reverse("wagtailadmin_javascript_catalog"),
+                # Redirected, the sprite would put a second copy of the 2FA page into it.
+                *(reverse(name) for name in ASSET_URL_NAMES),
             )
         return self._open_paths
 
@@ -65,6 +68,12 @@ class AdminAccessMiddleware:
             and not request.user.is_verified()
             and path not in self.open_paths()
         ):
+            if not is_navigation(request):
+                # A script's request (fetch, XHR) would get the 2FA page's HTML for its
+                # data; it is refused, and only a page the editor opened becomes `next`.
+                return HttpResponseForbidden(
+                    _("Enter your two-factor code first."), content_type="text/plain"
+                )
             target = (
                 "vigil_accounts:verify"
                 if services.two_factor_enabled(user=request.user)
@@ -74,3 +83,9 @@ class AdminAccessMiddleware:
             query = "?" + urlencode({"next": next_url}) if next_url else ""
             return redirect(reverse(target) + query)
         return self.get_response(request)
+
+
+def is_navigation(request) -> bool:
+    """Whether the browser is opening this address as a page (or says nothing: old
+    browsers and test clients send no Fetch Metadata)."""
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"

@@ -18,6 +18,7 @@ from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from . import services
 from .forms import CodeForm
+from .next_urls import is_asset
 
 SESSION_RECOVERY_CODES = "vigil_recovery_codes"
 
@@ -28,8 +29,12 @@ def client_ip(request) -> str:
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and not is_asset(candidate)
     ):
         return candidate
     return reverse("wagtailadmin_home")

@@ -71,6 +71,9 @@ class RankedOnceQueryCompiler(SQLiteSearchQueryCompiler):
 
 class RankedOnceSearchResults(SQLiteSearchResults):
     def _do_count(self):
+        if not isinstance(self.query_compiler, RankedOnceQueryCompiler):
+            # Autocomplete (the admin's searches and choosers) is Wagtail's own throughout.
+            return super()._do_count()
         ranking = self.query_compiler.ranking(self.query_compiler.get_config(self.backend))
         if ranking is None:
             return super()._do_count()

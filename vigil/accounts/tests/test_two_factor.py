@@ -237,3 +237,65 @@ def test_the_command_line_resets_a_locked_out_administrator(capsys):
     assert entry.user is None
     with pytest.raises(CommandError, match="There is no user named nobody"):
         call_command("reset_two_factor", "nobody")
+
+
+def test_the_admins_own_files_are_never_sent_to_the_second_factor(client, require_2fa):
+    """The 2FA page fetches the icon sprite and puts it into itself: redirected to the
+    2FA page, it drew the page twice, the first copy posting next=/admin/sprite/."""
+    user = UserFactory()
+    enrol(user)
+    sign_in(client, user)
+    sprite = client.get("/admin/sprite/?h=0123abcd", headers={"Sec-Fetch-Mode": "cors"})
+    assert sprite.status_code == 200
+    assert sprite["Content-Type"].startswith("image/svg+xml") and b"<symbol" in sprite.content
+    catalog = client.get("/admin/jsi18n/", headers={"Sec-Fetch-Mode": "no-cors"})
+    assert catalog.status_code == 200 and "javascript" in catalog["Content-Type"]
+
+
+def test_a_scripts_request_before_the_second_factor_is_refused_not_redirected(client, require_2fa):
+    user = UserFactory()
+    enrol(user)
+    sign_in(client, user)
+    response = client.get("/admin/pages/search/?q=x", headers={"Sec-Fetch-Mode": "cors"})
+    assert response.status_code == 403
+    assert "two-factor code" in response.content.decode()
+    # The page the editor opens is the one they come back to.
+    page = client.get("/admin/pages/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert page["Location"] == "/admin/two-factor/verify/?next=%2Fadmin%2Fpages%2F"
+
+
+def test_the_editor_lands_on_the_page_they_asked_for_never_on_an_asset(client, require_2fa, home):
+    require_2fa.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = UserFactory()
+    enrol(user)
+    device = TOTPDevice.objects.get(user=user)
+    edit = f"/admin/pages/{home.pk}/edit/"
+    response = client.get(edit)
+    assert response["Location"] == f"/admin/login/?next={edit}"
+    response = client.post(
+        "/admin/login/", {"username": user.username, "password": PASSWORD, "next": edit}
+    )
+    assert response["Location"] == edit
+    response = client.get(edit)
+    verify = f"/admin/two-factor/verify/?next={edit.replace('/', '%2F')}"
+    assert response["Location"] == verify
+    html = client.get(verify).content.decode()
+    assert html.count('name="next"') == 1 and f'value="{edit}"' in html
+    # The page's own sprite request changes nothing of that.
+    client.get("/admin/sprite/?h=0123abcd", headers={"Sec-Fetch-Mode": "cors"})
+    response = client.post(
+        "/admin/two-factor/verify/", {"code": totp_now(device, offset=1), "next": edit}
+    )
+    assert response["Location"] == edit
+    assert client.get(edit).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "asset", ["/admin/sprite/?h=0123abcd", "/admin/jsi18n/", "/static/wagtailadmin/js/core.js"]
+)
+def test_an_asset_as_next_lands_on_the_dashboard(client, require_2fa, asset):
+    user = UserFactory()
+    codes = enrol(user)
+    sign_in(client, user)
+    response = client.post("/admin/two-factor/verify/", {"code": codes[0], "next": asset})
+    assert response["Location"] == "/admin/"

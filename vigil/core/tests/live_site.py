@@ -54,12 +54,7 @@ SITE_DIR = Path(__file__).resolve().parent
 VAR_DIR = SITE_DIR
 PAGE_CACHE_DIR = str(SITE_DIR / "page-cache")
 CACHES = {{"default": {{**CACHES["default"], "LOCATION": str(SITE_DIR / "cache")}}}}  # noqa: F405
-# Static files straight from the apps: collectstatic would add 20 s to every run.
-STATIC_ROOT = SITE_DIR / "static"
-STORAGES["staticfiles"] = {{  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}}
-WHITENOISE_USE_FINDERS = True
+{static_settings}
 DATABASES = {{"default": sqlite_database(SITE_DIR / "db.sqlite3")}}
 _options = DATABASES["default"]["OPTIONS"]
 _options["timeout"] = {busy_seconds}
@@ -68,6 +63,15 @@ _options["init_command"] = (
     + {extra_pragmas!r}
 )
 '''
+
+# Static files straight from the apps: collectstatic would add 20 s to every run.
+STATIC_FROM_APPS = """STATIC_ROOT = SITE_DIR / "static"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+WHITENOISE_USE_FINDERS = True"""
+# Static files as `make run` serves them: collected once, fingerprinted and compressed.
+STATIC_COLLECTED = "STATIC_ROOT = Path({static_root!r})"
 
 
 def free_port() -> int:
@@ -168,12 +172,20 @@ def _manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def _write_settings(site_dir: Path, *, busy_seconds: float, extra_pragmas: str) -> None:
+def _write_settings(
+    site_dir: Path, *, busy_seconds: float, extra_pragmas: str, static_root: Path | None = None
+) -> None:
+    static_settings = (
+        STATIC_FROM_APPS
+        if static_root is None
+        else STATIC_COLLECTED.format(static_root=str(static_root))
+    )
     (site_dir / f"{SETTINGS_MODULE}.py").write_text(
         SETTINGS_TEMPLATE.format(
             busy_seconds=busy_seconds,
             busy_ms=int(busy_seconds * 1000),
             extra_pragmas=extra_pragmas,
+            static_settings=static_settings,
         )
     )
     (site_dir / "static").mkdir(exist_ok=True)
@@ -245,11 +257,17 @@ class LiveSite:
         extra_pragmas: str = "",
         workers: int = 1,
         mail_interval: int = 10,
+        static_root: Path | None = None,
     ):
         self.dir = site_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(template / "db.sqlite3", self.dir / "db.sqlite3")
-        _write_settings(self.dir, busy_seconds=busy_seconds, extra_pragmas=extra_pragmas)
+        _write_settings(
+            self.dir,
+            busy_seconds=busy_seconds,
+            extra_pragmas=extra_pragmas,
+            static_root=static_root,
+        )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = _environment(self.dir, port=self.port, smtp_port=smtp_port)
@@ -340,13 +358,24 @@ class LiveSite:
             db.close()
 
 
+def run_base(tmp_path_factory) -> Path:
+    """Where the demo database template (and collected static files) are built once.
+
+    xdist workers share the run's base directory; a plain run has its own. Setting
+    VIGIL_TEST_SITE_CACHE to a folder keeps them between runs while working on tests
+    (delete it after changing models, migrations, static files or the demo).
+    """
+    cache = os.environ.get("VIGIL_TEST_SITE_CACHE")
+    if cache:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        return Path(cache)
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory) -> Path:
-    # xdist workers share the run's base directory; a plain run has its own.
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    return template_build(base)
+    return template_build(run_base(tmp_path_factory))
 
 
 @pytest.fixture

@@ -1,0 +1,344 @@
+"""Journeys: what the people who use Vigil do, driven in a real browser against the real server.
+
+A journey test is one person's path through the site, end to end, asserting what
+they see. It runs against `manage.py serve` as `make run` starts it: production
+settings, static files collected and fingerprinted, two-factor sign-in for editors,
+the public content security policy, the page cache, and a real SMTP server
+(aiosmtpd) receiving the mail. Every journey starts from the demo campaign as
+`make run` loads it and opens a fresh browser profile (a new Chromium context:
+no cookies, no storage) for each person.
+
+Each step is photographed into `test-artifacts/journeys/<test>/NN-<step>.png`.
+The photographs are kept when the journey fails (and always with
+`KEEP_JOURNEY_SHOTS=1`), so whoever reads the failure sees what the person saw.
+
+One server is started per test module and restarted on a fresh copy of the demo
+database before each journey: a restart also drops whatever the server process
+keeps in memory, as a deploy would.
+"""
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import time
+from base64 import b32decode
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from vigil.core.tests.live_site import (
+    PYTHON,
+    ROOT,
+    LiveSite,
+    Mailbox,
+    _environment,
+    _write_settings,
+)
+
+ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "journeys"
+CHROMIUM = "/usr/bin/chromium"
+# What this machine's Chromium needs to start headless as root without reaching out.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 640}
+SMALL_PHONE = {"width": 320, "height": 640}
+TIMEOUT_MS = 15_000
+LANGUAGES = ("en", "ru", "kk")
+# The path prefix of each language's pages (English has none).
+LANGUAGE_PREFIX = {"en": "", "ru": "/ru", "kk": "/kk"}
+TOTP_STEP = 30
+
+
+def language_path(language: str, path: str) -> str:
+    """`path` (an English one, starting with /) in `language`'s part of the site."""
+    return LANGUAGE_PREFIX[language] + path
+
+
+# -- the server ----------------------------------------------------------------------------
+
+
+def static_collect(base: Path) -> Path:
+    """Static files collected once per test run, as `make run` does (manifest, compressed).
+
+    Shared by xdist workers through a file lock, like the demo database template.
+    """
+    static_root = base / "journey-static"
+    with (base / "journey-static.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (static_root / "ready").exists():
+            shutil.rmtree(static_root, ignore_errors=True)
+            settings_dir = base / "journey-static-settings"
+            settings_dir.mkdir(exist_ok=True)
+            _write_settings(
+                settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root
+            )
+            env = _environment(settings_dir, port=8000, smtp_port=25)
+            subprocess.run(
+                [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            (static_root / "ready").touch()
+    return static_root
+
+
+class JourneySite(LiveSite):
+    """The production server on a copy of the demo campaign, with real limits.
+
+    Unlike the fault tests' site, the anti-spam form delay and the rate limits keep
+    their production values: a journey is one person at a person's pace.
+    """
+
+    def __init__(self, template: Path, site_dir: Path, *, smtp_port: int, static_root: Path):
+        super().__init__(
+            template, site_dir, smtp_port=smtp_port, mail_interval=1, static_root=static_root
+        )
+        self.template = template
+        for relaxed in ("ACTIONS_FORM_MIN_SECONDS", "ACTIONS_RATE_LIMIT"):
+            self.env.pop(relaxed, None)
+
+    @property
+    def admin_password(self) -> str:
+        return (self.template / "admin-password.txt").read_text().strip()
+
+    def restore(self) -> None:
+        """Stop, put the demo database back as `make run` loaded it, empty the caches, start."""
+        self.stop()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+        shutil.copy(self.template / "db.sqlite3", self.db_path)
+        for folder in ("page-cache", "cache", "media"):
+            shutil.rmtree(self.dir / folder, ignore_errors=True)
+        media = self.template / "media"
+        if media.exists():
+            shutil.copytree(media, self.dir / "media")
+        self.query(
+            "UPDATE wagtailcore_site SET hostname = '127.0.0.1', port = ? WHERE is_default_site",
+            (self.port,),
+        )
+        self.start()
+
+    def shell(self, code: str) -> str:
+        """Run Python in the site's Django (`manage.py shell -c`); what it printed."""
+        return self.manage("shell", "-c", code)
+
+
+# -- second factor -------------------------------------------------------------------------
+
+
+def totp_key(secret_text: str) -> bytes:
+    """The key behind the base32 secret an authenticator app is given (spaces allowed)."""
+    secret = "".join(secret_text.split()).upper()
+    return b32decode(secret + "=" * (-len(secret) % 8))
+
+
+@dataclass
+class Authenticator:
+    """An editor's authenticator app: the codes a phone would show, each used once.
+
+    django-otp refuses a code from a time step it has already accepted, and accepts
+    one step ahead (clock drift), so a second sign-in within 30 s uses the next step's
+    code, as a patient person would wait for the next one.
+    """
+
+    key: bytes
+    last_step: int = -1
+
+    def code(self) -> str:
+        from django_otp.oath import totp
+
+        step = int(time.time()) // TOTP_STEP
+        if self.last_step >= step + 1:
+            time.sleep(self.last_step * TOTP_STEP - time.time() + 0.5)
+            step = int(time.time()) // TOTP_STEP
+        use = max(step, self.last_step + 1)
+        self.last_step = use
+        return f"{totp(self.key, step=TOTP_STEP, t0=0, drift=use - step):06d}"
+
+
+@dataclass
+class Editor:
+    """Someone with an account in the admin, and what they keep beside it."""
+
+    username: str
+    password: str
+    authenticator: Authenticator | None = None
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+# -- one journey ---------------------------------------------------------------------------
+
+
+class Journey:
+    """One person's path: fresh browser profiles, photographs of each step, the mailbox."""
+
+    def __init__(self, *, site: JourneySite, mailbox: Mailbox, browser, name: str):
+        self.site = site
+        self.mailbox = mailbox
+        self.url = site.url
+        self._browser = browser
+        self.shots_dir = ARTIFACTS_DIR / re.sub(r"[^\w.-]+", "-", name).strip("-")
+        shutil.rmtree(self.shots_dir, ignore_errors=True)
+        self._shots = 0
+        self._contexts = []
+        self.problems: list[str] = []
+        self.admin = Editor(username="admin", password=site.admin_password)
+
+    # Browser profiles.
+
+    def page(
+        self,
+        *,
+        language: str | None = None,
+        viewport: dict | None = None,
+        javascript: bool = True,
+        allowed_origins: tuple[str, ...] = (),
+    ):
+        """A page in a new, empty browser profile, speaking `language` (Accept-Language).
+
+        Any request to another site, any script error and any content security policy
+        violation is recorded as a problem, and the journey fails at its end.
+        """
+        options = {
+            "viewport": viewport or DESKTOP,
+            "base_url": self.url,
+            "java_script_enabled": javascript,
+        }
+        if language:
+            options["locale"] = {"en": "en-GB", "ru": "ru-RU", "kk": "kk-KZ"}[language]
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        allowed = (self.url, "data:", "blob:", "about:", *allowed_origins)
+
+        def route(route):
+            url = route.request.url
+            if url.startswith(allowed):
+                route.continue_()
+            else:
+                self.problems.append(f"asked another site: {url}")
+                route.abort()
+
+        context.route("**/*", route)
+        self._contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("console", lambda message: self._console(message))
+        return page
+
+    def _console(self, message) -> None:
+        text = message.text
+        if message.type == "error" and "Content Security Policy" in text:
+            self.problems.append(f"CSP violation: {text}")
+
+    def shot(self, page, step: str, *, full_page: bool = False) -> Path:
+        """Photograph what the person sees now (the viewport, or the whole page)."""
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        self._shots += 1
+        stem = re.sub(r"[^\w.-]+", "-", step).strip("-")
+        path = self.shots_dir / f"{self._shots:02d}-{stem}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def close(self, *, failed: bool) -> None:
+        """Close the profiles; keep the photographs of a failed journey, with its last view."""
+        if failed:
+            for context in self._contexts:
+                for page in context.pages:
+                    # A photograph that cannot be taken must never hide the real failure.
+                    with contextlib.suppress(Exception):
+                        self.shot(page, "at-failure", full_page=True)
+        for context in self._contexts:
+            with contextlib.suppress(Exception):
+                context.close()
+        if not failed and not os.environ.get("KEEP_JOURNEY_SHOTS"):
+            shutil.rmtree(self.shots_dir, ignore_errors=True)
+
+    # Editors.
+
+    def user_create(
+        self,
+        username: str,
+        *,
+        groups: tuple[str, ...] = (),
+        superuser: bool = False,
+        email: str | None = None,
+    ) -> Editor:
+        """An account made the way an administrator would (its groups by name); no 2FA yet."""
+        password = f"journey-{username}-Pass-8841"
+        self.site.shell(
+            "from django.contrib.auth import get_user_model\n"
+            "from django.contrib.auth.models import Group\n"
+            f"user = get_user_model().objects.create_user({username!r}, "
+            f"email={email or username + '@example.org'!r}, password={password!r})\n"
+            f"user.is_superuser = user.is_staff = {superuser!r}\n"
+            "user.save()\n"
+            f"for name in {list(groups)!r}:\n"
+            "    user.groups.add(Group.objects.get(name=name))\n"
+        )
+        return Editor(username=username, password=password)
+
+    def editor_sign_in(self, page, editor: Editor | None = None, *, next: str = "/admin/"):
+        """Sign `editor` in at the admin's door and pass the second factor.
+
+        The first time, the editor sets up an authenticator from the key shown beside
+        the QR code and keeps the recovery codes; afterwards a code from it is asked.
+        Returns the page wherever the admin sends the editor: the journey asserts it.
+        """
+        editor = editor or self.admin
+        page.goto(f"/admin/login/?next={next}")
+        # By field names, not labels: the door speaks the browser's language.
+        page.locator("input[name=username]").fill(editor.username)
+        page.locator("input[name=password]").fill(editor.password)
+        self.shot(page, f"sign-in-{editor.username}")
+        page.locator("form:has(input[name=password]) button[type=submit]").click()
+        page.wait_for_load_state()
+        if "/admin/two-factor/setup/" in page.url:
+            self._two_factor_enrol(page, editor)
+        else:
+            page.locator("input[name=code]").fill(editor.authenticator.code())
+            self.shot(page, f"second-factor-{editor.username}")
+            page.locator("form:has(input[name=code]) button[type=submit]").click()
+            page.wait_for_load_state()
+        return page
+
+    def _two_factor_enrol(self, page, editor: Editor) -> None:
+        secret = page.locator(".vigil-secret").inner_text()
+        editor.authenticator = Authenticator(key=totp_key(secret))
+        page.locator("input[name=code]").fill(editor.authenticator.code())
+        self.shot(page, f"two-factor-set-up-{editor.username}")
+        page.locator("form:has(input[name=code]) button[type=submit]").click()
+        page.wait_for_load_state()
+        editor.recovery_codes = [
+            code.strip() for code in page.locator(".vigil-recovery-codes li").all_inner_texts()
+        ]
+        self.shot(page, f"recovery-codes-{editor.username}")
+        page.locator("a.button:below(.vigil-recovery-codes)").first.click()
+        page.wait_for_load_state()
+
+    # Mail.
+
+    def mail_wait(self, address: str, *, count: int = 1, timeout: float = 30) -> list:
+        """The messages to `address`, once at least `count` have arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.mailbox.to(address)
+            if len(messages) >= count:
+                return messages
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{len(messages)} of {count} messages to {address} arrived in {timeout} s"
+                )
+            time.sleep(0.1)
