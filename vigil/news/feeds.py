@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 FEED_LENGTH = 20
@@ -18,7 +19,8 @@ class UpdatesRssFeed(Feed):
         self.settings = CampaignSettings.for_request(request)
         # The campaign's name and tagline are written in the default language; a feed
         # in another language is named by its home page's title, as its pages are.
-        self.in_default_language = index.locale.language_code == settings.LANGUAGE_CODE
+        language = get_language() or settings.LANGUAGE_CODE
+        self.in_default_language = language == settings.LANGUAGE_CODE
         self.campaign = (
             self.settings.campaign_name if self.in_default_language else index.get_parent().title
         )
