@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.auth import require_admin_access
 
@@ -138,7 +138,11 @@ def mailing_new(request, page_id: int):
         )
         messages.success(
             request,
-            _("“%(title)s” is queued for %(count)s subscribers. Progress is shown below.")
+            ngettext(
+                "“%(title)s” is queued for %(count)s subscriber. Progress is shown below.",
+                "“%(title)s” is queued for %(count)s subscribers. Progress is shown below.",
+                recipients,
+            )
             % {"title": page.title, "count": recipients},
         )
         return redirect("actions_admin:mailing_progress", page_id=page.pk)

@@ -1,10 +1,15 @@
 """Public forms. Every one carries a honeypot and a signed time stamp against bots."""
 
+import functools
+
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+
+from vigil.core.collation import collation_key
 
 from . import services
 from .models.petitions import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
@@ -37,6 +42,23 @@ class BotTrapForm(forms.Form):
         self.data["stamp"] = services.form_stamp_make()
 
 
+@functools.cache
+def _countries_sorted(language: str) -> tuple[tuple[str, str], ...]:
+    # django-countries names them in the active language but, without PyUCA, cannot
+    # sort Cyrillic names.
+    named = [(country.code, str(country.name)) for country in countries]
+    return tuple(sorted(named, key=lambda item: collation_key(item[1], language=language)))
+
+
+def country_choices(*, language: str) -> list[tuple[str, str]]:
+    """Every country, named and sorted in `language`, after an empty choice.
+
+    Called at each rendering (never at import, when the language is English).
+    """
+    with translation.override(language):
+        return [("", gettext("Choose your country")), *_countries_sorted(language)]
+
+
 class SignatureForm(BotTrapForm):
     name = forms.CharField(
         label=_("Your name"),
@@ -49,9 +71,9 @@ class SignatureForm(BotTrapForm):
         help_text=_("We send a link to this address: your signature counts once you follow it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    country = LazyTypedChoiceField(
+    country = forms.ChoiceField(
         label=_("Country"),
-        choices=[("", _("Choose your country"))] + list(countries),
+        choices=lambda: country_choices(language=get_language() or settings.LANGUAGE_CODE),
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     comment = forms.CharField(

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from vigil.core.services import language_prefix, request_client_ip
+from vigil.core.services import language_prefix, page_localized, request_client_ip
 
 from . import services
 from .forms import SignatureForm, SubscribeForm
@@ -216,8 +216,17 @@ def _email_link(request, *, check, act, ask, done, already=None):
     return message_page(request, **done(result))
 
 
+def _petition_shown(petition: PetitionPage) -> PetitionPage:
+    """The petition in the reader's language: signatures belong to the original, but a
+    reader who signed in Russian reads its Russian title and thank-you text."""
+    return page_localized(page=petition)
+
+
 def _back_to_petition(request, petition) -> dict:
-    return {"back_url": petition.get_url(request), "back_label": _("Back to the petition")}
+    return {
+        "back_url": _petition_shown(petition).get_url(request),
+        "back_label": _("Back to the petition"),
+    }
 
 
 def signature_confirm(request, token: str):
@@ -237,7 +246,7 @@ def signature_confirm(request, token: str):
             "message": _("Your signature was already confirmed. Thank you.")
             if was_confirmed
             else _("Your signature is confirmed and now counts. Thank you."),
-            "extra": {"thank_you": signature.petition.thank_you},
+            "extra": {"thank_you": _petition_shown(signature.petition).thank_you},
             **_back_to_petition(request, signature.petition),
         }
 
@@ -251,7 +260,7 @@ def signature_confirm(request, token: str):
         ask=lambda signature: {
             "title": _("Confirm your signature"),
             "message": _("Press the button to confirm your signature on “%(title)s”.")
-            % {"title": signature.petition.title},
+            % {"title": _petition_shown(signature.petition).title},
             "button": _("Confirm my signature"),
         },
         done=done,
@@ -271,7 +280,7 @@ def signature_withdraw(request, token: str):
                 "Press the button to withdraw your signature from “%(title)s”. It is "
                 "deleted at once and no longer counts."
             )
-            % {"title": signature.petition.title},
+            % {"title": _petition_shown(signature.petition).title},
             "button": _("Withdraw my signature"),
         },
         done=lambda petition: {

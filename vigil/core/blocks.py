@@ -50,11 +50,38 @@ class CaptionedImageBlock(blocks.StructBlock):
         help_text=_("Describe what the picture shows for readers who cannot see it. Required."),
     )
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=400)
+    credit = blocks.CharBlock(
+        label=_("Credit"),
+        required=False,
+        max_length=255,
+        help_text=_("Leave empty to show the image's own credit."),
+    )
+
+    # The image's credit is shared by every language; translators get it among the
+    # block's texts and their translation is kept in the block. The image itself stays
+    # the original's.
+    TRANSLATED = ("alt_text", "caption", "credit")
 
     class Meta:
         icon = "image"
         label = _("Image")
         template = "core/blocks/captioned_image_block.html"
+
+    def get_translatable_segments(self, value):
+        from wagtail_localize.segments import StringSegmentValue
+
+        texts = {name: value.get(name) or "" for name in self.TRANSLATED}
+        if not texts["credit"] and value.get("image") is not None:
+            texts["credit"] = value["image"].credit
+        return [StringSegmentValue(name, text) for name, text in texts.items() if text]
+
+    def restore_translated_segments(self, value, segments):
+        from wagtail_localize.segments import StringSegmentValue
+
+        for segment in segments:
+            if isinstance(segment, StringSegmentValue) and segment.path in self.TRANSLATED:
+                value[segment.path] = segment.render_text()
+        return value
 
 
 class DocumentLinkBlock(blocks.StructBlock):

@@ -173,6 +173,25 @@ def page_source(*, page):
     return source or page
 
 
+def page_localized(*, page):
+    """The live version of `page` in the active language, else `page` itself: what a
+    reader of that language sees of a page that a field links to (links follow the
+    original). No query in the default language, one in the others.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    # Links point to originals, which are in the default language.
+    if page is None or language == settings.LANGUAGE_CODE:
+        return page
+    translation = (
+        type(page)
+        .objects.filter(
+            translation_key=page.translation_key, locale__language_code=language, live=True
+        )
+        .first()
+    )
+    return translation or page
+
+
 def page_route_find(*, request, path: str):
     """Wagtail's route for `path` (page, args, kwargs) in the active language, in two queries.
 

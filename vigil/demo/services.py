@@ -6,6 +6,7 @@ editor has changed since are left as they are.
 
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,10 +96,15 @@ def _stream(blocks: list[dict]) -> list[dict]:
     return stream
 
 
-def _references(model, page, items: list[dict]):
+def _references(model, page, items: list[dict], *, original=None):
+    """The page's references; a translation's take the translation keys of the
+    `original`'s at the same position (as wagtail-localize links them)."""
+    keys = [r.translation_key for r in original.references.all()] if original else []
     return [
         model(
             page=page,
+            locale_id=page.locale_id,
+            translation_key=keys[position] if position < len(keys) else uuid.uuid4(),
             sort_order=position,
             title=item["title"],
             publisher=item.get("publisher") or "",
@@ -630,6 +636,7 @@ def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
 CASE_TRANSLATED_FIELDS = (
     "title",
     "person_name",
+    "honorific",
     "status_line",
     "summary",
     "former_roles",
@@ -750,7 +757,7 @@ def _translate(
         target.body = _stream(body)
     if references is not None and references[1] is not None:
         model, items = references
-        target.references = _references(model, target, items)
+        target.references = _references(model, target, items, original=source)
     if children is not None:
         children(target)
     target.save()

@@ -1,7 +1,9 @@
 """RSS 2.0 and Atom feeds of updates, site-wide and per tag."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 FEED_LENGTH = 20
@@ -15,15 +17,22 @@ class UpdatesRssFeed(Feed):
 
         self.request = request
         self.settings = CampaignSettings.for_request(request)
+        # The campaign's name and tagline are written in the default language; a feed
+        # in another language is named by its home page's title, as its pages are.
+        language = get_language() or settings.LANGUAGE_CODE
+        self.in_default_language = language == settings.LANGUAGE_CODE
+        self.campaign = (
+            self.settings.campaign_name if self.in_default_language else index.get_parent().title
+        )
         return {"index": index, "tag": tag}
 
     def title(self, obj):
         if obj["tag"]:
             return _("%(campaign)s: updates tagged “%(tag)s”") % {
-                "campaign": self.settings.campaign_name,
+                "campaign": self.campaign,
                 "tag": getattr(obj["tag"], "local_name", None) or obj["tag"].name,
             }
-        return _("%(campaign)s: latest updates") % {"campaign": self.settings.campaign_name}
+        return _("%(campaign)s: latest updates") % {"campaign": self.campaign}
 
     def link(self, obj):
         url = obj["index"].get_url(self.request)
@@ -32,7 +41,9 @@ class UpdatesRssFeed(Feed):
         return url
 
     def description(self, obj):
-        return self.settings.tagline or obj["index"].intro
+        if self.in_default_language and self.settings.tagline:
+            return self.settings.tagline
+        return obj["index"].intro or obj["index"].title
 
     def feed_url(self, obj):
         return self.request.path
@@ -41,7 +52,9 @@ class UpdatesRssFeed(Feed):
         from .services import updates_filter, updates_visible
 
         visible = updates_visible(index=obj["index"])
-        return updates_filter(visible, tag=obj["tag"])[:FEED_LENGTH]
+        # Untranslated updates are English copies (aliases): a feed is in one language.
+        translated = visible.filter(alias_of__isnull=True)
+        return updates_filter(translated, tag=obj["tag"])[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title

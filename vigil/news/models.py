@@ -14,7 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from vigil.core import converters  # noqa: F401  (registers <uslug:…>, used by the routes below)
@@ -380,5 +380,12 @@ class UpdatePage(PageMixin, CitingPageMixin, Page):
         return context
 
 
-class UpdateReference(Orderable, SourceReference):
+class UpdateReference(TranslatableMixin, Orderable, SourceReference):
+    """A source the page cites. Each language's version of the page has its own, linked to
+    the original's by `translation_key`, so translators translate titles and publishers
+    (wagtail-localize offers the text of translatable child objects only)."""
+
     page = ParentalKey(UpdatePage, on_delete=models.CASCADE, related_name="references")
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass

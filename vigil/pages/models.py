@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from vigil.core.blocks import BodyBlock
@@ -143,5 +143,12 @@ class StandardPage(PageMixin, CitingPageMixin, Page):
         verbose_name = _("standard page")
 
 
-class StandardPageReference(Orderable, SourceReference):
+class StandardPageReference(TranslatableMixin, Orderable, SourceReference):
+    """A source the page cites. Each language's version of the page has its own, linked to
+    the original's by `translation_key`, so translators translate titles and publishers
+    (wagtail-localize offers the text of translatable child objects only)."""
+
     page = ParentalKey(StandardPage, on_delete=models.CASCADE, related_name="references")
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass

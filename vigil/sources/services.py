@@ -22,6 +22,7 @@ from django.db.models import F, Max, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import FAILING_STATUSES, LinkStatus, SourceLink
 
@@ -188,7 +189,12 @@ def source_link_check(*, url: str, timeout: float) -> SourceCheckResult:
                     status=LinkStatus.ERROR,
                     http_status=code,
                     final_url=current if current != url else "",
-                    error=_("More than %(count)d redirects.") % {"count": MAX_REDIRECTS},
+                    error=ngettext(
+                        "More than %(count)d redirect.",
+                        "More than %(count)d redirects.",
+                        MAX_REDIRECTS,
+                    )
+                    % {"count": MAX_REDIRECTS},
                 )
             redirects += 1
             moved_permanently = moved_permanently or code in _PERMANENT

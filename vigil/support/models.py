@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from vigil.cases.models.record import DatePrecision
 from vigil.core.pages import PageMixin
+from vigil.core.services import page_localized
 from vigil.core.snapshot import snapshot_memo
 
 
@@ -262,6 +263,9 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
         from . import services
 
         statements = services.statements_for_case(case=self.case)
+        # The case field follows the original page; readers see the case (its name and
+        # title before it) in their own language.
+        case = page_localized(page=self.case)
         year = int(filters["year"]) if "year" in filters else None
         years = services.statement_years(statements=statements)
         if year is not None and year not in years:
@@ -276,7 +280,7 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
         return self.render(
             request,
             context_overrides={
-                "case": self.case,
+                "case": case,
                 "statements": shown,
                 "all_count": len(statements),
                 "filters": filters,
@@ -288,7 +292,7 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
                 # The same on every filtered view: drawn once per language in an export.
                 "chart": snapshot_memo(
                     ("support-chart", self.case_id, get_language()),
-                    lambda: services.statements_chart_svg(statements=statements, case=self.case),
+                    lambda: services.statements_chart_svg(statements=statements, case=case),
                 ),
                 "canonical_url": request.build_absolute_uri(
                     base + services.statement_filter_path(filters=filters)

@@ -173,7 +173,9 @@ def test_unconfirmed_signatures_are_purged_after_the_retention_period(petition):
     Subscriber.objects.filter(pk=stale_subscriber.pk).update(created_at=old)
     out = io.StringIO()
     call_command("purge_unconfirmed", stdout=out)
-    assert "Deleted 1 unconfirmed signatures and 1 unconfirmed subscriptions." in out.getvalue()
+    assert "Deleted 1 unconfirmed signature.\nDeleted 1 unconfirmed subscription." in (
+        out.getvalue()
+    )
     assert set(Signature.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed_old.pk}
 
 
@@ -248,3 +250,12 @@ def test_a_language_outside_the_site_is_named_in_the_editors_language():
     with translation.override("ru"):
         assert language_name(code="fr") == "Французский"
     assert language_name(code="xx-unknown") == "xx-unknown"
+
+
+def test_one_subscriber_is_counted_in_the_singular(admin_client, updates_index, smtp):
+    """“queued for 1 subscriber”, never “1 subscribers”."""
+    update = UpdatePageFactory(parent=updates_index, title="News to send")
+    SubscriberFactory()
+    url = f"/admin/actions/mailings/new/{update.pk}/"
+    response = admin_client.post(url, follow=True).content.decode()
+    assert "is queued for 1 subscriber. Progress" in response

@@ -125,7 +125,7 @@ def test_send_command_queues_shows_progress_and_refuses_bad_ids(update, smtp, ca
     call_command("send_mailings", queue=update.pk)
     out = capsys.readouterr().out
     assert "2/2" in out
-    assert "3 mailing(s) finished." in out, "one per language"
+    assert "3 mailings finished." in out, "one per language"
     with pytest.raises(CommandError, match="No update"):
         call_command("send_mailings", queue=999_999)
     with pytest.raises(CommandError, match="already been sent"):

@@ -56,3 +56,37 @@ def test_feed_has_no_drafts(client, updates_index, dated_updates):
     draft = UpdatePageFactory(parent=updates_index, title="Secret draft")
     draft.unpublish()
     assert b"Secret draft" not in client.get("/updates/feed/rss/").content
+
+
+def test_russian_feed_is_all_in_russian(client, home, updates_index, dated_updates):
+    """Channel title and description and every item are Russian: no English campaign
+    name or tagline, no untranslated (English) updates."""
+    from wagtail.models import Locale
+
+    from vigil.core.models import CampaignSettings
+
+    settings = CampaignSettings.for_site(home.get_site())
+    settings.campaign_name, settings.tagline = "Free Test Person", "The English tagline"
+    settings.save()
+    russian = Locale.objects.get_or_create(language_code="ru")[0]
+    home_ru = home.copy_for_translation(russian)
+    home_ru.title = "Свободу тестовому человеку"
+    home_ru.save_revision().publish()
+    index_ru = updates_index.copy_for_translation(russian)
+    index_ru.title, index_ru.intro = "Последние новости", "Новости кампании."
+    index_ru.save_revision().publish()
+    first, second = dated_updates
+    first_ru = first.copy_for_translation(russian)
+    first_ru.title, first_ru.summary = "Первая", "Сводка первой."
+    first_ru.save_revision().publish()
+    second.copy_for_translation(russian, alias=True)  # untranslated: an English copy
+
+    for path in ("feed/rss/", "feed/atom/"):
+        feed = feedparser.parse(client.get("/ru/updates/" + path).content)
+        assert not feed.bozo, feed.bozo_exception
+        assert feed.feed.title == "Свободу тестовому человеку: последние новости"
+        assert feed.feed.get("subtitle") == "Новости кампании."
+        assert [e.title for e in feed.entries] == ["Первая"]
+    english = feedparser.parse(client.get("/updates/feed/rss/").content)
+    assert english.feed.title == "Free Test Person: latest updates"
+    assert english.feed.subtitle == "The English tagline"

@@ -354,7 +354,7 @@ def test_a_configured_cdn_is_purged_of_exactly_the_stale_addresses(
 def test_clear_page_cache_command(app, site, capsys, settings):
     warm(app, "/about/")
     call_command("clear_page_cache")
-    assert "1 cached pages removed" in capsys.readouterr().out
+    assert "1 cached page removed" in capsys.readouterr().out
     assert get(app, "/about/").cache == "miss"
     settings.PAGE_CACHE_DIR = ""
     call_command("clear_page_cache")

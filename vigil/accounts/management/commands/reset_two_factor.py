@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.accounts.services import two_factor_reset
 
@@ -21,6 +22,10 @@ class Command(BaseCommand):
             raise CommandError(_("There is no user named %(name)s.") % {"name": username})
         removed = two_factor_reset(user=user, by=None)
         self.stdout.write(
-            _("Removed %(count)s two-factor devices of %(name)s.")
+            ngettext(
+                "Removed %(count)s two-factor device of %(name)s.",
+                "Removed %(count)s two-factor devices of %(name)s.",
+                removed,
+            )
             % {"count": removed, "name": username}
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.actions import services
 
@@ -9,10 +10,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = services.unconfirmed_purge()
+        # One sentence per count: each takes its own plural form.
         self.stdout.write(
-            _(
-                "Deleted %(signatures)s unconfirmed signatures and %(subscribers)s unconfirmed "
-                "subscriptions."
+            ngettext(
+                "Deleted %(count)s unconfirmed signature.",
+                "Deleted %(count)s unconfirmed signatures.",
+                counts["signatures"],
             )
-            % counts
+            % {"count": counts["signatures"]}
+        )
+        self.stdout.write(
+            ngettext(
+                "Deleted %(count)s unconfirmed subscription.",
+                "Deleted %(count)s unconfirmed subscriptions.",
+                counts["subscribers"],
+            )
+            % {"count": counts["subscribers"]}
         )

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.actions import services
 from vigil.news.models import UpdatePage
@@ -56,4 +57,7 @@ class Command(BaseCommand):
         if options["verbosity"] > 0:
             if finished:
                 self.stdout.write("")
-            self.stdout.write(_("%(count)s mailing(s) finished.") % {"count": finished})
+            self.stdout.write(
+                ngettext("%(count)s mailing finished.", "%(count)s mailings finished.", finished)
+                % {"count": finished}
+            )

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.demo.services import demo_scale
 
@@ -19,4 +20,7 @@ class Command(BaseCommand):
             added = demo_scale(updates=updates)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(_("%(count)s updates added.") % {"count": added})
+        self.stdout.write(
+            ngettext("%(count)s update added.", "%(count)s updates added.", added)
+            % {"count": added}
+        )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.mirror import services
 
@@ -62,5 +63,10 @@ class Command(BaseCommand):
                 else _("The copy's signature is not valid.")
             )
         self.stdout.write(
-            _("All %(count)s files match the signed manifest.") % {"count": report.checked}
+            ngettext(
+                "The %(count)s file matches the signed manifest.",
+                "All %(count)s files match the signed manifest.",
+                report.checked,
+            )
+            % {"count": report.checked}
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.pagecache.services import page_cache_clear, page_cache_root
 
@@ -15,4 +16,7 @@ class Command(BaseCommand):
             self.stdout.write(_("The page cache is off (PAGE_CACHE_DIR is empty)."))
             return
         removed = page_cache_clear()
-        self.stdout.write(_("%(count)d cached pages removed.") % {"count": removed})
+        self.stdout.write(
+            ngettext("%(count)d cached page removed.", "%(count)d cached pages removed.", removed)
+            % {"count": removed}
+        )

@@ -4,7 +4,7 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from vigil.sources import services
 from vigil.sources.models import FAILING_STATUSES
@@ -100,6 +100,10 @@ class Command(BaseCommand):
             )
             if summary.removed:
                 self.stdout.write(
-                    _("Forgot %(count)d addresses no longer cited anywhere.")
+                    ngettext(
+                        "Forgot %(count)d address no longer cited anywhere.",
+                        "Forgot %(count)d addresses no longer cited anywhere.",
+                        summary.removed,
+                    )
                     % {"count": summary.removed}
                 )
