@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from wagtail.models import Page
 
 from vigil.core.tests.browser import (
     DESKTOP,
@@ -13,6 +14,7 @@ from vigil.core.tests.browser import (
     _migration_data_create,
     _save_screenshots,
 )
+from vigil.news.models import UpdatePage
 from vigil.news.tests.factories import UpdatePageFactory
 
 PASSWORD = "a long editor password 4821"
@@ -121,3 +123,18 @@ def test_live_preview_shows_the_page_and_the_checks_really_run(admin_page, updat
         in admin_page.locator("[data-side-panel='checks']").inner_text()
     )
     assert admin_page.outside_requests == []
+
+
+def test_an_abandoned_add_update_form_leaves_no_page(admin_page, updates_index):
+    """Autosave (every 500 ms) used to create the page, and its Russian and Kazakh copies,
+    from the first letters typed into "Add page"; the editor then left without saving."""
+    pages_before = Page.objects.count()
+    admin_page.goto(f"/admin/pages/add/news/updatepage/{updates_index.pk}/")
+    # Typed before the form's scripts start, the text would count as the form's first state.
+    admin_page.wait_for_load_state("networkidle")
+    admin_page.locator("#id_title").press_sequentially("Court sits again", delay=50)
+    admin_page.locator("#id_summary").press_sequentially("The hearing was closed.", delay=20)
+    admin_page.wait_for_timeout(3_000)
+    assert Page.objects.count() == pages_before
+    assert not UpdatePage.objects.exists()
+    assert "/add/news/updatepage/" in admin_page.url
