@@ -125,7 +125,10 @@ def _schedule(journey, page) -> dt.datetime:
     dialog = page.locator("#schedule-publishing-dialog")
     dialog.locator("input[name=go_live_at]").fill(go_live.strftime("%Y-%m-%d %H:%M"))
     journey.shot(page, "go-live")
-    dialog.locator("button[type=submit], [data-action*='hide']").first.click()
+    # The date picker stays open over the dialog's button until a click beside it.
+    dialog.locator("h2, h1").first.click()
+    dialog.locator("button.action-save").click()
+    expect(dialog).to_be_hidden()
     autosave_settled(page)
     page.locator("footer [data-w-dropdown-target=toggle], footer .dropdown-toggle").first.click()
     page.locator("button[name=action-publish]").click()
