@@ -40,16 +40,6 @@ from vigil.core.tests.live_site import (
 )
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "journeys"
-CHROMIUM = "/usr/bin/chromium"
-# What this machine's Chromium needs to start headless as root without reaching out.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 640}
 SMALL_PHONE = {"width": 320, "height": 640}
