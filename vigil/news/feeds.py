@@ -9,8 +9,29 @@ from django.utils.translation import gettext as _
 FEED_LENGTH = 20
 
 
+class _DatedWhenEmpty:
+    """A feed with no entry is dated by its listing page, not by the moment it is asked
+    for (Django's default): the mirror's copy must equal the live answer, and a reader's
+    client must not see an empty feed change on every visit. A tag may have no entry in
+    a language whose updates are all untranslated."""
+
+    def latest_post_date(self):
+        empty_updated = self.feed.get("empty_updated")
+        if not self.items and empty_updated is not None:
+            return empty_updated
+        return super().latest_post_date()
+
+
+class _RssFeed(_DatedWhenEmpty, Rss201rev2Feed):
+    pass
+
+
+class _AtomFeed(_DatedWhenEmpty, Atom1Feed):
+    pass
+
+
 class UpdatesRssFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = _RssFeed
 
     def get_object(self, request, index, tag=None):
         from vigil.core.models import CampaignSettings
@@ -48,6 +69,10 @@ class UpdatesRssFeed(Feed):
     def feed_url(self, obj):
         return self.request.path
 
+    def feed_extra_kwargs(self, obj):
+        index = obj["index"]
+        return {"empty_updated": index.last_published_at or index.latest_revision_created_at}
+
     def items(self, obj):
         from .services import updates_filter, updates_visible
 
@@ -81,5 +106,5 @@ class UpdatesRssFeed(Feed):
 
 
 class UpdatesAtomFeed(UpdatesRssFeed):
-    feed_type = Atom1Feed
+    feed_type = _AtomFeed
     subtitle = UpdatesRssFeed.description
