@@ -51,14 +51,10 @@ def media_digests(root: Path) -> dict[str, str]:
 def database_kept(django_db_setup, django_db_blocker):
     """Put the test database back as it was after a test that commits (set up before and
     torn down after `transactional_db`'s flush), as the browser tests do."""
-    from vigil.core.tests.browser import DatabaseCopy, _migration_data_create
+    from vigil.core.tests.browser import database_kept
 
-    with django_db_blocker.unblock():
-        before = DatabaseCopy(_migration_data_create)
-    yield
-    with django_db_blocker.unblock():
-        before.restore()
-        before.close()
+    with database_kept(django_db_blocker):
+        yield
 
 
 @pytest.fixture

@@ -172,6 +172,20 @@ class DatabaseCopy:
         self._postgres = None
 
 
+@contextlib.contextmanager
+def database_kept(django_db_blocker):
+    """The test database put back whole, as it is now, when the block ends: around tests
+    that commit (a live server's, or a restore's), for the database tests after them."""
+    with django_db_blocker.unblock():
+        before = DatabaseCopy(_migration_data_create)
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            before.restore()
+        before.close()
+
+
 @dataclass(frozen=True)
 class _PostgresCopy:
     tables: dict[str, bytes]  # every table but django_migrations: its rows, COPY binary

@@ -11,9 +11,9 @@ from wagtail.models import Page
 from vigil.core.tests.browser import (
     DESKTOP,
     TIMEOUT_MS,
-    DatabaseCopy,
     _migration_data_create,
     _save_screenshots,
+    database_kept,
 )
 from vigil.news.models import UpdatePage
 from vigil.news.tests.factories import UpdatePageFactory
@@ -36,12 +36,8 @@ BODY_WITH_AN_ISSUE = [
 def database_put_back(django_db_setup, django_db_blocker):
     """After the module, the database as the migrations left it: the live server's tests
     flush it, and the database tests that follow in this worker need its root page."""
-    with django_db_blocker.unblock():
-        before = DatabaseCopy(_migration_data_create)
-    yield
-    with django_db_blocker.unblock():
-        before.restore()
-    before.close()
+    with database_kept(django_db_blocker):
+        yield
 
 
 @pytest.fixture
