@@ -155,9 +155,9 @@ def test_the_servers_mail_worker_sends_queued_mailings(updates_index, smtp, monk
     """`serve` runs a worker loop that picks up queued mailings by itself."""
     from vigil.core.management.commands import serve
 
-    # The loop closes stale connections between rounds; here that would end the test's
-    # own transaction.
-    monkeypatch.setattr(serve, "close_old_connections", lambda: None)
+    # The loop closes its thread's connections after each round; here that would end
+    # the test's own transaction.
+    monkeypatch.setattr(serve, "_connections_close", lambda: None)
     update = UpdatePageFactory(parent=updates_index)
     SubscriberFactory.create_batch(3)
     services.mailing_create(page=update, user=None)

@@ -3,6 +3,7 @@ the background threads of `manage.py serve` (in the main process) keep working."
 
 import os
 import signal
+import threading
 import time
 
 import requests
@@ -62,7 +63,7 @@ def test_killing_workers_leaves_the_site_answering(site_template, tmp_path, mail
             assert site.process.poll() is None, "the main process lives on"
             for path in ("/", "/petition/", "/updates/", "/ru/"):
                 response = requests.get(site.url + path, timeout=HTTP_TIMEOUT)
-                assert response.status_code == 200, path
+                assert response.status_code == 200, (path, site.log[-4000:])
         assert not site.worker_pids() & first, "both workers are new ones"
         site.manage("shell", "-c", QUEUE_MAILING)
         _wait_for(lambda: mailbox.to("after-crash@example.org"), "the mail worker's send")
@@ -89,10 +90,10 @@ def test_a_background_job_that_raises_is_logged_and_runs_again(caplog, monkeypat
     ends the thread."""
     from vigil.core.management.commands import serve
 
-    # The loop closes stale database connections between rounds; this test has no
-    # database, and a connection left open by an earlier test in the process must not
-    # be touched.
-    monkeypatch.setattr(serve, "close_old_connections", lambda: None)
+    # The loop closes its thread's database connections after each round; this test
+    # has no database, and a connection left open by an earlier test in the process
+    # must not be touched.
+    monkeypatch.setattr(serve, "_connections_close", lambda: None)
     calls = []
 
     def job():
@@ -107,3 +108,29 @@ def test_a_background_job_that_raises_is_logged_and_runs_again(caplog, monkeypat
     assert len(failures) == 2
     assert failures[0].getMessage() == "test job failed; it runs again in 0 s"
     assert failures[0].exc_info[1].args == ("mail server gone",)
+
+
+def test_a_worker_is_not_forked_while_a_job_has_the_database_open(monkeypatch):
+    """granian forks replacement workers from serve's process while its jobs run. A fork
+    in the middle of a job would hand the new worker a copy of the job's SQLite
+    connection and locks (it then answered "database is locked" to every write): the
+    fork waits for the job's round to end."""
+    from vigil.core.management.commands import serve
+
+    monkeypatch.setattr(serve, "_connections_close", lambda: None)
+    started, finished = threading.Event(), threading.Event()
+
+    def job():
+        started.set()
+        time.sleep(0.5)
+        finished.set()
+
+    loop = threading.Thread(target=serve._repeat, args=(job, 0, Rounds(1), "test job"))
+    loop.start()
+    assert started.wait(GIVE_UP_AFTER)
+    pid = os.fork()
+    if pid == 0:  # the new worker: was the job's round over when it was forked?
+        os._exit(0 if finished.is_set() else 1)
+    _, status = os.waitpid(pid, 0)
+    loop.join()
+    assert os.waitstatus_to_exitcode(status) == 0

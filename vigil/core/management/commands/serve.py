@@ -1,12 +1,13 @@
 """Serve Vigil with granian and keep scheduled publishing running beside it."""
 
 import logging
+import os
 import threading
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from vigil.pagecache.services import page_cache_clear
@@ -14,24 +15,44 @@ from vigil.pagecache.services import page_cache_clear
 logger = logging.getLogger("vigil.serve")
 
 
+# granian forks a new worker from this process whenever one dies. A fork taken while a
+# job below has the database open copies that connection, and SQLite's lock state, into
+# the new worker half-held (SQLite forbids using a connection across fork()): the worker
+# then answered "database is locked" for a while. The jobs hold this lock while their
+# connections are open, and fork() waits for it. Re-entrant: a job may fork its own
+# helpers (the mirror export does).
+_database_open = threading.RLock()
+os.register_at_fork(
+    before=_database_open.acquire,
+    after_in_parent=_database_open.release,
+    after_in_child=_database_open.release,
+)
+
+
+def _connections_close() -> None:
+    """Close this thread's database connections (a job's, after each run)."""
+    connections.close_all()
+
+
 def _repeat(job, interval: float, stop: threading.Event, name: str) -> None:
     """Run `job` every `interval` seconds until `stop` is set.
 
     A failed run is logged with its traceback for the operator and never stops the
     next one (a locked database or a dead mail server must not end the thread for
-    good); database connections are opened fresh for each run, as a request would.
+    good). Each run opens its database connections fresh, as a request would, and
+    closes them after, even where connections are otherwise kept (CONN_MAX_AGE).
     """
     while not stop.wait(interval):
-        try:
-            close_old_connections()
-            job()
-        except Exception:  # noqa: BLE001 - try again at the next interval
-            logger.exception("%s failed; it runs again in %s s", name, interval)
-        finally:
+        with _database_open:
             try:
-                close_old_connections()
-            except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
-                logger.exception("%s: closing its database connection failed", name)
+                job()
+            except Exception:  # noqa: BLE001 - try again at the next interval
+                logger.exception("%s failed; it runs again in %s s", name, interval)
+            finally:
+                try:
+                    _connections_close()
+                except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
+                    logger.exception("%s: closing its database connection failed", name)
 
 
 def _publish_scheduled() -> None:
