@@ -40,6 +40,7 @@ from vigil.core.services import html_sanitize
 from vigil.library.models import LibraryDocument, LibraryPage
 from vigil.news.models import (
     Series,
+    SeriesTranslation,
     TagTranslation,
     UpdateIndexPage,
     UpdatePage,
@@ -248,6 +249,12 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         )
         if made:
             report.note(f"series: {series.title}")
+        for language, text in item.get("translations", {}).items():
+            SeriesTranslation.objects.get_or_create(
+                series=series,
+                language=language,
+                defaults={"title": text["title"], "description": text.get("description", "")},
+            )
         series_by_slug[series.slug] = series
 
     tags = {}

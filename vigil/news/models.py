@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -244,7 +245,7 @@ class UpdatePageTag(TaggedItemBase):
     )
 
 
-class Series(index.Indexed, models.Model):
+class Series(index.Indexed, ClusterableModel):
     """A run of analysis chapters read in order."""
 
     title = models.CharField(_("title"), max_length=200, help_text=_("Name of the series."))
@@ -268,6 +269,12 @@ class Series(index.Indexed, models.Model):
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("is_complete"),
+        InlinePanel(
+            "translations",
+            label=_("Translation"),
+            heading=_("In other languages"),
+            help_text=_("The title and description as readers of another language see them."),
+        ),
     ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
@@ -275,6 +282,38 @@ class Series(index.Indexed, models.Model):
         verbose_name = _("series")
         verbose_name_plural = _("series")
         ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class SeriesTranslation(Orderable):
+    """A series' title and description in another language."""
+
+    series = ParentalKey(Series, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=translation_languages,
+        help_text=_("The language of this translation."),
+    )
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("The series' name in that language.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the series is about, in that language.")
+    )
+
+    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("series translation")
+        verbose_name_plural = _("series translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "language"], name="news_series_translation_once"
+            ),
+        ]
 
     def __str__(self):
         return self.title

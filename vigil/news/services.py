@@ -213,6 +213,18 @@ def years_in_use(*, visible) -> list[int]:
     return [d.year for d in visible.dates("date", "year", order="DESC")]
 
 
+def _series_title_annotate(chapters: QuerySet) -> QuerySet:
+    """Each chapter with its series' title in the active language (`series_local_title`),
+    None where editors have not translated it (or the language is the default)."""
+    from .models import SeriesTranslation
+
+    language = get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return chapters.annotate(series_local_title=Value(None, output_field=CharField()))
+    titles = SeriesTranslation.objects.filter(series_id=OuterRef("series_id"), language=language)
+    return chapters.annotate(series_local_title=Subquery(titles.values("title")[:1]))
+
+
 def update_neighbours(*, update, tags: list[Tag]) -> dict:
     """Previous and next chapters of its series, and related updates by shared tags.
 
@@ -222,14 +234,19 @@ def update_neighbours(*, update, tags: list[Tag]) -> dict:
     UpdatePage = _update_model()
     if update.series_id and update.chapter:
         chapters = list(
-            pages_public(UpdatePage.objects.live())
-            .filter(series_id=update.series_id, chapter__isnull=False, locale_id=update.locale_id)
-            .select_related("series")
-            .defer_streamfields()
-            .order_by("chapter", "date")
+            _series_title_annotate(
+                pages_public(UpdatePage.objects.live())
+                .filter(
+                    series_id=update.series_id, chapter__isnull=False, locale_id=update.locale_id
+                )
+                .select_related("series")
+                .defer_streamfields()
+                .order_by("chapter", "date")
+            )
         )
         if chapters:
             update.series = chapters[0].series  # saves the template a query
+            update.series.local_title = chapters[0].series_local_title
         earlier = [c for c in chapters if c.chapter < update.chapter]
         later = [c for c in chapters if c.chapter > update.chapter]
         context["previous_chapter"] = earlier[-1] if earlier else None
@@ -302,5 +319,9 @@ def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
     if update.author:
         data["author"] = {"@type": "Organization", "name": update.author}
     if update.series_id:
-        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": update.series.title}
+        series = update.series
+        data["isPartOf"] = {
+            "@type": "CreativeWorkSeries",
+            "name": getattr(series, "local_title", None) or series.title,
+        }
     return data

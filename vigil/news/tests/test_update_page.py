@@ -158,6 +158,30 @@ def test_last_published_chapter_says_next_is_coming(client, series_chapters, upd
     assert "Next chapter coming soon." not in client.get(chapters[2].url).content.decode()
 
 
+def test_russian_chapter_names_its_series_in_russian(client, series_chapters, updates_index):
+    """Readers of a Russian chapter see the series' Russian title in the kicker, the
+    chapter list and the structured data; without one, the English title marked as
+    English for screen readers."""
+    from wagtail.models import Locale
+
+    from vigil.news.models import SeriesTranslation
+
+    series, chapters = series_chapters
+    russian = Locale.objects.get_or_create(language_code="ru")[0]
+    updates_index.copy_for_translation(russian, copy_parents=True).save_revision().publish()
+    chapter_ru = chapters[1].copy_for_translation(russian)
+    chapter_ru.title = "Глава вторая"
+    chapter_ru.save_revision().publish()
+    untranslated = client.get(chapter_ru.url).content.decode()
+    assert '<h2 lang="en">Closed justice</h2>' in untranslated
+    SeriesTranslation.objects.create(series=series, language="ru", title="Закрытое правосудие")
+    content = client.get(chapter_ru.url).content.decode()
+    assert "<h2>Закрытое правосудие</h2>" in content
+    assert '"name": "Закрытое правосудие"' in content
+    assert "Closed justice" not in content
+    assert "Closed justice, chapter 2" in client.get(chapters[1].url).content.decode()
+
+
 def test_related_updates_share_tags(client, updates_index):
     main = UpdatePageFactory(parent=updates_index, title="Main")
     friend = UpdatePageFactory(parent=updates_index, title="Shares a tag")
