@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import logging
 import multiprocessing
 import os
 import re
@@ -426,6 +427,18 @@ def _redirect_page(*, target: str) -> bytes:
     ).encode()
 
 
+class _ExpectedNotFound(logging.Filter):
+    """Drops Django's "Not Found" line for the address the export asks for on purpose to
+    render the mirror's 404 page: it told operators of an error that was none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return getattr(request, "path", None) != NOT_FOUND_URL
+
+
+_EXPECTED_NOT_FOUND = _ExpectedNotFound()
+
+
 class _Worker:
     """Renders URLs into files; one per process."""
 
@@ -444,6 +457,7 @@ class _Worker:
         self.site = Site.objects.get(pk=site_id)
         self.base_url = base_url
         self.renderer = SiteRenderer(site=self.site, made_at=made_at)
+        logging.getLogger("django.request").addFilter(_EXPECTED_NOT_FOUND)  # once: a set
         self.main_url = self.site.root_url
         self.page_ids = page_ids
         self.folders: set[Path] = set()

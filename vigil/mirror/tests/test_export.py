@@ -325,10 +325,14 @@ def test_export_command_bad_input(demo, signing_key, tmp_path, settings):
     assert not MirrorExport.objects.exists()
 
 
-def test_export_command_prints_a_summary(demo, signing_key, tmp_path, settings, capsys):
-    """files, bytes and seconds, and again after nothing changed (nothing rewritten)."""
+def test_export_command_prints_a_summary(demo, signing_key, tmp_path, settings, capsys, caplog):
+    """files, bytes and seconds, and again after nothing changed (nothing rewritten); no
+    warning about the 404 page it renders on purpose."""
     settings.MIRROR_SIGNING_KEY = signing_key
-    call_command("export_site", str(tmp_path / "copy"), jobs=1)
+    with caplog.at_level("WARNING", logger="django.request"):
+        call_command("export_site", str(tmp_path / "copy"), jobs=1)
+    assert (tmp_path / "copy" / "404.html").exists()
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == []
     out = capsys.readouterr().out
     assert re.search(r"Full export: \d+ files \([\d.]+ MB\) in [\d.]+ s", out)
     call_command("export_site", str(tmp_path / "copy"), jobs=1, incremental=True)
