@@ -107,7 +107,7 @@ bench-security: setup
 # After changing user-facing strings: refresh the Russian and Kazakh catalogues.
 messages: setup
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemessages -l ru -l kk \
-		--ignore=.venv --ignore=.tools --ignore=var --ignore=bench --ignore=test-artifacts \
+		--ignore=.venv --ignore=.tools --ignore=var --ignore=bench --ignore=test-artifacts --ignore=tests \
 		--no-obsolete
 	$(PY) scripts/compile_messages.py
 
