@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vigil.news.services import linked_updates_localize
+
 from . import services
 from .models.record import (
     DeadlineStatus,
     EventKind,
     TimelineEvent,
     TimelineSource,
+    source_lines_parse,
 )
 
 # Kinds of timeline event worth a mark on the chart and an entry in the calendar.
@@ -65,8 +68,9 @@ def case_events_load(*, case, case_id=None) -> list:
             local_id=Subquery(translated.values("pk")[:1]),
             local_title=Subquery(translated.values("title")[:1]),
             local_description=Subquery(translated.values("description")[:1]),
+            local_sources=Subquery(translated.values("sources")[:1]),
         )
-        local_fields = ("local_id", "local_title", "local_description")
+        local_fields = ("local_id", "local_title", "local_description", "local_sources")
     rows = events_query.order_by("date", "pk", "sources__sort_order", "sources__pk").values(
         *_EVENT_FIELDS,
         "case_id",
@@ -90,6 +94,7 @@ def case_events_load(*, case, case_id=None) -> list:
                     event.title = row["local_title"]
                     event.description = row["local_description"] or event.description
                     event.text_language = ""
+                    event.local_sources = row["local_sources"] or ""
             events[event.pk] = event
         if row["sources__id"] is not None:
             source = TimelineSource(
@@ -104,6 +109,8 @@ def case_events_load(*, case, case_id=None) -> list:
                 else ""
             )
             event.source_list.append(source)
+    for event in events.values():
+        _sources_localize(event)
     if events:
         links = (
             TimelineEvent.updates.through.objects.filter(
@@ -115,27 +122,16 @@ def case_events_load(*, case, case_id=None) -> list:
         for link in links:
             events[link.timelineevent_id].linked_updates.append(link.updatepage)
     if events and language != settings.LANGUAGE_CODE:
-        _linked_updates_localize(events, language)
+        linked_updates_localize(holders=events.values(), language=language)
     return list(events.values())
 
 
-def _linked_updates_localize(events: dict, language: str) -> None:
-    """Linked updates in that language's version, where there is one live. One query."""
-    from vigil.news.models import UpdatePage
-
-    linked = [update for event in events.values() for update in event.linked_updates]
-    if linked:
-        local = {
-            page.translation_key: page
-            for page in UpdatePage.objects.live()
-            .filter(
-                translation_key__in={u.translation_key for u in linked},
-                locale__language_code=language,
-            )
-            .defer_streamfields()
-        }
-        for event in events.values():
-            event.linked_updates = [local.get(u.translation_key, u) for u in event.linked_updates]
+def _sources_localize(event) -> None:
+    """The event's sources with the translators' titles and publishers, where given."""
+    lines = source_lines_parse(getattr(event, "local_sources", ""))
+    for source, line in zip(event.source_list, lines, strict=False):
+        if line is not None:
+            source.title, source.publisher = line[0] or source.title, line[1] or source.publisher
 
 
 def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRecord:

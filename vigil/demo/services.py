@@ -791,6 +791,7 @@ def _record_translations(*, home, record: dict, data_dir: Path, report: DemoRepo
                 defaults={
                     "title": text["title"],
                     "description": " ".join((text.get("description") or "").split()),
+                    "sources": _source_lines(item, texts.get("sources", {})),
                 },
             )
             if created:
@@ -802,9 +803,19 @@ def _record_translations(*, home, record: dict, data_dir: Path, report: DemoRepo
                 )
 
 
+def _source_lines(item: dict, names: dict) -> str:
+    """An event translation's sources field: the translated 'title | publisher' of each of
+    the event's sources in case.yaml, an empty line where there is none."""
+    lines = []
+    for source in item.get("sources", []):
+        key = f"{source['title']} | {source.get('publisher', '')}".rstrip(" |")
+        lines.append(names.get(key, ""))
+    return "\n".join(lines).rstrip("\n")
+
+
 RECORD_CHILDREN = {
     "charges": ("charges", ("title", "article")),
-    "decisions": ("decisions", ("body", "reference", "finding")),
+    "decisions": ("decisions", ("body", "reference", "categories", "finding")),
     "orders": ("orders", ("authorised_by", "source", "note")),
     "deadlines": ("deadlines", ("title", "owed_by", "note")),
 }

@@ -325,3 +325,23 @@ def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
             "name": getattr(series, "local_title", None) or series.title,
         }
     return data
+
+
+def linked_updates_localize(*, holders, language: str) -> None:
+    """Each holder's `.linked_updates` in that language's version where one is live (an
+    English update otherwise). One query for all of them."""
+    linked = [update for holder in holders for update in holder.linked_updates]
+    if not linked or language == settings.LANGUAGE_CODE:
+        return
+    local = {
+        page.translation_key: page
+        for page in _update_model()
+        .objects.live()
+        .filter(
+            translation_key__in={u.translation_key for u in linked},
+            locale__language_code=language,
+        )
+        .defer_streamfields()
+    }
+    for holder in holders:
+        holder.linked_updates = [local.get(u.translation_key, u) for u in holder.linked_updates]

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
 
 from vigil.core.snapshot import snapshot_memo
+from vigil.news.services import linked_updates_localize
 
 from .models import FILTER_KEYS, Demand, Statement, SupporterType, SupportRegisterPage
 
@@ -45,10 +46,14 @@ def statements_for_case(*, case) -> list[Statement]:
 
     Rendering many pages (snapshot_reads: the register's filtered views), read once.
     """
-    return snapshot_memo(("statements-of-case", case.pk), lambda: _statements_load(case=case))
+    language = get_language() or settings.LANGUAGE_CODE
+    return snapshot_memo(
+        ("statements-of-case", case.pk, language),
+        lambda: _statements_load(case=case, language=language),
+    )
 
 
-def _statements_load(*, case) -> list[Statement]:
+def _statements_load(*, case, language: str) -> list[Statement]:
     statements = list(
         Statement.objects.filter(case=case).select_related("source_document").order_by("date", "pk")
     )
@@ -64,6 +69,7 @@ def _statements_load(*, case) -> list[Statement]:
         )
         for link in links:
             by_pk[link.statement_id].linked_updates.append(link.updatepage)
+        linked_updates_localize(holders=statements, language=language)
     return statements
 
 

@@ -276,7 +276,9 @@ class TimelineEvent(index.Indexed, ClusterableModel):
             "translations",
             label=_("Translation"),
             heading=_("In other languages"),
-            help_text=_("The title and description as readers of another language see them."),
+            help_text=_(
+                "The title, description and sources as readers of another language see them."
+            ),
         ),
         MultiFieldPanel([FieldPanel("updates")], heading=_("Linked updates")),
     ]
@@ -295,6 +297,17 @@ class TimelineEvent(index.Indexed, ClusterableModel):
         return f"event-{self.pk}"
 
 
+def source_lines_parse(text: str) -> list[tuple[str, str] | None]:
+    """A translation's sources field: per line, (title, publisher), or None for an empty
+    line (that source is shown as published). A line without '|' is a title alone."""
+    parsed: list[tuple[str, str] | None] = []
+    for line in text.splitlines():
+        title, _bar, publisher = line.partition("|")
+        title, publisher = title.strip(), publisher.strip()
+        parsed.append((title, publisher) if title or publisher else None)
+    return parsed
+
+
 class TimelineEventTranslation(Orderable):
     """An event's title and description in another language."""
 
@@ -309,8 +322,22 @@ class TimelineEventTranslation(Orderable):
     description = models.TextField(
         _("description"), blank=True, help_text=_("The detail, if the original has any.")
     )
+    sources = models.TextField(
+        _("sources"),
+        blank=True,
+        help_text=_(
+            "The event's sources as readers of this language see them: one line per source, "
+            "in the order of the Sources section, written as 'title | publisher'. Leave a "
+            "line empty to show that source as published."
+        ),
+    )
 
-    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
+    panels = [
+        FieldPanel("language"),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("sources"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("timeline event translation")

@@ -196,3 +196,40 @@ def test_exports_of_a_translated_case_carry_the_timeline(client, filled, home):
     calendar = icalendar.Calendar.from_ical(client.get("/ru" + URL + "case.ics").content)
     english = icalendar.Calendar.from_ical(client.get(URL + "case.ics").content)
     assert len(calendar.walk("VEVENT")) == len(english.walk("VEVENT")) > 0
+
+
+@pytest.mark.django_db
+def test_translators_name_an_events_sources_in_their_language(client, filled, home):
+    """An event translation's sources field gives each source's title and publisher in
+    that language, line by line in the Sources section's order; an empty line leaves
+    that source as published. The Russian page and case.json show the same."""
+    from wagtail.models import Locale
+
+    from vigil.cases.models import TimelineEventTranslation
+
+    case, event = filled
+    TimelineSource.objects.create(event=event, title="Court notice", publisher="Court")
+    TimelineSource.objects.create(event=event, title="Lawyer's letter", publisher="Defence")
+    russian, _made = Locale.objects.get_or_create(language_code="ru")
+    home.copy_for_translation(russian).save_revision().publish()
+    case.get_parent().copy_for_translation(russian).save_revision().publish()
+    case.copy_for_translation(russian).save_revision().publish()
+    TimelineEventTranslation.objects.create(
+        event=event,
+        language="ru",
+        title="Задержан дома",
+        sources="Сообщение об аресте | Рейтер\n\nПисьмо адвоката",
+    )
+
+    record = client.get("/ru" + URL + "case.json").json()
+    (detained,) = [e for e in record["timeline"] if e["title"] == "Задержан дома"]
+    assert [(s["title"], s["publisher"]) for s in detained["sources"]] == [
+        ("Сообщение об аресте", "Рейтер"),
+        ("Court notice", "Court"),
+        ("Письмо адвоката", "Defence"),
+    ]
+    html = client.get("/ru" + URL).content.decode()
+    assert '<a href="https://example.org/r">Сообщение об аресте</a>, Рейтер' in html
+    english = client.get(URL + "case.json").json()
+    (detained,) = [e for e in english["timeline"] if e["title"] == "Detained at home"]
+    assert detained["sources"][0]["title"] == "Arrest report"

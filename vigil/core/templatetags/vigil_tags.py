@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
-from vigil.core.services import site_root_localized
+from vigil.core.services import language_prefix, site_root_localized
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
@@ -335,3 +335,10 @@ def untranslated_lang() -> str:
     if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
         return ""
     return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308 - a language code
+
+
+@register.simple_tag
+def home_url() -> str:
+    """The home page in the active language ("/ru/"), for pages that are no Wagtail page
+    (errors); no database query, so the 500 and 503 pages can use it."""
+    return language_prefix(language=get_language() or settings.LANGUAGE_CODE) + "/"

@@ -62,7 +62,8 @@ PAGES = {
 # Wagtail pages (forms, search, /mirrors/, 404) look up that language's home page; the
 # case page, its fact sheet and its exports load the timeline's translated linked updates,
 # and a case (the home page's banner too) takes its facts from the English case: one more;
-# the support register its case's translation, a feed its home page (the channel's name).
+# the support register its case's translation and its statements' translated linked
+# updates, a feed its home page (the channel's name).
 EXPECTED = {
     "home": (11, 12, 12),
     "updates index": (11, 11, 11),
@@ -83,8 +84,8 @@ EXPECTED = {
     "case.ics": (11, 13, 13),  # one more than case.json: when the record last changed
     "timeline.csv": (10, 12, 12),  # with order ends and deadlines
     "fact sheet": (12, 14, 14),
-    "support register": (9, 10, 10),
-    "support filtered": (9, 10, 10),
+    "support register": (9, 11, 11),
+    "support filtered": (9, 11, 11),
     "library": (10, 10, 10),
     "library kind": (10, 10, 10),
     "library search": (10, 10, 10),

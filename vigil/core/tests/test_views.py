@@ -29,6 +29,17 @@ def test_unknown_address_gives_the_site_styled_404(client, home):
     assert 'href="/"' in content
 
 
+def test_a_russian_404_leads_to_the_russian_home_page(client, home):
+    """Readers of /ru/ who mistype an address are sent back to their own language."""
+    from wagtail.models import Locale
+
+    russian = Locale.objects.get_or_create(language_code="ru")[0]
+    home.copy_for_translation(russian).save_revision().publish()
+    content = client.get("/ru/no-such-page/").content.decode()
+    assert '<a href="/ru/">' in content
+    assert '<a href="/">' not in content
+
+
 def test_500_page_renders_without_a_database(db, django_assert_num_queries):
     """The error page must not fail again: no queries, no request context."""
     with django_assert_num_queries(0):

@@ -191,6 +191,35 @@ def _ui_strings() -> set[str]:
     return strings
 
 
+@pytest.mark.parametrize(
+    ("language", "source", "series", "country"),
+    [
+        ("ru", "Новости кампании", "Закрытое правосудие", "Великобритания"),
+        ("kk", "Науқан жаңалықтары", "Жабық сот төрелігі", "Ұлыбритания"),
+    ],
+)
+def test_demo_record_is_in_the_readers_language(demo, client, language, source, series, country):
+    """The case timeline names its sources, a chapter its series, the support register
+    its countries, in Russian and Kazakh (they were English), and the register's "Read
+    more" links lead to the reader's language where the update is translated."""
+    case_html = html_of(client, prefixed(language, "/cases/karim-massimov/"))
+    case = visible_text(case_html)
+    assert source in case
+    assert "Campaign news" not in case
+    assert "I and III" not in case
+    support_html = html_of(client, prefixed(language, "/support/"))
+    assert country in visible_text(support_html)
+    assert "United Kingdom" not in visible_text(support_html)
+    read_more = re.findall(r'class="timeline__updates">(.*?)</p>', support_html)
+    links = re.findall(r'href="([^"]+)"', " ".join(read_more))
+    assert any(link.startswith(f"/{language}/updates/") for link in links), links
+    chapter = UpdatePage.objects.filter(
+        series__isnull=False, locale__language_code=language
+    ).first()
+    assert chapter is not None
+    assert f"<h2>{series}</h2>" in html_of(client, chapter.url)
+
+
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_no_english_interface_strings_on_translated_pages(demo, client, language):
     """No sentence of the interface is left in English on a translated page."""

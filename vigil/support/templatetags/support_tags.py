@@ -2,6 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from .. import services
 
@@ -30,3 +31,11 @@ def statement_date(statement) -> str:
     if statement.precision == "approx":
         return _("about %(date)s") % {"date": text}
     return text
+
+
+@register.filter
+def country_name(name: str) -> str:
+    """A statement's country (typed in English) in the reader's language, as the petition
+    form's list names it; a name that is no country is shown as typed."""
+    code = countries.by_name(name) if name else ""
+    return str(countries.name(code)) if code else name
