@@ -19,6 +19,14 @@ from .exports import KEY_EVENT_KINDS
 WIDTH = 400
 MARGIN = 12
 FONT = 12
+
+
+def _text_width(text: str, *, size: float = FONT - 1) -> float:
+    """An upper estimate of a label's width in the chart's units (system-ui averages
+    about 0.55 em a letter, Cyrillic a little more)."""
+    return len(text) * size * 0.62
+
+
 # Dark on white: each is at least 7:1 against #fff, well beyond WCAG AA.
 COLOURS = {
     "detention": "#1d2a36",
@@ -98,7 +106,16 @@ def case_timeline_svg(
         return round(max(inner * ((until - start).days + 1) / span, 1.5), 1)
 
     rows = {"detention": 22, "orders": 58, "gap_labels": 84, "marks": 110, "axis": 130}
-    height = 206
+    legend = [
+        (COLOURS["detention"], _("Detained")),
+        (COLOURS["order"], _("Order")),
+        (f"url(#{id_prefix}-hatch)", _("No public order")),
+        (COLOURS["mark"], _("Key event")),
+    ]
+    # Two by two where every label fits its half of the width (a generous estimate of
+    # the text's width), else one a line: Russian's "No public order" overran the next.
+    legend_columns = 2 if all(_text_width(label) <= inner / 2 - 20 for _f, label in legend) else 1
+    height = 206 + (len(legend) // legend_columns - 2) * 16
 
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     svg = ET.Element(
@@ -279,16 +296,9 @@ def case_timeline_svg(
     # The first year is named at the left edge, where its tick would be off the chart.
     _add(svg, "text", str(first.year), x=MARGIN, y=y + 19, fill=COLOURS["ink"])
 
-    # Legend, two by two so that longer translations fit.
-    legend = [
-        (COLOURS["detention"], _("Detained")),
-        (COLOURS["order"], _("Order")),
-        (f"url(#{id_prefix}-hatch)", _("No public order")),
-        (COLOURS["mark"], _("Key event")),
-    ]
     for n, (fill, label) in enumerate(legend):
-        lx = MARGIN + (n % 2) * (inner / 2)
-        y = 170 + (n // 2) * 16
+        lx = MARGIN + (n % legend_columns) * (inner / 2)
+        y = 170 + (n // legend_columns) * 16
         _add(
             svg,
             "rect",

@@ -719,18 +719,27 @@ def _demo_translations(*, home, report: DemoReport, data_dir: Path) -> None:
             fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
             fields["text"] = html_sanitize(html=data["petition"]["text"])
             _translate(petition, locale, report, fields=fields)
-        register = _child(home, SupportRegisterPage, "support")
-        if register is not None and data.get("support"):
-            _translate(register, locale, report, fields=_pick(data["support"], ("title", "intro")))
+        for model, slug in (
+            (SupportRegisterPage, "support"),
+            (CaseIndexPage, "cases"),
+            (LibraryPage, "library"),
+        ):
+            listing = _child(home, model, slug)
+            if listing is not None and data.get(slug):
+                _translate(listing, locale, report, fields=_pick(data[slug], ("title", "intro")))
+        authors = data.get("authors", {})
         for slug, item in data.get("updates", {}).items():
             update = _child(index, UpdatePage, slug) if index is not None else None
             if update is None:
                 raise ValueError(f"{path.name}: no update {slug!r} to translate")
+            fields = _pick(item, ("title", "summary"))
+            if update.author:
+                fields["author"] = authors.get(update.author, update.author)
             _translate(
                 update,
                 locale,
                 report,
-                fields=_pick(item, ("title", "summary")),
+                fields=fields,
                 body=item.get("body"),
                 references=(UpdateReference, item.get("references")),
             )

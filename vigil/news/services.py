@@ -112,10 +112,15 @@ def _tag_members() -> dict[int, set[int]]:
 
 
 def update_pinned(*, index: Page, visible):
-    """The pinned update when it is live and public, else None."""
+    """The pinned update, in the index's language, when it is live and public, else None.
+
+    A translated index keeps the pinned page of the original it was copied from (an
+    English update): its translation among `visible` is the one shown.
+    """
     if not index.pinned_update_id:
         return None
-    return visible.filter(pk=index.pinned_update_id).first()
+    pinned_key = Page.objects.filter(pk=index.pinned_update_id).values("translation_key")
+    return visible.filter(Q(pk=index.pinned_update_id) | Q(translation_key__in=pinned_key)).first()
 
 
 def updates_for_home(*, home: Page, limit: int) -> dict:

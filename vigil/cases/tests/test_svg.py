@@ -93,3 +93,29 @@ def test_released_case_stops_at_release_and_no_orders_is_one_gap():
     _markup, svg, report = _svg([], released_on=D(2022, 2, 7))
     assert report.gaps == [services.Gap(D(2022, 1, 8), D(2022, 2, 7))]
     assert "31 days" in svg.find(f"{NS}desc").text
+
+
+def test_legend_labels_never_overlap_in_any_language():
+    """Each legend label ends before the next one in its line starts, and inside the
+    chart: the Russian "No public order" ran into "Key event" when two shared a line."""
+    from django.utils import translation
+
+    from vigil.cases.svg import WIDTH, _text_width
+
+    for language in ("en", "ru", "kk"):
+        with translation.override(language):
+            _markup, svg, _report = _svg([_order(D(2022, 3, 8), authorised_on=D(2022, 1, 8))])
+        height = float(svg.get("viewBox").split()[3])
+        texts = [t for t in svg.iter(f"{NS}text") if t.get("font-size") == "11"]
+        assert len(texts) == 4, language
+        lines: dict[float, list] = {}
+        for text in texts:
+            lines.setdefault(float(text.get("y")), []).append(text)
+            assert float(text.get("y")) < height, language
+        for line in lines.values():
+            line.sort(key=lambda t: float(t.get("x")))
+            for left, right in zip(line, line[1:], strict=False):
+                end = float(left.get("x")) + _text_width(left.text)
+                assert end < float(right.get("x")) - 14, (language, left.text, right.text)
+            last = line[-1]
+            assert float(last.get("x")) + _text_width(last.text) <= WIDTH, (language, last.text)

@@ -70,6 +70,25 @@ def test_unpublished_pinned_update_is_not_shown(client, campaign_home):
     assert "News 0" not in response.content.decode()
 
 
+def test_russian_home_pins_the_russian_version_of_the_pinned_update(client, campaign_home):
+    """A translated updates index keeps the English pinned page it was copied from; the
+    Russian home and list pin that update's Russian version (they pinned nothing)."""
+    from wagtail.models import Locale
+
+    home, _case, updates = campaign_home
+    russian = Locale.objects.get_or_create(language_code="ru")[0]
+    home.copy_for_translation(russian).save_revision().publish()
+    index_ru = updates[0].get_parent().specific.copy_for_translation(russian)
+    index_ru.save_revision().publish()
+    pinned_ru = updates[0].copy_for_translation(russian)
+    pinned_ru.title = "Новость 0"
+    pinned_ru.save_revision().publish()
+    assert index_ru.pinned_update_id == updates[0].pk
+    for path in ("/ru/", "/ru/updates/"):
+        response = client.get(path)
+        assert response.context["pinned"] == pinned_ru, path
+
+
 def test_html_lang_and_skip_link(client, campaign_home):
     content = client.get("/").content.decode()
     assert '<html lang="en"' in content
