@@ -10,7 +10,7 @@ from wagtail.models import Site
 from vigil.cases import services as case_services
 
 from .page_forms import CitingPageForm
-from .services import body_link_references, page_references
+from .services import body_link_references, page_references, translation_languages
 
 
 @register_setting(icon="site")
@@ -145,3 +145,24 @@ def featured_case_for(request):
     site = Site.find_for_request(request)
     home = site.root_page.specific if site else None
     return getattr(home, "featured_case", None)
+
+
+class TextTranslation(models.Model):
+    """An object's title and description in another language: the "In other languages"
+    rows of snippets that are not pages (timeline events, series). Subclasses add the
+    key to their object and a unique (object, language) constraint."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=translation_languages,
+        help_text=_("The language of this translation."),
+    )
+
+    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title

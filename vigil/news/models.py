@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from vigil.core import converters  # noqa: F401  (registers <uslug:…>, used by the routes below)
 from vigil.core.blocks import BodyBlock
-from vigil.core.models import CitingPageMixin, SourceReference
+from vigil.core.models import CitingPageMixin, SourceReference, TextTranslation
 from vigil.core.pages import PageMixin
 from vigil.core.services import pagination_links, translation_languages
 from vigil.core.snapshot import snapshot_memo
@@ -287,24 +287,16 @@ class Series(index.Indexed, ClusterableModel):
         return self.title
 
 
-class SeriesTranslation(Orderable):
+class SeriesTranslation(Orderable, TextTranslation):
     """A series' title and description in another language."""
 
     series = ParentalKey(Series, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=translation_languages,
-        help_text=_("The language of this translation."),
-    )
     title = models.CharField(
         _("title"), max_length=200, help_text=_("The series' name in that language.")
     )
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the series is about, in that language.")
     )
-
-    panels = [FieldPanel("language"), FieldPanel("title"), FieldPanel("description")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("series translation")
@@ -314,9 +306,6 @@ class SeriesTranslation(Orderable):
                 fields=["series", "language"], name="news_series_translation_once"
             ),
         ]
-
-    def __str__(self):
-        return self.title
 
 
 class UpdatePage(PageMixin, CitingPageMixin, Page):

@@ -11,8 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
-from vigil.core.models import SourceReference
-from vigil.core.services import translation_languages
+from vigil.core.models import SourceReference, TextTranslation
 
 
 class DatePrecision(models.TextChoices):
@@ -308,16 +307,10 @@ def source_lines_parse(text: str) -> list[tuple[str, str] | None]:
     return parsed
 
 
-class TimelineEventTranslation(Orderable):
-    """An event's title and description in another language."""
+class TimelineEventTranslation(Orderable, TextTranslation):
+    """An event's title, description and sources in another language."""
 
     event = ParentalKey(TimelineEvent, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=translation_languages,
-        help_text=_("The language of this translation."),
-    )
     title = models.CharField(_("title"), max_length=300, help_text=_("The event in one line."))
     description = models.TextField(
         _("description"), blank=True, help_text=_("The detail, if the original has any.")
@@ -332,12 +325,7 @@ class TimelineEventTranslation(Orderable):
         ),
     )
 
-    panels = [
-        FieldPanel("language"),
-        FieldPanel("title"),
-        FieldPanel("description"),
-        FieldPanel("sources"),
-    ]
+    panels = [*TextTranslation.panels, FieldPanel("sources")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("timeline event translation")
