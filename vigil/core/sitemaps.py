@@ -31,7 +31,10 @@ class LanguageSitemap(Sitemap):
         )
 
     def _root(self):
-        return site_root_localized(site=self.get_wagtail_site())
+        # Asked for by items() and again for the URLs: looked up once.
+        if not hasattr(self, "_root_page"):
+            self._root_page = site_root_localized(site=self.get_wagtail_site())
+        return self._root_page
 
     def _urls(self, page, protocol, domain):
         """Each page's URL from its path, without loading it as a model: loading 1,000
