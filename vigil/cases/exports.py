@@ -109,8 +109,9 @@ def case_events_load(*, case, case_id=None) -> list:
                 else ""
             )
             event.source_list.append(source)
-    for event in events.values():
-        _sources_localize(event)
+    if local_fields:
+        for event in events.values():
+            _sources_localize(event)
     if events:
         links = (
             TimelineEvent.updates.through.objects.filter(
@@ -121,8 +122,7 @@ def case_events_load(*, case, case_id=None) -> list:
         )
         for link in links:
             events[link.timelineevent_id].linked_updates.append(link.updatepage)
-    if events and language != settings.LANGUAGE_CODE:
-        linked_updates_localize(holders=events.values(), language=language)
+    linked_updates_localize(holders=events.values(), language=language)
     return list(events.values())
 
 
