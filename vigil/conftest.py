@@ -51,3 +51,24 @@ def cold_caches():
 
     cache.clear()
     ContentType.objects.clear_cache()
+
+
+# Fixtures that serve a throw-away site from a SQLite file of its own, whatever database
+# the run uses: a test that needs one runs the same on every database.
+_OWN_SQLITE_SITE_FIXTURES = {"live_site", "site_template", "journey_site"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what the PostgreSQL pass leaves out (`-m "not own_sqlite_site and not browser"`):
+
+    - tests that serve their own SQLite site would repeat the SQLite pass to the letter;
+    - tests that drive Chromium look at HTML that the same queries render on either
+      database; where PostgreSQL does differ (search, collation, constraints, query
+      counts, migrations) the tests without a browser say so, and they run on both.
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if _OWN_SQLITE_SITE_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.own_sqlite_site)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)

@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from vigil.cases.models import CasePage
 from vigil.news.models import UpdatePage
 
-pytestmark = pytest.mark.browser  # the demo fixture is shared with the browser tests
 
 TRANSLATED_UPDATE = "convicted-and-sentenced-to-18-years"
 UNTRANSLATED_UPDATE = "ngos-call-for-immediate-release"
