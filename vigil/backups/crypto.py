@@ -82,7 +82,9 @@ def _key_file_read(path: Path) -> bytes:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise BackupKeyError(_("The backup key file %(path)s does not exist.") % {"path": path})
+        raise BackupKeyError(
+            _("The backup key file %(path)s does not exist.") % {"path": path}
+        ) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         # A key other users can read protects nothing: say so rather than use it.
         raise BackupKeyError(

@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.conf import settings as django_settings
 from django.test import Client
 
 from vigil.backups.crypto import backup_key_parse, stream_decrypt, stream_encrypt
@@ -61,16 +61,6 @@ def media_digests(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture
-def database_kept(django_db_setup, django_db_blocker):
-    """Put the test database back as it was after a test that commits (set up before and
-    torn down after `transactional_db`'s flush), as the browser tests do."""
-    from vigil.core.tests.browser import database_kept
-
-    with database_kept(django_db_blocker):
-        yield
 
 
 @pytest.fixture
