@@ -2,6 +2,8 @@
 
 import pytest
 
+from vigil.core.tests.live_site import site_template  # noqa: F401 - the live-site fixture
+
 
 @pytest.fixture
 def database_kept(django_db_setup, django_db_blocker):

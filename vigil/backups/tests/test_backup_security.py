@@ -109,11 +109,13 @@ def test_the_archive_is_the_owners_only(secrets_archive, tmp_path):
     assert list(shared.iterdir()) == []
 
 
-def _forge(archive: Path, tmp_path: Path, *, key_text: str) -> Path:
+def _forge(
+    archive: Path, tmp_path: Path, *, key_text: str, read_key_text: str | None = None
+) -> Path:
     """The attack as found: a superuser added to the database file and the manifest's size
     and checksum of it updated to match, sealed with `key_text`. (The attacker is given
     the plain contents, as an older unencrypted backup would have given them.)"""
-    with archive_tar(archive) as tar:
+    with archive_tar(archive, read_key_text) as tar:
         members = {m.name: tar.extractfile(m).read() for m in tar}
     path = tmp_path / "forged.sqlite3"
     path.write_bytes(members["database.sqlite3"])

@@ -51,8 +51,8 @@ def archive_plain(archive: Path, key_text: str | None = None) -> bytes:
     return plain.getvalue()
 
 
-def archive_tar(archive: Path) -> tarfile.TarFile:
-    return tarfile.open(fileobj=io.BytesIO(archive_plain(archive)), mode="r:gz")
+def archive_tar(archive: Path, key_text: str | None = None) -> tarfile.TarFile:
+    return tarfile.open(fileobj=io.BytesIO(archive_plain(archive, key_text)), mode="r:gz")
 
 
 def media_digests(root: Path) -> dict[str, str]:
