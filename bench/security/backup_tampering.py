@@ -166,15 +166,14 @@ def _restore(env: dict, archive: Path, extra: list[str]) -> subprocess.Completed
     )  # fmt: skip
 
 
-def backup_tampering_run(report: Report, tmp: Path) -> None:
-    crypto = _crypto()
-    os.umask(0o022)  # as a careless shell would have it: the modes below are Vigil's doing
+def _site_make(tmp: Path) -> tuple[dict, bytes, Path, str]:
+    """The throw-away site: (its environment, the backup key, its database, a session key)."""
     site = tmp / "site"
     site.mkdir()
     (site / "media" / "documents").mkdir(parents=True)
     (site / "media" / "documents" / "a.txt").write_text("evidence")
     key_file = tmp / "backup-key"
-    key = crypto.backup_key_write(path=key_file)
+    key = _crypto().backup_key_write(path=key_file)
     db = site / "db.sqlite3"
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BACKUP_KEY"}},
@@ -190,16 +189,20 @@ def backup_tampering_run(report: Report, tmp: Path) -> None:
     print(f"migrate a throw-away site in {site}", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     session_key = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1]
-    report("site: production settings (bench.settings), SQLite, one editor signed in")
+    return env, key, db, session_key
 
+
+def backup_tampering_run(report: Report, tmp: Path) -> None:
+    env, key, db, session_key = _site_make(tmp)
+    report("site: production settings (bench.settings), SQLite, one editor signed in")
     backups = tmp / "backups"
     backups.mkdir(mode=0o700)
     report(manage(env, "backup", str(backups)).strip())
     (archive,) = backups.iterdir()
-    raw = archive.read_bytes()
     report.check(stat.S_IMODE(archive.stat().st_mode) == 0o600, "archive is mode 0600")
     shared = tmp / "shared"
-    shared.mkdir(mode=0o755)
+    shared.mkdir()
+    shared.chmod(0o755)
     refused = subprocess.run(
         [str(PYTHON), "manage.py", "backup", str(shared)],
         cwd=ROOT, env=env, capture_output=True, text=True,
@@ -208,6 +211,12 @@ def backup_tampering_run(report: Report, tmp: Path) -> None:
         refused.returncode == 1 and not list(shared.iterdir()),
         f"backup into a 0755 folder refused: {refused.stderr.strip()[-160:]}",
     )
+    _contents_check(report, archive, key, session_key, tmp)
+    _attacks_check(report, env, archive, key, db, tmp)
+
+
+def _contents_check(report: Report, archive: Path, key: bytes, session_key: str, tmp: Path):
+    raw = archive.read_bytes()
     report.check(
         session_key.encode() not in raw and b"editor@example.org" not in raw
         and b"SQLite format 3" not in raw and b"manifest.json" not in raw,
@@ -228,6 +237,9 @@ def backup_tampering_run(report: Report, tmp: Path) -> None:
         f"rows in the decrypted backup: {rows}",
     )
 
+
+def _attacks_check(report: Report, env: dict, archive: Path, key: bytes, db: Path, tmp: Path):
+    backups = archive.parent
     before = _site_state(db)
     for what, tampered, extra in _attacks(archive, key, tmp):
         result = _restore(env, tampered, extra)
