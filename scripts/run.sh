@@ -4,12 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
-mkdir -p var
+# Everything made from here on (the database, keys, the admin's password) is the owner's only.
+umask 077
+scripts/var-private.sh var
 if [ -z "${SECRET_KEY:-}" ]; then
-  [ -s var/secret-key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key)
   SECRET_KEY="$(cat var/secret-key)"
 fi
 export SECRET_KEY
+# Backups (manage.py backup) are encrypted with this key: keep a copy off the machine.
+if [ -z "${BACKUP_KEY:-}" ] && [ -z "${BACKUP_KEY_FILE:-}" ]; then
+  export BACKUP_KEY_FILE="$PWD/var/backup-key"
+fi
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vigil.settings.production}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1,[::1]}"
 export HTTPS="${HTTPS:-false}"

@@ -3,8 +3,14 @@
 An archive is a .tar.gz holding `manifest.json`, the database (`database.sqlite3`, made
 with SQLite's online backup API, or `database.pgdump`, pg_dump's custom format) and
 every file under MEDIA_ROOT as `media/…`. The manifest lists each file's size and
-SHA-256, the Vigil version, the applied migrations and the date; a restore checks all
-of it before it touches anything.
+SHA-256, the Vigil version, the applied migrations and the date. The whole .tar.gz is
+then encrypted and authenticated with the backup key (crypto.py) and written readable by
+its owner only: a restore first checks every byte against the key, then the manifest,
+before it touches anything.
+
+Sessions, login throttling, rate counters and cached pages are left out (their tables
+are copied empty): a session key read from a backup would open the admin past its second
+factor, and none of them is worth restoring.
 """
 
 import datetime as dt
@@ -15,6 +21,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -23,17 +30,36 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
-FORMAT = 1
+from .crypto import BackupKeyError, backup_key_id, backup_key_load, stream_decrypt, stream_encrypt
+
+FORMAT = 2
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA_PREFIX = "media/"
 CHUNK = 1024 * 1024
+SUFFIX = ".tar.gz.enc"
+# Rows that are secret or throw-away: copied as empty tables. A session key opens the
+# admin past its second factor; the rest is login throttling, rate counters, cached
+# pages and who-is-editing pings, none worth restoring. Models not installed are skipped.
+TRANSIENT_MODELS = (
+    "sessions.Session",
+    "axes.AccessAttempt",
+    "axes.AccessAttemptExpiration",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
+    "ratelimits.RateCounter",
+    "pagecache.CachedPage",
+    "pagecache.CachedPageTag",
+    "pagecache.Invalidation",
+    "wagtailadmin.EditingSession",
+)
 
 
 class BackupError(Exception):
@@ -45,6 +71,7 @@ class BackupSummary:
     path: Path
     files: int
     size: int
+    key_id: str
 
 
 @dataclass
@@ -106,7 +133,35 @@ def _run(command: list[str], env: dict) -> None:
         )
 
 
+def transient_tables() -> list[str]:
+    """The tables of TRANSIENT_MODELS that exist in this site's database."""
+    existing = set(connection.introspection.table_names())
+    tables = []
+    for label in TRANSIENT_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if model._meta.db_table in existing:
+            tables.append(model._meta.db_table)
+    return tables
+
+
+def _sqlite_transient_clear(path: Path, tables: list[str]) -> None:
+    """Empty the transient tables of the copy, and rebuild it so no deleted row is left
+    in its free pages."""
+    database = sqlite3.connect(path)
+    try:
+        with database:
+            for table in tables:
+                database.execute(f'DELETE FROM "{table}"')
+        database.execute("VACUUM")
+    finally:
+        database.close()
+
+
 def _database_dump(staging: Path, engine: str) -> Path:
+    tables = transient_tables()
     if engine == "sqlite":
         target = staging / SQLITE_FILE
         connection.ensure_connection()
@@ -116,12 +171,14 @@ def _database_dump(staging: Path, engine: str) -> Path:
             connection.connection.backup(destination)
         finally:
             destination.close()
+        _sqlite_transient_clear(target, tables)
         return target
     target = staging / PG_FILE
     args, env = _pg_env()
+    excluded = [f"--exclude-table-data={table}" for table in tables]
     _run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", *args,
-         "--file", str(target)],
+        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", *excluded,
+         *args, "--file", str(target)],
         env,
     )  # fmt: skip
     return target
@@ -153,21 +210,63 @@ def _migrations() -> dict[str, list[str]]:
     return {app: sorted(names) for app, names in sorted(applied.items())}
 
 
-def backup_create(*, directory: Path, now: dt.datetime | None = None) -> BackupSummary:
-    """Write a complete backup archive into `directory`; returns where and how big."""
-    engine = _engine()
-    directory = Path(directory)
+def _folder_check(directory: Path) -> None:
     if not directory.is_dir():
         raise BackupError(_("%(dir)s is not a folder.") % {"dir": directory})
+    mode = directory.stat().st_mode
+    if mode & 0o077:
+        # Other users could list, replace or (with a careless umask) read the archives.
+        raise BackupError(
+            _(
+                "%(dir)s can be opened by other users (mode %(mode)s): keep backups in a "
+                "private folder (chmod 700 %(dir)s)."
+            )
+            % {"dir": directory, "mode": f"{stat.S_IMODE(mode):04o}"}
+        )
+
+
+def _archive_write(partial: Path, entries: list[tuple[str, Path]], manifest: dict) -> None:
+    """The plain .tar.gz: the manifest first, then the database and media files."""
+    with tarfile.open(partial, "w:gz") as archive:
+        data = json.dumps(manifest, indent=2, sort_keys=True).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(data)
+        info.mtime = int(dt.datetime.fromisoformat(manifest["created_at"]).timestamp())
+        archive.addfile(info, io.BytesIO(data))
+        for arcname, path in entries:
+            archive.add(path, arcname=arcname, recursive=False)
+
+
+def _private_file_open(path: Path):
+    """A new file only its owner can read, whatever the umask."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+def backup_create(
+    *, directory: Path, now: dt.datetime | None = None, key_file: Path | None = None
+) -> BackupSummary:
+    """Write a complete, encrypted backup archive into `directory`; returns where and how big.
+
+    The key comes from `key_file`, else the settings (crypto.backup_key_load); without
+    one nothing is written.
+    """
+    engine = _engine()
+    directory = Path(directory)
+    _folder_check(directory)
+    try:
+        key = backup_key_load(key_file=key_file, create=True)
+    except BackupKeyError as error:
+        raise BackupError(str(error)) from None
     if connection.in_atomic_block:
         # SQLite's backup would wait for ever on the transaction's own lock, and pg_dump
         # would not see what the transaction changed.
         raise BackupError(_("A backup cannot be made inside a database transaction."))
     moment = now or dt.datetime.now(dt.UTC)
-    name = f"vigil-backup-{moment:%Y%m%dT%H%M%SZ}.tar.gz"
+    name = f"vigil-backup-{moment:%Y%m%dT%H%M%SZ}{SUFFIX}"
     target = directory / name
     if target.exists():
         raise BackupError(_("%(path)s already exists.") % {"path": target})
+    # mkdtemp makes the staging folder 0700: the plain copy never lies open.
     with tempfile.TemporaryDirectory(dir=directory, prefix=".vigil-backup-") as staging_dir:
         staging = Path(staging_dir)
         database = _database_dump(staging, engine)
@@ -183,32 +282,52 @@ def backup_create(*, directory: Path, now: dt.datetime | None = None) -> BackupS
                 for arcname, path in entries
             },
         }
+        plain = staging / "archive.tar.gz"
+        _archive_write(plain, entries, manifest)
         partial = staging / (name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, indent=2, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
-            info.mtime = int(moment.timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for arcname, path in entries:
-                archive.add(path, arcname=arcname, recursive=False)
+        with open(plain, "rb") as source, _private_file_open(partial) as sealed:
+            stream_encrypt(source=source, target=sealed, key=key)
         # Only a finished archive gets its name: a crash leaves no half backup behind.
         os.replace(partial, target)
-    return BackupSummary(path=target, files=len(entries), size=target.stat().st_size)
+    return BackupSummary(
+        path=target, files=len(entries), size=target.stat().st_size, key_id=backup_key_id(key=key)
+    )
 
 
 def _safe_name(name: str) -> bool:
+    """A name an archive may hold: the manifest, a database file or a file under media/,
+    never absolute, never climbing out with `..`."""
     path = PurePosixPath(name)
-    return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
+    return (
+        not path.is_absolute()
+        and ".." not in path.parts
+        and name == path.as_posix()
+        and (name in {MANIFEST, SQLITE_FILE, PG_FILE} or name.startswith(MEDIA_PREFIX))
+    )
 
 
-def _archive_read(archive_path: Path, into: Path) -> dict:
-    """Extract the archive into `into`, checking every file against the manifest."""
+def _archive_decrypt(archive: Path, target: Path, key_file: Path | None) -> None:
+    """Decrypt `archive` into `target`; BackupError unless all of it is authentic."""
+    try:
+        key = backup_key_load(key_file=key_file)
+        source = open(archive, "rb")  # noqa: SIM115 - closed by `with` below
+    except FileNotFoundError:
+        raise BackupError(_("%(path)s does not exist.") % {"path": archive}) from None
+    except BackupKeyError as error:
+        raise BackupError(str(error)) from None
+    with source, _private_file_open(target) as plain:
+        try:
+            stream_decrypt(source=source, target=plain, key=key, name=str(archive))
+        except BackupKeyError as error:
+            raise BackupError(str(error)) from None
+
+
+def _archive_read(plain: Path, into: Path, *, archive_path: Path) -> dict:
+    """Extract the authenticated .tar.gz `plain` into `into`, checking every file against
+    the manifest; `archive_path` names the backup in messages."""
     invalid = _("%(path)s is not a complete Vigil backup: %(why)s")
     try:
-        archive = tarfile.open(archive_path, "r:gz")  # noqa: SIM115 - closed by `with` below
-    except FileNotFoundError:
-        raise BackupError(_("%(path)s does not exist.") % {"path": archive_path}) from None
+        archive = tarfile.open(plain, "r:gz")  # noqa: SIM115 - closed by `with` below
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise BackupError(invalid % {"path": archive_path, "why": error}) from None
     seen: dict[str, dict] = {}
@@ -255,6 +374,13 @@ def _archive_read(archive_path: Path, into: Path) -> dict:
         if names:
             why = f"{problem}: {', '.join(names[:10])}"
             raise BackupError(invalid % {"path": archive_path, "why": why})
+    database = manifest.get("database") or {}
+    if database.get("file") not in {SQLITE_FILE, PG_FILE} or database["file"] not in seen:
+        # The manifest names the one file restored as the database: only one of ours.
+        why = _("the manifest's database file %(file)s is not in the archive") % {
+            "file": database.get("file")
+        }
+        raise BackupError(invalid % {"path": archive_path, "why": why})
     return manifest
 
 
@@ -285,19 +411,25 @@ def _database_clear(engine: str) -> None:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
-def backup_restore(*, archive: Path, force: bool = False) -> RestoreSummary:
+def backup_restore(
+    *, archive: Path, force: bool = False, key_file: Path | None = None
+) -> RestoreSummary:
     """Restore an archive into this site's database and MEDIA_ROOT.
 
-    Refuses a damaged or tampered archive (every checksum is checked first), one made by
-    a newer Vigil, one for another database engine, and a database or media folder that
-    is not empty unless `force` is given (then both are replaced).
+    Refuses an archive that fails authentication with the backup key (changed, cut
+    short, forged or made with another key), a damaged one (every checksum is checked
+    first), one made by a newer Vigil, one for another database engine, and a database
+    or media folder that is not empty unless `force` is given (then both are replaced).
     """
     engine = _engine()
     archive = Path(archive)
     with tempfile.TemporaryDirectory(prefix="vigil-restore-") as work_dir:
-        work = Path(work_dir)
-        # The whole archive is checked before anything is compared or touched.
-        manifest = _archive_read(archive, work)
+        plain = Path(work_dir) / "archive.tar.gz"
+        work = Path(work_dir) / "files"
+        work.mkdir()
+        # The whole archive is authenticated, then checked, before anything is touched.
+        _archive_decrypt(archive, plain, key_file)
+        manifest = _archive_read(plain, work, archive_path=archive)
         if not force and not database_is_empty():
             raise BackupError(
                 _(
@@ -322,7 +454,7 @@ def backup_restore(*, archive: Path, force: bool = False) -> RestoreSummary:
                 _("This backup was made by a newer Vigil (unknown migrations: %(names)s).")
                 % {"names": ", ".join(unknown[:5])}
             )
-        dump = work / database.get("file", "")
+        dump = work / database["file"]
         if engine == "sqlite":
             source = sqlite3.connect(dump)
             try:

@@ -225,6 +225,14 @@ WAGTAIL_SITE_NAME = "Vigil"
 MIRROR_SIGNING_KEY = env.path("MIRROR_SIGNING_KEY", default=VAR_DIR / "mirror-signing-key")
 MIRROR_EXPORT_DIR = env.str("MIRROR_EXPORT_DIR", default="")
 
+# Backups (manage.py backup) are encrypted and authenticated with this key: the key itself
+# (BACKUP_KEY, base64 of 32 random bytes) or a file holding it (BACKUP_KEY_FILE, mode 0600).
+# Without the key a backup cannot be restored: keep a copy off the machine. Outside
+# production a missing key file is created on the first backup; production refuses.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+BACKUP_KEY_FILE = env.path("BACKUP_KEY_FILE", default=VAR_DIR / "backup-key")
+BACKUP_KEY_CREATE = True
+
 # Public pages are kept as files here and served before Django's middleware
 # (vigil/pagecache); every change deletes exactly the pages that showed it. Empty: off.
 PAGE_CACHE_DIR = env.str("PAGE_CACHE_DIR", default=str(VAR_DIR / "page-cache"))

@@ -6,6 +6,9 @@ from .env import env
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The backup key has no default either: `manage.py backup` refuses to run without one.
+BACKUP_KEY_FILE = env.str("BACKUP_KEY_FILE", default="")
+BACKUP_KEY_CREATE = False
 
 # HTTPS is the default; `make run` on loopback turns it off explicitly.
 HTTPS = env.bool("HTTPS", default=True)

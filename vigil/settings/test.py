@@ -7,6 +7,8 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
+# A fixed key, so that a restore in another test process opens the test's backups.
+BACKUP_KEY = "dGVzdC1vbmx5LWJhY2t1cC1rZXktbm90LXNlY3JldCE="
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

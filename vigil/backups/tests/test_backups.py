@@ -13,9 +13,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+
+from vigil.backups.crypto import backup_key_parse, stream_decrypt, stream_encrypt
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PAGES = ["/", "/updates/", "/cases/karim-massimov/", "/ru/", "/petition/", "/library/"]
@@ -39,22 +42,25 @@ def page_text(response) -> list:
     return [response.status_code, _VOLATILE.sub(r"\1\"", main)]
 
 
+def archive_plain(archive: Path, key_text: str | None = None) -> bytes:
+    """The decrypted .tar.gz inside an archive (the test settings' key by default)."""
+    key = backup_key_parse(text=key_text or django_settings.BACKUP_KEY)
+    plain = io.BytesIO()
+    with open(archive, "rb") as source:
+        stream_decrypt(source=source, target=plain, key=key, name=str(archive))
+    return plain.getvalue()
+
+
+def archive_tar(archive: Path, key_text: str | None = None) -> tarfile.TarFile:
+    return tarfile.open(fileobj=io.BytesIO(archive_plain(archive, key_text)), mode="r:gz")
+
+
 def media_digests(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture
-def database_kept(django_db_setup, django_db_blocker):
-    """Put the test database back as it was after a test that commits (set up before and
-    torn down after `transactional_db`'s flush), as the browser tests do."""
-    from vigil.core.tests.browser import database_kept
-
-    with database_kept(django_db_blocker):
-        yield
 
 
 @pytest.fixture
@@ -105,7 +111,7 @@ def test_the_demo_survives_a_backup_and_a_restore(demo_site, fresh_database, set
     before_pages = {path: page_text(client.get(path)) for path in PAGES}
     assert [status for status, _main in before_pages.values()] == [200] * len(PAGES)
 
-    with tarfile.open(archive) as tar:
+    with archive_tar(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["database"]["engine"] == connection.vendor
     assert manifest["vigil_version"] == "0.1.0"
@@ -155,15 +161,16 @@ def small_archive(database_kept, transactional_db, settings, tmp_path):
     (tmp_path / "media" / "documents").mkdir(parents=True)
     (tmp_path / "media" / "documents" / "a.txt").write_text("evidence")
     out = io.StringIO()
-    (tmp_path / "out").mkdir()
+    (tmp_path / "out").mkdir(mode=0o700)
     call_command("backup", str(tmp_path / "out"), stdout=out)
     return Path(re.search(r"Backup written: (\S+)", out.getvalue()).group(1))
 
 
-def _rewrite(archive: Path, change) -> Path:
-    """A copy of `archive` with `change(name, data) -> data | None` applied to each file."""
-    target = archive.with_name("changed.tar.gz")
-    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
+def _rewrite(archive: Path, change, *, key_text: str | None = None) -> Path:
+    """A copy of `archive` with `change(name, data) -> data | None` applied to each file,
+    encrypted again with `key_text` (the right key by default: an insider's change)."""
+    plain = io.BytesIO()
+    with archive_tar(archive) as source, tarfile.open(fileobj=plain, mode="w:gz") as out:
         for member in source:
             data = change(member.name, source.extractfile(member).read())
             if data is None:
@@ -171,6 +178,11 @@ def _rewrite(archive: Path, change) -> Path:
             info = tarfile.TarInfo(member.name)
             info.size = len(data)
             out.addfile(info, io.BytesIO(data))
+    target = archive.with_name("changed.tar.gz.enc")
+    with open(target, "wb") as sealed:
+        plain.seek(0)
+        key = backup_key_parse(text=key_text or django_settings.BACKUP_KEY)
+        stream_encrypt(source=plain, target=sealed, key=key)
     return target
 
 
@@ -197,13 +209,13 @@ def test_a_truncated_archive_is_refused(small_archive, tmp_path):
     cut = tmp_path / "cut.tar.gz"
     data = small_archive.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
-    assert "is not a complete Vigil backup" in _restore_error(cut, "--force")
+    assert "failed authentication" in _restore_error(cut, "--force")
 
 
 def test_a_file_that_is_not_an_archive_is_refused(tmp_path, db):
     bogus = tmp_path / "bogus.tar.gz"
     bogus.write_text("hello")
-    assert "is not a complete Vigil backup" in _restore_error(bogus)
+    assert "is not an encrypted Vigil backup" in _restore_error(bogus)
     assert "does not exist" in _restore_error(tmp_path / "nope.tar.gz")
 
 

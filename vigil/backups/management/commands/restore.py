@@ -13,16 +13,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", type=Path, help="The .tar.gz archive to restore.")
+        parser.add_argument("archive", type=Path, help="The archive to restore.")
+        parser.add_argument(
+            "--key-file",
+            type=Path,
+            help="The key the archive was made with, when it is not the settings' key.",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
             help="Replace the database and media even when they are not empty.",
         )
 
-    def handle(self, *args, archive: Path, force: bool, **options):
+    def handle(self, *args, archive: Path, force: bool, key_file: Path | None, **options):
         try:
-            summary = backup_restore(archive=archive, force=force)
+            summary = backup_restore(archive=archive, force=force, key_file=key_file)
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from vigil.backups.storage import sqlite_files_private
 from vigil.pagecache.services import page_cache_clear
 
 logger = logging.getLogger("vigil.serve")
@@ -172,6 +173,8 @@ class Command(BaseCommand):
         if mail_interval < 1:
             raise CommandError(_("The mail interval must be at least 1 second."))
         call_command("publish_scheduled", verbosity=0)
+        # Signers' addresses, sessions and second factors: the database is the owner's only.
+        sqlite_files_private()
         # Templates or code may have changed since the pages were cached.
         page_cache_clear()
         # granian forks its workers from this process: none may inherit an open
