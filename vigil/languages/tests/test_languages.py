@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from vigil.cases.models import CasePage
 from vigil.news.models import UpdatePage
 
-
 TRANSLATED_UPDATE = "convicted-and-sentenced-to-18-years"
 UNTRANSLATED_UPDATE = "ngos-call-for-immediate-release"
 PAGE_TYPES = [
