@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
+from bench.security.upload_metadata import upload_metadata_run  # noqa: E402
 from bench.signing import (  # noqa: E402
     PYTHON,
     RESULTS_DIR,
@@ -388,7 +389,9 @@ def fuzz_run(report: Report, examples: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["wapiti", "sqlmap", "fuzz"], action="append")
+    parser.add_argument(
+        "--only", choices=["wapiti", "sqlmap", "fuzz", "upload-metadata"], action="append"
+    )
     parser.add_argument("--wapiti-minutes", type=float, default=15, help="wapiti3's time budget")
     parser.add_argument(
         "--fuzz-examples",
@@ -397,7 +400,7 @@ def main() -> int:
         help="hypothesis examples per fuzz test (VIGIL_FUZZ_EXAMPLES)",
     )
     args = parser.parse_args()
-    parts = args.only or ["wapiti", "sqlmap", "fuzz"]
+    parts = args.only or ["wapiti", "sqlmap", "fuzz", "upload-metadata"]
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not PYTHON.exists():
         parser.error(f"{PYTHON} not found: run `make setup` first")
@@ -413,7 +416,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vigil-bench-security-"))
     log_path = tmp / "server.log"
     try:
-        if {"wapiti", "sqlmap"} & set(parts):
+        if {"wapiti", "sqlmap", "upload-metadata"} & set(parts):
             scan(report, parts, args, tmp, log_path)
         if "fuzz" in parts:
             fuzz_run(report, args.fuzz_examples)
@@ -423,7 +426,8 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        name = f"security-{started:%Y-%m-%d}-{socket.gethostname()}.txt"
+        probes = "-".join(args.only) + "-" if args.only else ""
+        name = f"security-{probes}{started:%Y-%m-%d}-{socket.gethostname()}.txt"
         (RESULTS_DIR / name).write_text("\n".join(report.lines) + "\n")
         print(f"results written to {(RESULTS_DIR / name).relative_to(ROOT)}")
     return 1 if report.failed else 0
@@ -469,7 +473,12 @@ def scan(report: Report, parts: list[str], args, tmp: Path, log_path: Path) -> N
             "demo campaign; bot checks and rate limits opened for the scanners"
         )
         try:
-            stack.enter_context(server(env, port, log_path))
+            process = stack.enter_context(server(env, port, log_path))
+            if "upload-metadata" in parts:
+                # First, on a site no scanner has filled with junk yet.
+                upload_metadata_run(
+                    report, base=base, env=env, manage=manage, server_pid=process.pid
+                )
             if "wapiti" in parts:
                 wapiti_run(report, base, tmp, args.wapiti_minutes)
             if "sqlmap" in parts:

