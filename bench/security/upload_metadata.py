@@ -209,7 +209,9 @@ def upload_metadata_run(report, *, base: str, env: dict, manage, server_pid: int
     password = secrets.token_urlsafe(18)
 
     def manage_shell(code: str) -> str:
-        return manage(env, "shell", "-c", code).strip()
+        # The last line: what the code printed (`shell` may print notices before it).
+        lines = manage(env, "shell", "-c", code).strip().splitlines()
+        return lines[-1] if lines else ""
 
     manage_shell(EDITOR_CREATE.format(name=EDITOR, password=password, key=TOTP_KEY))
     editor = _editor_session(base, password)

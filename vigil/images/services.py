@@ -107,13 +107,9 @@ def _save_options(image: Image.Image, source_format: str) -> dict:
             options["subsampling"] = sampling
         if image.info.get("progressive"):
             options["progressive"] = True
-    elif source_format == "WEBP":
+    elif source_format in ("WEBP", "AVIF"):
+        # Lossy formats without tables to reuse: a high quality, so a re-encode shows nothing.
         options["quality"] = 90
-        options["lossless"] = image.info.get("lossless", False)
-    elif source_format == "AVIF":
-        options["quality"] = 90
-    elif source_format == "PNG":
-        options["optimize"] = False
     return options
 
 
