@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_static_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -10,6 +9,7 @@ from vigil.accounts.views import SignInView
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
 from vigil.core.sitemaps import sitemap
+from vigil.images import views as image_views
 from vigil.library import views as library_views
 from vigil.mirror import views as mirror_views
 from vigil.search import views as search_views
@@ -29,9 +29,8 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve_static_file, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # Renditions only: originals and documents (served above, privacy checked) are 404.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", image_views.media_serve)]
 
 urlpatterns += i18n_patterns(
     path("sitemap.xml", sitemap, name="sitemap"),

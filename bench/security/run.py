@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 
 from bench.security.backup_tampering import backup_tampering_run  # noqa: E402
+from bench.security.upload_metadata import upload_metadata_run  # noqa: E402
 from bench.signing import (  # noqa: E402
     PYTHON,
     RESULTS_DIR,
@@ -393,7 +394,9 @@ def fuzz_run(report: Report, examples: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--only", choices=["wapiti", "sqlmap", "backup-tampering", "fuzz"], action="append"
+        "--only",
+        choices=["wapiti", "sqlmap", "backup-tampering", "fuzz", "upload-metadata"],
+        action="append",
     )
     parser.add_argument("--wapiti-minutes", type=float, default=15, help="wapiti3's time budget")
     parser.add_argument(
@@ -403,7 +406,7 @@ def main() -> int:
         help="hypothesis examples per fuzz test (VIGIL_FUZZ_EXAMPLES)",
     )
     args = parser.parse_args()
-    parts = args.only or ["wapiti", "sqlmap", "backup-tampering", "fuzz"]
+    parts = args.only or ["wapiti", "sqlmap", "backup-tampering", "fuzz", "upload-metadata"]
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not PYTHON.exists():
         parser.error(f"{PYTHON} not found: run `make setup` first")
@@ -419,7 +422,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vigil-bench-security-"))
     log_path = tmp / "server.log"
     try:
-        if {"wapiti", "sqlmap"} & set(parts):
+        if {"wapiti", "sqlmap", "upload-metadata"} & set(parts):
             scan(report, parts, args, tmp, log_path)
         if "backup-tampering" in parts:
             backup_tampering_run(report, tmp)
@@ -478,7 +481,12 @@ def scan(report: Report, parts: list[str], args, tmp: Path, log_path: Path) -> N
             "demo campaign; bot checks and rate limits opened for the scanners"
         )
         try:
-            stack.enter_context(server(env, port, log_path))
+            process = stack.enter_context(server(env, port, log_path))
+            if "upload-metadata" in parts:
+                # First, on a site no scanner has filled with junk yet.
+                upload_metadata_run(
+                    report, base=base, env=env, manage=manage, server_pid=process.pid
+                )
             if "wapiti" in parts:
                 wapiti_run(report, base, tmp, args.wapiti_minutes)
             if "sqlmap" in parts:

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
+from . import services
+
 
 class CampaignImage(AbstractImage):
     credit = models.CharField(
@@ -18,6 +20,20 @@ class CampaignImage(AbstractImage):
     )
 
     admin_form_fields = Image.admin_form_fields + ("credit",)
+
+    def save(self, *args, **kwargs):
+        """Store a newly chosen file only without its location and device metadata.
+
+        Here rather than in the form, so that every way in (the admin's add, edit and
+        multiple upload views, the WordPress import, the shell) gets the same copy.
+        """
+        new_file = self.file and not getattr(self.file, "_committed", True)
+        if new_file and services.image_file_clean(image=self) and kwargs.get("update_fields"):
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                *("file", "width", "height", "file_size", "file_hash"),
+            }
+        super().save(*args, **kwargs)
 
 
 class CampaignRendition(AbstractRendition):

@@ -121,6 +121,99 @@ def _zip_kind(file) -> str | None:
         return None
 
 
+# PDF actions that run code, start programs, send data out or fetch other files when a
+# reader opens, clicks or scrolls; plain links (/URI) and jumps (/GoTo) stay.
+ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "launch",
+    "/SubmitForm": "form submission",
+    "/ImportData": "data import",
+    "/GoToE": "embedded-file jump",
+    "/GoToR": "remote-file jump",
+    "/Rendition": "media",
+    "/RichMediaExecute": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+}
+ACTIVE_ANNOTATIONS = {
+    "/FileAttachment": "embedded files",
+    "/RichMedia": "media",
+    "/Screen": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+}
+# Dictionaries of a PDF walked at most, so a crafted file cannot keep a worker busy.
+PDF_WALK_LIMIT = 200_000
+
+
+def _pdf_dictionary_active(dictionary) -> set[str]:
+    found = set()
+    if "/JS" in dictionary or "/JavaScript" in dictionary:
+        found.add("JavaScript")
+    if "/EmbeddedFiles" in dictionary or "/EF" in dictionary:
+        found.add("embedded files")
+    if "/XFA" in dictionary:
+        found.add("XFA form")
+    action = dictionary.get("/S")
+    if action in ACTIVE_ACTIONS:
+        found.add(ACTIVE_ACTIONS[action])
+    subtype = dictionary.get("/Subtype")
+    if dictionary.get("/Type", "/Annot") == "/Annot" and subtype in ACTIVE_ANNOTATIONS:
+        found.add(ACTIVE_ANNOTATIONS[subtype])
+    return found
+
+
+def pdf_active_content(*, reader) -> set[str]:
+    """What in a PDF can act by itself: JavaScript, launch and submit actions, embedded
+    files, XFA forms, media. Walks every object reachable from the trailer once (an
+    /OpenAction or /AA trigger is found through the action it points to).
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer]
+    walked = 0
+    while stack and walked < PDF_WALK_LIMIT:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            walked += 1
+            found |= _pdf_dictionary_active(item)
+            stack.extend(value for name, value in item.items() if name != "/Parent")
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return found
+
+
+def _active_content_error(found: set[str]) -> ValidationError:
+    names = {
+        "JavaScript": _("JavaScript"),
+        "launch": _("commands that start programs"),
+        "form submission": _("forms that send data"),
+        "data import": _("data imports"),
+        "embedded-file jump": _("links into embedded files"),
+        "remote-file jump": _("links that open other files"),
+        "media": _("embedded audio or video"),
+        "embedded files": _("embedded files"),
+        "XFA form": _("an XFA form"),
+    }
+    return ValidationError(
+        _(
+            "This PDF contains active content (%(found)s), which could run in readers’ "
+            "PDF viewers or reveal who opened it, so the library does not publish it. "
+            "Save a plain copy (for example with “Print to PDF”) and upload that."
+        )
+        % {"found": ", ".join(sorted(str(names[name]) for name in found))},
+        code="pdf_active",
+    )
+
+
 def _pdf_page_count(file) -> int:
     from pypdf import PdfReader
 
@@ -133,6 +226,7 @@ def _pdf_page_count(file) -> int:
                 code="pdf_encrypted",
             )
         count = len(reader.pages)
+        active = pdf_active_content(reader=reader)
     except ValidationError:
         raise
     except Exception as error:  # noqa: BLE001 - pypdf raises many kinds on broken files
@@ -142,6 +236,8 @@ def _pdf_page_count(file) -> int:
         ) from error
     if count < 1:
         raise ValidationError(_("This PDF has no pages."), code="pdf_empty")
+    if active:
+        raise _active_content_error(active)
     return count
 
 

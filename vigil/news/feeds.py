@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,9 @@ class UpdatesRssFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # RSS descriptions and Atom summaries (type="html") are HTML to feed readers;
+        # the summary is plain text, so `<` in it must stay text, never markup.
+        return escape(item.summary)
 
     def item_link(self, item):
         return item.get_url(self.request)

@@ -262,6 +262,12 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 LIBRARY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 WAGTAILDOCS_MAX_UPLOAD_SIZE = LIBRARY_MAX_UPLOAD_BYTES
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Pixels of a picture (all frames), read from its header before it is decoded: 40 MP
+# takes every phone's and most cameras' pictures; decoding one costs a worker ~120 MB
+# (Wagtail's default, 128 MP, let a 121 MP PNG take a worker from 170 to 511 MB).
+# vigil/images/apps.py gives Pillow the same limit.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_IMAGE_FORM_BASE = "vigil.images.forms.CampaignImageForm"
 # The admin's cap on a request body: the largest upload and room for the form around it.
 VIGIL_ADMIN_MAX_REQUEST_BYTES = (
     max(LIBRARY_MAX_UPLOAD_BYTES, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + 1024 * 1024

@@ -239,9 +239,14 @@ def signatures_export_rows(*, petition: PetitionPage, user) -> Iterator[list[str
         ]
 
 
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection,
+# OWASP): = + - @ tab CR, LF too, and their full-width forms, which LibreOffice and
+# Excel take for the ASCII ones; spaces before them do not stop them.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value.lstrip(" ").startswith(CSV_FORMULA_STARTS) else value
 
 
 def petitions_summary() -> list[PetitionPage]:

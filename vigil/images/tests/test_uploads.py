@@ -66,3 +66,12 @@ def test_the_production_cap_is_ten_megabytes():
     from vigil.settings import base
 
     assert base.WAGTAILIMAGES_MAX_UPLOAD_SIZE == 10 * 1024 * 1024
+
+
+def test_a_picture_over_the_pixel_limit_is_refused_saying_the_limit(editor_client, settings):
+    settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 1_000_000
+    response = _upload(editor_client, png(1001))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert "too many pixels: the site takes pictures of up to 1 megapixels" in errors
+    assert not CampaignImage.objects.exists()

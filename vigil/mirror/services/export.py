@@ -28,6 +28,7 @@ from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
 from vigil.core import views as core_views
 from vigil.core.services import language_prefix
 from vigil.core.snapshot import snapshot_begin, snapshot_reads, snapshot_whole_site
+from vigil.images.views import media_path_public
 
 from ..models import MirrorExport
 from . import search_index
@@ -575,8 +576,12 @@ class _Worker:
             found = finders.find(name)
             return Path(found) if found else None
         if path.startswith(settings.MEDIA_URL):
+            relative = path[len(settings.MEDIA_URL) :]
+            # Renditions only, as the live site: never an original or a private document.
+            if not media_path_public(relative):
+                return None
             root = Path(settings.MEDIA_ROOT).resolve()
-            source = (root / path[len(settings.MEDIA_URL) :]).resolve()
+            source = (root / relative).resolve()
             return source if source.is_relative_to(root) else None
         match = re.fullmatch(r"/documents/(\d+)/[^/]+", path)
         if match:

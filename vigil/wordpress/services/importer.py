@@ -563,7 +563,9 @@ def _apply(*, plan: ImportPlan, progress: Progress | None, stored_files: list) -
     for planned in plan.attachments:
         target = targets.get(planned.item.wp_id)
         if target is not None and planned.item.attachment_url:
-            link = target.file.url if planned.kind == "image" else target.url
+            # A picture's original is never served (vigil/images/views.py): its full-size
+            # rendition, made from the cleaned original, is.
+            link = target.get_rendition("original").url if planned.kind == "image" else target.url
             plan.report.redirects_created += _redirect_add(
                 plan=plan, old=planned.item.attachment_url, link=link, page=None
             )
