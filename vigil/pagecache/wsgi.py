@@ -35,6 +35,7 @@ _CACHEABLE_TYPES = (
 )
 _DROPPED_HEADERS = {"date", "server", "content-length", "vary", "cache-control", "etag"}
 _MAX_BODY = 4 * 1024 * 1024
+_REASONS = {200: "OK", 304: "Not Modified"}
 logger = logging.getLogger(__name__)
 
 
@@ -98,17 +99,34 @@ class PageCacheApp:
         self.application = application
 
     def __call__(self, environ, start_response):
+        answer = self.cached_answer(environ)
+        if answer is not None:
+            status, headers, body = answer
+            start_response(f"{status} {_REASONS[status]}", headers)
+            return [body] if body else []
         root = page_cache_root()
         url = _request_url(environ) if root is not None else None
         if url is None:
             return self.application(environ, start_response)
+        return self._miss(environ, start_response, url, time.time())
+
+    def cached_answer(self, environ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The cached answer (status, headers, body) to this request, or None.
+
+        Only reads a file: the server front (vigil/core/server.py) calls it on its event
+        loop, so cached pages never wait for a thread.
+        """
+        root = page_cache_root()
+        url = _request_url(environ) if root is not None else None
+        if url is None:
+            return None
         now = time.time()
         entry = store.entry_read(root, page_cache_key(url=url), now)
-        if entry is not None:
-            return self._hit(environ, start_response, entry, now)
-        return self._miss(environ, start_response, url, now)
+        if entry is None:
+            return None
+        return self._hit(environ, entry, now)
 
-    def _hit(self, environ, start_response, entry: store.Entry, now: float):
+    def _hit(self, environ, entry: store.Entry, now: float):
         headers = list(entry.headers) + [
             ("ETag", entry.etag),
             ("Cache-Control", _cache_control(expires=entry.expires, now=now)),
@@ -117,8 +135,7 @@ class PageCacheApp:
         ]
         if _not_modified(environ, entry.etag, entry.stored):
             keep = {"etag", "cache-control", "vary", "last-modified", "x-vigil-cache"}
-            start_response("304 Not Modified", [h for h in headers if h[0].lower() in keep])
-            return []
+            return 304, [h for h in headers if h[0].lower() in keep], b""
         if _accepts(environ, "br"):
             coding = "br"
         elif _accepts(environ, "gzip"):
@@ -129,8 +146,7 @@ class PageCacheApp:
         if coding != "identity":
             headers.append(("Content-Encoding", coding))
         headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return 200, headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
 
     def _miss(self, environ, start_response, url: str, now: float):
         captured = {}

@@ -178,6 +178,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # with 413 before it is read; the admin takes uploads up to the library and image caps.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VIGIL_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# `manage.py serve` reads request bodies before Django does (vigil/core/server.py): a
+# body may take this long, then must keep coming at SERVER_BODY_MIN_RATE bytes a second
+# on average, or it is cut off with 408. A worker reads at most SERVER_BODIES_READING
+# bodies at once (SERVER_BODIES_READING_PER_PEER from one address) and answers 503
+# beyond: a waiting body costs memory, never one of Django's threads.
+SERVER_BODY_GRACE_SECONDS = env.float("SERVER_BODY_GRACE_SECONDS", default=10.0)
+SERVER_BODY_MIN_RATE = env.int("SERVER_BODY_MIN_RATE", default=4096)
+SERVER_BODIES_READING = env.int("SERVER_BODIES_READING", default=64)
+SERVER_BODIES_READING_PER_PEER = env.int("SERVER_BODIES_READING_PER_PEER", default=8)
 # A slow or dead mail server must not hold a signer's request for long.
 EMAIL_TIMEOUT = 15
 
