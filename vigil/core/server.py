@@ -9,7 +9,9 @@ once SERVER_BODY_GRACE_SECONDS have passed is cut off with 408, a worker reads a
 SERVER_BODIES_READING bodies at once (SERVER_BODIES_READING_PER_PEER from one address)
 and answers 503 beyond, and only complete requests are handed to Django's threads.
 Cached pages are answered on the loop itself (vigil/pagecache), so they stay fast
-however busy the threads are.
+however busy the threads are; and renders for a query string (searches, filters: what
+a flood of random queries is made of) may take only half of the threads at once, so
+other pages keep threads, and the loop its share of the interpreter, during a flood.
 """
 
 import asyncio
@@ -23,6 +25,8 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+
+from vigil.pagecache.wsgi import query_render
 
 from .middleware import BODY_PROBLEM, body_limit
 
@@ -92,7 +96,7 @@ def environ_build(scope) -> dict:
         "wsgi.file_wrapper": _FileToSend,
     }
     headers = scope.headers
-    for name in headers.keys():
+    for name in headers:
         values = headers.get_all(name)
         if name == "content-type":
             environ["CONTENT_TYPE"] = values[0] if values else ""
@@ -150,9 +154,7 @@ def _result_deliver(result, started: dict, environ: dict, deliver) -> None:
     head = b"".join(started.get("written", []))
     if isinstance(result, _FileToSend) and not head:
         found = result.path_and_start()
-        length = next(
-            (v for k, v in started["headers"] if k.lower() == "content-length"), None
-        )
+        length = next((v for k, v in started["headers"] if k.lower() == "content-length"), None)
         if found is not None and length is not None and length.isdigit():
             path, start = found
             started["delivered"] = True
@@ -183,6 +185,7 @@ class ServerFront:
         self._pool_lock = threading.Lock()
         self._reading = 0
         self._reading_by_peer: collections.Counter[str] = collections.Counter()
+        self._query_renders: asyncio.Semaphore | None = None
 
     def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
         # Made in the worker on first use: threads do not survive granian's fork.
@@ -206,7 +209,13 @@ class ServerFront:
             return
         if not await self._body_read(protocol, environ):
             return  # the client went away while sending its body
-        await self._dispatch(protocol, environ)
+        if not query_render(environ):
+            await self._dispatch(protocol, environ)
+            return
+        if self._query_renders is None:  # made in the worker, on its own loop
+            self._query_renders = asyncio.Semaphore(max(1, self.threads // 2))
+        async with self._query_renders:
+            await self._dispatch(protocol, environ)
 
     async def _body_read(self, protocol, environ: dict) -> bool:
         """Read the whole body into wsgi.input; False if the client is gone."""
@@ -237,18 +246,18 @@ class ServerFront:
 
     async def _body_receive(self, protocol, environ: dict, limit: int) -> bool:
         loop = asyncio.get_running_loop()
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+        # Closed in _dispatch, once Django has read it as wsgi.input.
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
         started = loop.time()
         received = 0
         chunks = protocol.__aiter__()
         while True:
             # A body may take the grace period, then must keep up the minimum rate.
-            deadline = (
-                started + settings.SERVER_BODY_GRACE_SECONDS + received / settings.SERVER_BODY_MIN_RATE
-            )
+            grace, rate = settings.SERVER_BODY_GRACE_SECONDS, settings.SERVER_BODY_MIN_RATE
+            deadline = started + grace + received / rate
             try:
                 chunk = await asyncio.wait_for(chunks.__anext__(), deadline - loop.time())
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 spool.close()
                 environ[BODY_PROBLEM] = "slow"
                 environ["CONTENT_LENGTH"] = "0"
@@ -279,9 +288,7 @@ class ServerFront:
         def deliver(item):
             loop.call_soon_threadsafe(answers.put_nowait, item)
 
-        work = loop.run_in_executor(
-            self._executor(), _wsgi_run, self.application, environ, deliver
-        )
+        work = loop.run_in_executor(self._executor(), _wsgi_run, self.application, environ, deliver)
         kind, status, headers, payload = await answers.get()
         if kind == "bytes":
             protocol.response_bytes(status, headers, payload)
@@ -297,5 +304,7 @@ class ServerFront:
                         await transport.send_bytes(block)
                     except Exception:  # noqa: BLE001 - the reader left; let the thread finish
                         gone = True
-        await work
-
+        try:
+            await work
+        finally:
+            environ["wsgi.input"].close()

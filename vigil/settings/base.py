@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "vigil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vigil.pagecache.middleware.CacheHeadersMiddleware",
+    "vigil.pagecache.middleware.QueryParametersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -205,6 +206,10 @@ ACTIONS_RECENT_SIGNERS = 10
 ACTIONS_MAILER_LOCK_FILE = None
 # Searches per IP address: (requests, seconds).
 SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
+# Renders of public pages for addresses whose query string the page uses (search,
+# filters, old WordPress links) per IP address: (requests, seconds). Counted and
+# refused with 429 before Django (vigil/pagecache/wsgi.py); cached pages are not counted.
+PAGE_QUERY_RATE_LIMIT = (env.int("PAGE_QUERY_RATE_LIMIT", default=60), 60)
 
 # Editors (vigil/accounts). Two-factor authentication (TOTP, recovery codes) before any
 # admin page; dev and test settings turn it off.
