@@ -13,7 +13,10 @@ as bench/signing.py does. Then:
    its findings printed by severity. Target: none of medium severity or higher.
 2. sqlmap (PyPI, same venv) tests every public form field and query or path parameter
    (batch mode, level 2, risk 1). Target: nothing injectable.
-3. The hypothesis fuzz tests (`vigil/core/tests/test_fuzz.py`) with more examples
+3. slow-body (bench/security/slow_body.py): N connections (`--slow-sockets`, 8) send a
+   body one byte every 2 s while the home page is timed. Target: its p50 under 100 ms,
+   and every slow body ended with 408.
+4. The hypothesis fuzz tests (`vigil/core/tests/test_fuzz.py`) with more examples
    (`--fuzz-examples`, default 500, passed as VIGIL_FUZZ_EXAMPLES). Target: no 5xx.
 
 The server's log must have no traceback, and no request may have answered 5xx.
@@ -53,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
+from bench.security.slow_body import slow_body_run  # noqa: E402
 from bench.signing import (  # noqa: E402
     PYTHON,
     RESULTS_DIR,
@@ -388,7 +392,10 @@ def fuzz_run(report: Report, examples: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["wapiti", "sqlmap", "fuzz"], action="append")
+    parser.add_argument(
+        "--only", choices=["wapiti", "sqlmap", "fuzz", "slow-body"], action="append"
+    )
+    parser.add_argument("--slow-sockets", type=int, default=8, help="slow-body's connections")
     parser.add_argument("--wapiti-minutes", type=float, default=15, help="wapiti3's time budget")
     parser.add_argument(
         "--fuzz-examples",
@@ -397,7 +404,7 @@ def main() -> int:
         help="hypothesis examples per fuzz test (VIGIL_FUZZ_EXAMPLES)",
     )
     args = parser.parse_args()
-    parts = args.only or ["wapiti", "sqlmap", "fuzz"]
+    parts = args.only or ["wapiti", "sqlmap", "fuzz", "slow-body"]
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not PYTHON.exists():
         parser.error(f"{PYTHON} not found: run `make setup` first")
@@ -417,13 +424,16 @@ def main() -> int:
             scan(report, parts, args, tmp, log_path)
         if "fuzz" in parts:
             fuzz_run(report, args.fuzz_examples)
+        if "slow-body" in parts:
+            slow_body_run(report, tmp, args.slow_sockets)
     except Exception as exc:
         report.check(False, f"the bench ran to the end ({exc!r})")
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        name = f"security-{started:%Y-%m-%d}-{socket.gethostname()}.txt"
+        probes = "".join(f"{part}-" for part in args.only or [])
+        name = f"security-{probes}{started:%Y-%m-%d}-{socket.gethostname()}.txt"
         (RESULTS_DIR / name).write_text("\n".join(report.lines) + "\n")
         print(f"results written to {(RESULTS_DIR / name).relative_to(ROOT)}")
     return 1 if report.failed else 0

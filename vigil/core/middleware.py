@@ -27,6 +27,45 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class CrossOriginResourcePolicyMiddleware:
+    """Send `Cross-Origin-Resource-Policy`: other sites' pages may not load Vigil's
+    responses as images, scripts or media (no-cors), so an editor's admin pages and
+    exports can never be pulled into another site's process (Spectre-style reads).
+
+    Public images (CROSS_ORIGIN_EMBEDDABLE_PREFIXES) are `cross-origin`: newspapers,
+    partners and mirrors of the campaign may show its photographs. Feeds need nothing:
+    feed readers are not browsers, and CORS governs a page's fetch() of them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.embeddable = tuple(settings.CROSS_ORIGIN_EMBEDDABLE_PREFIXES)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        embeddable = self.embeddable and request.path_info.startswith(self.embeddable)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", "cross-origin" if embeddable else "same-origin"
+        )
+        return response
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """The admin's own content security policy (ADMIN_CONTENT_SECURITY_POLICY) in place
+    of the public pages'. Listed after django-csp's middleware: it marks the response
+    before the policy is written. A preview (the public page inside the admin) keeps
+    the public policy: django-csp writes that on the preview's own request first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/admin/") and not getattr(request, "is_preview", False):
+            response._csp_config = settings.ADMIN_CONTENT_SECURITY_POLICY
+        return response
+
+
 class PreviewFramingMiddleware:
     """Let the admin frame its previews (Wagtail's live preview panel and the Checks
     panel, whose checks run inside the frame); every public page keeps
