@@ -5,6 +5,7 @@ Nothing here has a secret default: `production.py` demands what it needs and
 """
 
 import datetime as dt
+import zoneinfo
 
 from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env, mail_from
 
@@ -155,6 +156,14 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# The editor's account page offers these. Debian's tz database also lists file names
+# such as "localtime" and "posixrules", which browsers refuse ("Invalid time zone"),
+# and Wagtail's page then stops labelling the zones.
+WAGTAIL_USER_TIME_ZONES = sorted(
+    zone
+    for zone in zoneinfo.available_timezones()
+    if zone not in {"localtime", "posixrules", "Factory"}
+)
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["vigil.formats"]
@@ -341,8 +350,13 @@ CONTENT_SECURITY_POLICY = {
 # the main screens driven in a browser under it (vigil/core/tests/test_admin_csp.py).
 ADMIN_CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
+    # Wagtail 8's admin starts its settings forms, page editor, chooser modals and date
+    # pickers with inline scripts carrying page data, and jQuery UI sets inline styles:
+    # without 'unsafe-inline' those screens break (measured in test_admin_csp.py). Every
+    # other directive stays at 'self', so an injected script can load nothing and send
+    # nothing anywhere but this site.
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
