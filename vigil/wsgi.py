@@ -10,3 +10,9 @@ from vigil.pagecache.wsgi import PageCacheApp  # noqa: E402  (needs Django set u
 
 # Cached public pages are answered here, before Django's middleware runs.
 application = PageCacheApp(django_application)
+
+from vigil.core.server import ServerFront  # noqa: E402  (reads Django's settings)
+
+# What `manage.py serve` runs (RSGI): request bodies are read before Django's threads
+# see them, and cached pages are answered without a thread (vigil/core/server.py).
+front = ServerFront(application)

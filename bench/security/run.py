@@ -16,7 +16,10 @@ as bench/signing.py does. Then:
 3. `backup-tampering` (bench/security/backup_tampering.py): a real backup of a throw-away
    site is read for secrets and tampered with in every way found so far; `restore` must
    refuse each with the site unchanged.
-4. The hypothesis fuzz tests (`vigil/core/tests/test_fuzz.py`) with more examples
+4. `slow-body` (bench/security/slow_body.py): N connections (`--slow-sockets`, 8) send a
+   body one byte every 2 s while the home page is timed. Target: its p50 under 100 ms,
+   and every slow body ended with 408.
+5. The hypothesis fuzz tests (`vigil/core/tests/test_fuzz.py`) with more examples
    (`--fuzz-examples`, default 500, passed as VIGIL_FUZZ_EXAMPLES). Target: no 5xx.
 
 The server's log must have no traceback, and no request may have answered 5xx.
@@ -57,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 
 from bench.security.backup_tampering import backup_tampering_run  # noqa: E402
+from bench.security.slow_body import slow_body_run  # noqa: E402
 from bench.security.upload_metadata import upload_metadata_run  # noqa: E402
 from bench.signing import (  # noqa: E402
     PYTHON,
@@ -391,13 +395,13 @@ def fuzz_run(report: Report, examples: int) -> None:
 # --- One run -----------------------------------------------------------------------------
 
 
+PARTS = ["wapiti", "sqlmap", "backup-tampering", "upload-metadata", "slow-body", "fuzz"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--only",
-        choices=["wapiti", "sqlmap", "backup-tampering", "fuzz", "upload-metadata"],
-        action="append",
-    )
+    parser.add_argument("--only", choices=PARTS, action="append")
+    parser.add_argument("--slow-sockets", type=int, default=8, help="slow-body's connections")
     parser.add_argument("--wapiti-minutes", type=float, default=15, help="wapiti3's time budget")
     parser.add_argument(
         "--fuzz-examples",
@@ -406,7 +410,7 @@ def main() -> int:
         help="hypothesis examples per fuzz test (VIGIL_FUZZ_EXAMPLES)",
     )
     args = parser.parse_args()
-    parts = args.only or ["wapiti", "sqlmap", "backup-tampering", "fuzz", "upload-metadata"]
+    parts = args.only or PARTS
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not PYTHON.exists():
         parser.error(f"{PYTHON} not found: run `make setup` first")
@@ -428,6 +432,8 @@ def main() -> int:
             backup_tampering_run(report, tmp)
         if "fuzz" in parts:
             fuzz_run(report, args.fuzz_examples)
+        if "slow-body" in parts:
+            slow_body_run(report, tmp, args.slow_sockets)
     except Exception as exc:
         report.check(False, f"the bench ran to the end ({exc!r})")
         raise

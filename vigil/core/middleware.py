@@ -7,6 +7,10 @@ from django.utils.translation import gettext as _
 
 from .views import error_page
 
+# The environ key vigil/core/server.py sets on a body it did not pass on (server.py
+# imports this module, so the name lives here).
+BODY_PROBLEM = "vigil.body_problem"
+
 
 class PermissionsPolicyMiddleware:
     """Send `Permissions-Policy` turning off the browser features Vigil never uses."""
@@ -20,6 +24,45 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Send `Cross-Origin-Resource-Policy`: other sites' pages may not load Vigil's
+    responses as images, scripts or media (no-cors), so an editor's admin pages and
+    exports can never be pulled into another site's process (Spectre-style reads).
+
+    Public images (CROSS_ORIGIN_EMBEDDABLE_PREFIXES) are `cross-origin`: newspapers,
+    partners and mirrors of the campaign may show its photographs. Feeds need nothing:
+    feed readers are not browsers, and CORS governs a page's fetch() of them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.embeddable = tuple(settings.CROSS_ORIGIN_EMBEDDABLE_PREFIXES)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        embeddable = self.embeddable and request.path_info.startswith(self.embeddable)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", "cross-origin" if embeddable else "same-origin"
+        )
+        return response
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """The admin's own content security policy (ADMIN_CONTENT_SECURITY_POLICY) in place
+    of the public pages'. Listed after django-csp's middleware: it marks the response
+    before the policy is written. A preview (the public page inside the admin) keeps
+    the public policy: django-csp writes that on the preview's own request first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/admin/") and not getattr(request, "is_preview", False):
+            response._csp_config = settings.ADMIN_CONTENT_SECURITY_POLICY
         return response
 
 
@@ -87,13 +130,34 @@ class RequestGuardMiddleware:
 
     - a declared body over the limit: 413 (Django would read it and answer 400);
     - a query string or a url-encoded form that is not valid UTF-8: 400 (Django would
-      silently replace the bad bytes, so a search or a signature would be stored mangled).
+      silently replace the bad bytes, so a search or a signature would be stored mangled);
+    - a body the server front cut off (vigil/core/server.py): 408 when it came too
+      slowly, 503 when the worker was already reading as many bodies as it may.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        problem = request.META.get(BODY_PROBLEM)
+        if problem == "slow":
+            response = error_page(
+                request,
+                status=408,
+                title=_("Too slow"),
+                message=_("What was sent arrived too slowly. Please try again."),
+            )
+            response["Connection"] = "close"
+            return response
+        if problem == "busy":
+            response = error_page(
+                request,
+                status=503,
+                title=_("Busy"),
+                message=_("The site is busy receiving other forms. Please try again shortly."),
+            )
+            response["Retry-After"] = "10"
+            return response
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -24,6 +24,10 @@ from functools import cache
 from django.apps import apps
 
 _tags: ContextVar[set[str] | None] = ContextVar("vigil_pagecache_tags", default=None)
+_parameters: ContextVar[set[str] | None] = ContextVar("vigil_pagecache_parameters", default=None)
+# Recorded when a page reads its whole query string (iterates it, copies it): no
+# parameter may then be ignored.
+EVERY_PARAMETER = "*"
 
 _READ_TABLES = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _WRITE_TABLE = re.compile(
@@ -78,6 +82,25 @@ def collecting() -> Iterator[set[str]]:
         yield tags
     finally:
         _tags.reset(token)
+
+
+@contextmanager
+def parameters_collecting() -> Iterator[set[str]]:
+    """Record the query parameters the page reads inside the block (middleware.py)."""
+    names: set[str] = set()
+    token = _parameters.set(names)
+    try:
+        yield names
+    finally:
+        _parameters.reset(token)
+
+
+def query_parameters_use(*names: str) -> None:
+    """The page being rendered depends on these query parameters, whether it read them
+    this time or not (a parameter read only when another one is set)."""
+    collected = _parameters.get()
+    if collected is not None:
+        collected.update(names)
 
 
 def depend(*tags: str) -> None:

@@ -1,5 +1,81 @@
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.cache import patch_cache_control
+
+from .collect import EVERY_PARAMETER, query_parameters_use
+
+
+class _RecordingQueryDict(QueryDict):
+    """request.GET that tells the page cache which parameters the page read.
+
+    Reading one name (get, [], getlist, in) records it, present or not; reading the
+    whole query string (iterating, copying, encoding it) records that every parameter
+    matters. Asking whether there is a query string at all records nothing.
+    """
+
+    def __getitem__(self, key):
+        query_parameters_use(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        query_parameters_use(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        query_parameters_use(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        query_parameters_use(key)
+        return super().getlist(key, default)
+
+    def _whole(self):
+        query_parameters_use(EVERY_PARAMETER)
+
+    def __iter__(self):
+        self._whole()
+        return super().__iter__()
+
+    def keys(self):
+        self._whole()
+        return super().keys()
+
+    def items(self):
+        self._whole()
+        return super().items()
+
+    def values(self):
+        self._whole()
+        return super().values()
+
+    def lists(self):
+        self._whole()
+        return super().lists()
+
+    def dict(self):
+        self._whole()
+        return super().dict()
+
+    def copy(self):
+        self._whole()
+        return super().copy()
+
+    def urlencode(self, safe=None):
+        self._whole()
+        return super().urlencode(safe)
+
+
+class QueryParametersMiddleware:
+    """Record which query parameters a page reads (collect.parameters_collecting), so
+    the page cache can answer the same page whatever else is in the address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD"):
+            request.GET.__class__ = _RecordingQueryDict
+        return self.get_response(request)
 
 
 class CacheHeadersMiddleware:

@@ -63,6 +63,7 @@ def page_cache_store(
     etag: str,
     body: bytes,
     render_started: float,
+    parameters: Iterable[str] = (),
 ) -> float | None:
     """Keep a rendered page, unless what it read changed while it was rendering.
 
@@ -70,6 +71,7 @@ def page_cache_store(
     checked: an invalidation either sees the index rows (and deletes the file) or is
     seen here (and the page is dropped), so a stale page is never left behind.
     Returns when the stored page expires (Unix time), or None if it was not stored.
+    `parameters`: the query parameters the page depends on (wsgi.py ignores others).
     """
     root = page_cache_root()
     if root is None:
@@ -81,7 +83,9 @@ def page_cache_store(
         now=now,
         time_zones=[t.removeprefix(MIDNIGHT_TAG) for t in tags if t.startswith(MIDNIGHT_TAG)],
     )
-    store.entry_write(root, key, headers, etag, body, now.timestamp(), expires.timestamp())
+    store.entry_write(
+        root, key, headers, etag, body, now.timestamp(), expires.timestamp(), parameters
+    )
     with transaction.atomic():
         CachedPage.objects.update_or_create(
             key=key, defaults={"url": url, "stored_at": now, "expires_at": expires}

@@ -1,21 +1,36 @@
 """Serve cached public pages before Django's middleware, and fill the cache on a miss.
 
 A hit costs one file read: no URL resolution, no session, no template, no query. Only
-anonymous GET and HEAD requests for addresses without a query string are answered
-from the cache; anything personal (a session, a CSRF token, a cookie being set) is
-never stored. Responses carry an ETag and a Cache-Control header a CDN can use.
+anonymous GET and HEAD requests are answered from the cache; anything personal (a
+session, a CSRF token, a cookie being set) is never stored. Responses carry an ETag and
+a Cache-Control header a CDN can use.
+
+Query strings: a cached page records the parameters it reads (middleware.py, or
+collect.query_parameters_use), and any other parameter is ignored: `/updates/?r=123`
+or `?utm_source=x` gets the cached `/updates/`. An address whose query string the page
+does use (a search, a filter, an old WordPress link) is rendered and not stored (free
+text would let anyone fill the disk), and such renders are limited per IP address
+(PAGE_QUERY_RATE_LIMIT), refused with 429 here, before Django.
 """
 
 import email.utils
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+from django.utils.translation import gettext as _
+
+from vigil.core.services import request_client_ip
+from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
+from vigil.wordpress.services.redirects import WORDPRESS_QUERY_KEYS
 
 from . import store
-from .collect import collecting
+from .collect import EVERY_PARAMETER, collecting, parameters_collecting
 from .services import page_cache_key, page_cache_root, page_cache_store
 
 # Content worth caching: pages, feeds, sitemaps, case exports. Documents and images
@@ -35,6 +50,7 @@ _CACHEABLE_TYPES = (
 )
 _DROPPED_HEADERS = {"date", "server", "content-length", "vary", "cache-control", "etag"}
 _MAX_BODY = 4 * 1024 * 1024
+_REASONS = {200: "OK", 304: "Not Modified"}
 logger = logging.getLogger(__name__)
 
 
@@ -49,9 +65,29 @@ def _cache_control(*, expires: float, now: float) -> str:
     return f"public, max-age=0, must-revalidate, s-maxage={shared}, stale-if-error=86400"
 
 
+# Parameters every page depends on: an old WordPress address (`/?p=123`) is a redirect
+# that vigil/wordpress finds before any page is served.
+QUERY_PARAMETERS_EVERYWHERE = frozenset(WORDPRESS_QUERY_KEYS)
+
+
+def query_normalise(*, query: str, parameters: Iterable[str]) -> str | None:
+    """The part of `query` a page that reads `parameters` depends on, in a fixed order
+    ("" when it depends on none of it); None when the page reads its whole query string
+    and so depends on all of it."""
+    parameters = set(parameters)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if EVERY_PARAMETER in parameters:
+        return None if pairs else ""
+    wanted = parameters | QUERY_PARAMETERS_EVERYWHERE
+    # A stable sort by name: the values of one name keep their order (getlist).
+    kept = sorted(((k, v) for k, v in pairs if k in wanted), key=lambda pair: pair[0])
+    return urlencode(kept)
+
+
 def _request_url(environ) -> str | None:
-    """The address a cached page is stored under, or None if it must not be cached."""
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+    """The address a cached page is stored under, without its query string, or None if
+    it must not be cached."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     cookie = environ.get("HTTP_COOKIE")
     if cookie:
@@ -98,17 +134,43 @@ class PageCacheApp:
         self.application = application
 
     def __call__(self, environ, start_response):
+        answer = self.cached_answer(environ)
+        if answer is not None:
+            status, headers, body = answer
+            start_response(f"{status} {_REASONS[status]}", headers)
+            return [body] if body else []
         root = page_cache_root()
         url = _request_url(environ) if root is not None else None
         if url is None:
             return self.application(environ, start_response)
+        if (
+            environ.get("QUERY_STRING")
+            and not _query_unlimited(environ)
+            and not _query_render_allowed(environ)
+        ):
+            return _too_many(start_response)
+        return self._miss(environ, start_response, url, time.time())
+
+    def cached_answer(self, environ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The cached answer (status, headers, body) to this request, or None.
+
+        Only reads a file: the server front (vigil/core/server.py) calls it on its event
+        loop, so cached pages never wait for a thread.
+        """
+        root = page_cache_root()
+        url = _request_url(environ) if root is not None else None
+        if url is None:
+            return None
         now = time.time()
         entry = store.entry_read(root, page_cache_key(url=url), now)
-        if entry is not None:
-            return self._hit(environ, start_response, entry, now)
-        return self._miss(environ, start_response, url, now)
+        if entry is None:
+            return None
+        query = environ.get("QUERY_STRING", "")
+        if query and query_normalise(query=query, parameters=entry.parameters) != "":
+            return None  # the page uses this query string: rendered (and limited)
+        return self._hit(environ, entry, now)
 
-    def _hit(self, environ, start_response, entry: store.Entry, now: float):
+    def _hit(self, environ, entry: store.Entry, now: float):
         headers = list(entry.headers) + [
             ("ETag", entry.etag),
             ("Cache-Control", _cache_control(expires=entry.expires, now=now)),
@@ -117,8 +179,7 @@ class PageCacheApp:
         ]
         if _not_modified(environ, entry.etag, entry.stored):
             keep = {"etag", "cache-control", "vary", "last-modified", "x-vigil-cache"}
-            start_response("304 Not Modified", [h for h in headers if h[0].lower() in keep])
-            return []
+            return 304, [h for h in headers if h[0].lower() in keep], b""
         if _accepts(environ, "br"):
             coding = "br"
         elif _accepts(environ, "gzip"):
@@ -129,8 +190,7 @@ class PageCacheApp:
         if coding != "identity":
             headers.append(("Content-Encoding", coding))
         headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return 200, headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
 
     def _miss(self, environ, start_response, url: str, now: float):
         captured = {}
@@ -139,10 +199,13 @@ class PageCacheApp:
             captured.update(status=status, headers=headers, exc_info=exc_info)
             return lambda data: None  # Django never uses write().
 
-        with collecting() as tags:
+        with collecting() as tags, parameters_collecting() as parameters:
             result = self.application(environ, capture)
         status, headers = captured["status"], captured["headers"]
-        if not self._storable(environ, status, headers):
+        query = environ.get("QUERY_STRING", "")
+        if not self._storable(environ, status, headers) or (
+            query and query_normalise(query=query, parameters=parameters) != ""
+        ):
             start_response(status, headers, captured["exc_info"])
             return result
         try:
@@ -156,7 +219,13 @@ class PageCacheApp:
                 kept.append(("Last-Modified", email.utils.formatdate(now, usegmt=True)))
             try:
                 expires = page_cache_store(
-                    url=url, tags=tags, headers=kept, etag=etag, body=body, render_started=now
+                    url=url,
+                    tags=tags,
+                    headers=kept,
+                    etag=etag,
+                    body=body,
+                    render_started=now,
+                    parameters=parameters,
                 )
             except Exception:
                 # A full disk or a locked database must not cost the reader the page.
@@ -197,3 +266,63 @@ class PageCacheApp:
             if lower == "content-type":
                 content_type = value.split(";")[0].strip().lower()
         return content_type in _CACHEABLE_TYPES
+
+
+class _Meta:
+    """What request_client_ip reads of a request (its META), before Django builds one."""
+
+    def __init__(self, environ):
+        self.META = environ
+
+
+def query_render(environ) -> bool:
+    """True for a request that makes a public page render for its query string (the
+    kind a flood of searches is made of): counted per address, and the server front
+    lets only some of its threads render them at once (vigil/core/server.py)."""
+    return (
+        bool(environ.get("QUERY_STRING"))
+        and _request_url(environ) is not None
+        and not _query_unlimited(environ)
+    )
+
+
+def _query_unlimited(environ) -> bool:
+    """Files and the admin's sign-in are not pages: their query strings (the admin's
+    `?v=` on static files, `?next=`) are not counted."""
+    path = environ.get("PATH_INFO", "")
+    return path.startswith((settings.STATIC_URL, settings.MEDIA_URL, "/admin/"))
+
+
+def _query_render_allowed(environ) -> bool:
+    """Count a render for a query string against the reader's address (429 beyond)."""
+    limit, window = settings.PAGE_QUERY_RATE_LIMIT
+    address = request_client_ip(request=_Meta(environ))
+    try:
+        return ratelimit_hit(
+            key=ratelimit_key(scope="page-query", value=address),
+            limit=limit,
+            window_seconds=window,
+        )
+    except DatabaseError:
+        return True  # the page itself then answers 503 with the database's reason
+    finally:
+        # Outside Django's request cycle: close the connection as a request would.
+        close_old_connections()
+
+
+def _too_many(start_response):
+    body = _(
+        "Too many requests for searches and filtered pages have come from your "
+        "connection. Please wait a minute and try again."
+    ).encode()
+    start_response(
+        "429 Too Many Requests",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", str(settings.PAGE_QUERY_RATE_LIMIT[1])),
+            ("Cache-Control", "private, no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ],
+    )
+    return [body]

@@ -5,6 +5,7 @@ Nothing here has a secret default: `production.py` demands what it needs and
 """
 
 import datetime as dt
+import zoneinfo
 
 from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env, mail_from
 
@@ -67,8 +68,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vigil.core.middleware.PermissionsPolicyMiddleware",
+    "vigil.core.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vigil.pagecache.middleware.CacheHeadersMiddleware",
+    "vigil.pagecache.middleware.QueryParametersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "vigil.core.middleware.PreviewFramingMiddleware",
+    "vigil.core.middleware.AdminContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "vigil.wordpress.middleware.WordPressQueryRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -152,6 +156,14 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# The editor's account page offers these. Debian's tz database also lists file names
+# such as "localtime" and "posixrules", which browsers refuse ("Invalid time zone"),
+# and Wagtail's page then stops labelling the zones.
+WAGTAIL_USER_TIME_ZONES = sorted(
+    zone
+    for zone in zoneinfo.available_timezones()
+    if zone not in {"localtime", "posixrules", "Factory"}
+)
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["vigil.formats"]
@@ -178,6 +190,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # with 413 before it is read; the admin takes uploads up to the library and image caps.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VIGIL_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# `manage.py serve` reads request bodies before Django does (vigil/core/server.py): a
+# body may take this long, then must keep coming at SERVER_BODY_MIN_RATE bytes a second
+# on average, or it is cut off with 408. A worker reads at most SERVER_BODIES_READING
+# bodies at once (SERVER_BODIES_READING_PER_PEER from one address) and answers 503
+# beyond: a waiting body costs memory, never one of Django's threads.
+SERVER_BODY_GRACE_SECONDS = env.float("SERVER_BODY_GRACE_SECONDS", default=10.0)
+SERVER_BODY_MIN_RATE = env.int("SERVER_BODY_MIN_RATE", default=4096)
+SERVER_BODIES_READING = env.int("SERVER_BODIES_READING", default=64)
+SERVER_BODIES_READING_PER_PEER = env.int("SERVER_BODIES_READING_PER_PEER", default=8)
 # A slow or dead mail server must not hold a signer's request for long.
 EMAIL_TIMEOUT = 15
 
@@ -196,6 +217,10 @@ ACTIONS_RECENT_SIGNERS = 10
 ACTIONS_MAILER_LOCK_FILE = None
 # Searches per IP address: (requests, seconds).
 SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
+# Renders of public pages for addresses whose query string the page uses (search,
+# filters, old WordPress links) per IP address: (requests, seconds). Counted and
+# refused with 429 before Django (vigil/pagecache/wsgi.py); cached pages are not counted.
+PAGE_QUERY_RATE_LIMIT = (env.int("PAGE_QUERY_RATE_LIMIT", default=60), 60)
 
 # Editors (vigil/accounts). Two-factor authentication (TOTP, recovery codes) before any
 # admin page; dev and test settings turn it off.
@@ -318,10 +343,9 @@ PERMISSIONS_POLICY = {
     "browsing-topics": "()",
 }
 
-# No inline script or style anywhere on the public site. The Wagtail admin needs
-# inline code of its own, so it is left out of the policy.
+# No inline script or style anywhere on the public site. The admin has its own policy,
+# below (vigil/core/middleware.py AdminContentSecurityPolicyMiddleware).
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -335,6 +359,30 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# The strictest policy Wagtail's admin was measured to work under (README, Security):
+# the main screens driven in a browser under it (vigil/core/tests/test_admin_csp.py).
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    # Wagtail 8's admin starts its settings forms, page editor, chooser modals and date
+    # pickers with inline scripts carrying page data, and jQuery UI sets inline styles:
+    # without 'unsafe-inline' those screens break (measured in test_admin_csp.py). Every
+    # other directive stays at 'self', so an injected script can load nothing and send
+    # nothing anywhere but this site.
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Cross-Origin-Resource-Policy (vigil/core/middleware.py): same-origin, except for the
+# public files under these prefixes, which other sites may embed.
+CROSS_ORIGIN_EMBEDDABLE_PREFIXES = ["/media/images/"]
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""A strict Content-Security-Policy on every public page; the admin keeps its own."""
+"""A strict Content-Security-Policy on every public page and one for the admin;
+Cross-Origin-Resource-Policy on every response."""
 
 import pytest
 
@@ -20,9 +21,27 @@ def test_public_pages_have_a_strict_policy(client, updates_index, path):
     assert "unsafe-eval" not in policy
 
 
-def test_admin_is_left_to_wagtail(admin_client):
-    """Wagtail's admin uses inline code of its own; the public policy would break it."""
-    assert "Content-Security-Policy" not in admin_client.get("/admin/")
+def test_the_admin_has_its_own_strict_policy(admin_client, settings):
+    """The policy measured in a browser (test_admin_csp.py), not the public one."""
+    policy = _policy(admin_client.get("/admin/"))
+    for directive, sources in settings.ADMIN_CONTENT_SECURITY_POLICY.items():
+        assert policy[directive] == " ".join(sources)
+    assert "unsafe-eval" not in " ".join(policy.values())
+
+
+@pytest.mark.parametrize(
+    ("path", "policy"),
+    [
+        ("/", "same-origin"),
+        ("/updates/feed/rss/", "same-origin"),
+        ("/admin/login/", "same-origin"),
+        ("/static/css/vigil.css", "same-origin"),
+        ("/media/original_images/x.jpg", "same-origin"),
+        ("/media/images/x.width-800.jpg", "cross-origin"),
+    ],
+)
+def test_only_public_images_may_be_embedded_elsewhere(client, updates_index, path, policy):
+    assert client.get(path)["Cross-Origin-Resource-Policy"] == policy
 
 
 @pytest.mark.parametrize("path", ["/", "/search/?q=x", "/admin/login/", "/static/css/vigil.css"])

@@ -199,14 +199,21 @@ class Command(BaseCommand):
             _("Serving on http://%(host)s:%(port)s/ (settings: %(settings)s); Ctrl-C stops.")
             % {"host": host, "port": port, "settings": settings.SETTINGS_MODULE}
         )
+        # RSGI, not WSGI: vigil.wsgi.front reads each request's body on the worker's
+        # event loop and only then hands the request to Django in one of `threads`
+        # threads (vigil/core/server.py). Under granian's WSGI a thread waited for the
+        # body with no limit, and four slow senders took every thread.
+        from vigil.wsgi import front
+
+        front.threads = threads
         try:
             Granian(
-                "vigil.wsgi:application",
+                "vigil.wsgi:front",
                 address=host,
                 port=port,
-                interface=Interfaces.WSGI,
+                interface=Interfaces.RSGI,
                 workers=workers,
-                blocking_threads=threads,
+                websockets=False,
                 respawn_failed_workers=True,
             ).serve()
         finally:
