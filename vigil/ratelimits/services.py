@@ -10,8 +10,8 @@ Sliding windows (issue 18, item 7): a fixed window lets 2x the limit through aro
 its edge (a full window's worth at its end, another at the next one's start). The
 count checked is the sliding-window estimate: this window's count plus the previous
 window's, weighted by how much of it still lies within the last `window_seconds`. The
-previous window is closed, so reading it beside the atomic upsert keeps the check exact
-across processes.
+previous window is closed, so reading it (in a subquery of the same upsert statement)
+keeps the check exact across processes.
 
 Keys (issue 18, item 12): what is stored is an HMAC of the caller's key, never a plain
 hash (an unsalted SHA-256 of an IPv4 address is reversed by trying all 2^32). Its key
@@ -58,17 +58,22 @@ def ratelimit_stored_key(*, key: str, window_start: int) -> str:
     return f"{key.split(':', 1)[0][:50]}:{digest}"
 
 
-def _count_add(stored_key: str, window_start: int) -> int:
+def _counts(*, stored_key: str, window_start: int, previous_key: str, previous_start: int):
+    """Count the hit; (this window's count, the previous window's or None), one statement
+    (the previous window is read in a subquery: no extra query per hit)."""
     q = connection.ops.quote_name
     table, k, w, c = q(RateCounter._meta.db_table), q("key"), q("window_start"), q("count")
+    p = q("previous")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, 1) "
-            f"ON CONFLICT ({k}, {w}) DO UPDATE SET {c} = {table}.{c} + 1 RETURNING {c}",
-            [stored_key, window_start],
+            f"ON CONFLICT ({k}, {w}) DO UPDATE SET {c} = {table}.{c} + 1 "
+            f"RETURNING {c}, (SELECT {p}.{c} FROM {table} AS {p} "
+            f"WHERE {p}.{k} = %s AND {p}.{w} = %s)",
+            [stored_key, window_start, previous_key, previous_start],
         )
-        (count,) = cursor.fetchone()
-    return count
+        count, previous = cursor.fetchone()
+    return count, previous
 
 
 def ratelimit_hit(*, key: str, limit: int, window_seconds: int, now: float | None = None) -> bool:
@@ -82,21 +87,15 @@ def ratelimit_hit(*, key: str, limit: int, window_seconds: int, now: float | Non
         raise ValueError("key is too long; make it with ratelimit_key()")
     moment = time.time() if now is None else now
     window_start = int(moment) // window_seconds * window_seconds
-    count = _count_add(ratelimit_stored_key(key=key, window_start=window_start), window_start)
-    if count > limit:
-        return False  # over on this window alone: no need to read the previous one
     previous_start = window_start - window_seconds
-    previous = (
-        RateCounter.objects.filter(
-            key=ratelimit_stored_key(key=key, window_start=previous_start),
-            window_start=previous_start,
-        )
-        .values_list("count", flat=True)
-        .first()
-        or 0
+    count, previous = _counts(
+        stored_key=ratelimit_stored_key(key=key, window_start=window_start),
+        window_start=window_start,
+        previous_key=ratelimit_stored_key(key=key, window_start=previous_start),
+        previous_start=previous_start,
     )
     weight = 1 - (moment - window_start) / window_seconds
-    return count + previous * weight <= limit
+    return count + (previous or 0) * weight <= limit
 
 
 def ratelimit_purge(*, older_than_seconds: int = PURGE_AFTER_SECONDS) -> int:

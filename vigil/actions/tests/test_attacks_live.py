@@ -313,3 +313,17 @@ def test_twenty_resets_of_one_address_send_the_limit(site, box):
     assert answers.count(302) <= 3 and answers.count(429) >= 17
     # The timing test's reset for this address counts against the same hourly limit.
     assert len(resets) <= 3
+
+
+def test_tokens_of_email_links_stay_out_of_the_server_log(site, box):
+    """Item 12: Django logs the path of every 4xx; a token in it (a withdraw link that
+    no longer works, a forged unsubscribe) must not reach the server's log."""
+    tokens = ["WzEsImFiYyJd:1tFaKe:sIgNaTuReToKeN", "eyJ0b2tlbiI6MX0:1tQwEr:AnOtHeRtOkEn"]
+    statuses = [
+        requests.get(f"{site.url}/act/signature/withdraw/{tokens[0]}/", timeout=HTTP_TIMEOUT),
+        requests.post(f"{site.url}/ru/act/unsubscribe/{tokens[1]}/", timeout=HTTP_TIMEOUT),
+    ]
+    assert [r.status_code for r in statuses] == [400, 400]
+    _wait_for(lambda: "/act/unsubscribe/[token]/" in site.log, "the 4xx in the log")
+    assert "/act/signature/withdraw/[token]/" in site.log
+    assert not any(token in site.log for token in tokens)
