@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from vigil.accounts.password_reset import PasswordResetView
 from vigil.accounts.views import SignInView
 from vigil.cases.exports import case_export_urlpatterns
 from vigil.core import views as core_views
@@ -20,6 +21,7 @@ handler500 = "vigil.core.views.server_error"
 urlpatterns = [
     # Wagtail's sign-in, rate-limited and audit-logged; every other admin URL is Wagtail's.
     path("admin/login/", SignInView.as_view(), name="wagtailadmin_login"),
+    path("admin/password_reset/", PasswordResetView.as_view(), name="wagtailadmin_password_reset"),
     path("admin/", include(wagtailadmin_urls)),
     # Before Wagtail's, which answers the same addresses (and names them for reverse()).
     re_path(r"^documents/(\d+)/(.*)$", library_views.document_serve),

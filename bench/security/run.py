@@ -21,6 +21,13 @@ as bench/signing.py does. Then:
    and every slow body ended with 408.
 5. The hypothesis fuzz tests (`vigil/core/tests/test_fuzz.py`) with more examples
    (`--fuzz-examples`, default 500, passed as VIGIL_FUZZ_EXAMPLES). Target: no 5xx.
+6. `timing` (issue 18, items 1 and 10): the median answer times of known and unknown
+   addresses on subscribe, signing and password reset, with a mail server taking 200 ms
+   a message (`--timing-tries` each, default 100). Target: the difference is below the
+   noise (the unknown times' interquartile range); answers identical but for tokens.
+   `multi-address` (item 7): 60 signatures from 60 source addresses (127.1.x.y) mailing
+   one domain: how many mails go out to it in the minute, how many stay queued. Both run
+   vigil/actions/tests/test_attacks_live.py against the production server.
 
 The server's log must have no traceback, and no request may have answered 5xx.
 Everything is printed and written to bench/results/security-<date>-<host>.txt, with the
@@ -29,6 +36,7 @@ any failure. Run from the repo root:
 
     .venv/bin/python bench/security/run.py                  # everything (make bench-security)
     .venv/bin/python bench/security/run.py --only sqlmap    # one part
+    .venv/bin/python bench/security/run.py --only timing --only multi-address
     .venv/bin/python bench/security/run.py --wapiti-minutes 5 --fuzz-examples 300
 
 Needs PyPI (first run only, to make the tools' venv). Nothing reaches any other host:
@@ -392,16 +400,55 @@ def fuzz_run(report: Report, examples: int) -> None:
     report.check(result.returncode == 0, "fuzz: no 5xx, nothing stored from bad input")
 
 
+ATTACK_TESTS = {
+    "timing": "test_a_form_answers_known_and_unknown_addresses_alike",
+    "multi-address": "test_many_source_addresses_cannot_make_the_petition_a_relay",
+}
+
+
+def attack_run(report: Report, part: str, tries: int, tmp: Path) -> None:
+    """Run one of the live attack tests and report the figures it measured."""
+    figures = tmp / f"{part}.txt"
+    began = time.monotonic()
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "pytest"), "vigil/actions/tests/test_attacks_live.py",
+         "-q", "-p", "no:xdist", "-p", "no:randomly", "-k", ATTACK_TESTS[part]],
+        cwd=ROOT,
+        env={**os.environ, "VIGIL_ATTACK_TRIES": str(tries), "VIGIL_ATTACK_REPORT": str(figures)},
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    report(f"{part}: vigil/actions/tests/test_attacks_live.py, {time.monotonic() - began:.0f} s")
+    for line in figures.read_text().splitlines() if figures.exists() else []:
+        report("  " + line)
+    if result.returncode:
+        report("\n".join(out.splitlines()[-40:]))
+    report.check(result.returncode == 0, f"{part}: {out.strip().splitlines()[-1] if out else ''}")
+
+
 # --- One run -----------------------------------------------------------------------------
 
 
-PARTS = ["wapiti", "sqlmap", "backup-tampering", "upload-metadata", "slow-body", "fuzz"]
+PARTS = [
+    "wapiti",
+    "sqlmap",
+    "backup-tampering",
+    "upload-metadata",
+    "slow-body",
+    "timing",
+    "multi-address",
+    "fuzz",
+]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=PARTS, action="append")
     parser.add_argument("--slow-sockets", type=int, default=8, help="slow-body's connections")
+    parser.add_argument(
+        "--timing-tries", type=int, default=100, help="known and unknown addresses per form"
+    )
     parser.add_argument("--wapiti-minutes", type=float, default=15, help="wapiti3's time budget")
     parser.add_argument(
         "--fuzz-examples",
@@ -434,6 +481,9 @@ def main() -> int:
             fuzz_run(report, args.fuzz_examples)
         if "slow-body" in parts:
             slow_body_run(report, tmp, args.slow_sockets)
+        for part in ("timing", "multi-address"):
+            if part in parts:
+                attack_run(report, part, args.timing_tries, tmp)
     except Exception as exc:
         report.check(False, f"the bench ran to the end ({exc!r})")
         raise

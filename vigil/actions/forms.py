@@ -22,24 +22,27 @@ class BotTrapForm(forms.Form):
     # from screen readers by aria-hidden on its wrapper.
     website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
     stamp = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    # Signed into the stamp: a stamp from one form is refused by every other.
+    stamp_form = ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["stamp"] = services.form_stamp_make()
+            self.initial["stamp"] = services.form_stamp_make(form=self.stamp_form)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def looks_automated(self) -> bool:
-        """True for a filled honeypot or a stamp that is forged, stale or too recent."""
+        """True for a filled honeypot, or a stamp that is forged, stale, too recent, made
+        for another form or already used (checking it uses it up)."""
         data = self.data
         return bool(data.get("website")) or not services.form_stamp_valid(
-            stamp=data.get("stamp", "")
+            stamp=data.get("stamp", ""), form=self.stamp_form
         )
 
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a new stamp, so that the next try is timed afresh."""
         self.data = self.data.copy()
-        self.data["stamp"] = services.form_stamp_make()
+        self.data["stamp"] = services.form_stamp_make(form=self.stamp_form)
 
 
 @functools.cache
@@ -60,6 +63,8 @@ def country_choices(*, language: str) -> list[tuple[str, str]]:
 
 
 class SignatureForm(BotTrapForm):
+    stamp_form = "sign"
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=NAME_MAX_LENGTH,
@@ -98,6 +103,8 @@ class SignatureForm(BotTrapForm):
 
 
 class SubscribeForm(BotTrapForm):
+    stamp_form = "subscribe"
+
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,

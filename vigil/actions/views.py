@@ -84,7 +84,7 @@ def message_page(
 def _error_page(request, error: services.ActionError, *, back_url=None):
     titles = {
         410: _("Already done"),
-        503: _("Please try again later"),
+        409: _("Please try again"),
     }
     return message_page(
         request,

@@ -14,7 +14,10 @@ class RateCounter(models.Model):
     key = models.CharField(
         _("key"),
         max_length=100,
-        help_text=_("What is limited and for whom, hashed: e.g. 'search:' and a digest of an IP."),
+        help_text=_(
+            "What is limited, then a keyed hash (HMAC under a daily key) of for whom: "
+            "e.g. 'search:' and a digest of an IP."
+        ),
     )
     window_start = models.BigIntegerField(
         _("window start"),

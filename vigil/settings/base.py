@@ -207,6 +207,16 @@ EMAIL_TIMEOUT = 15
 ACTIONS_CONFIRM_MAX_AGE = 7 * 24 * 3600
 # A form sent back sooner than this after it was shown is taken for a bot.
 ACTIONS_FORM_MIN_SECONDS = env.float("ACTIONS_FORM_MIN_SECONDS", default=3.0)
+# A form's stamp works once, for this long after the form was shown (seconds).
+ACTIONS_FORM_MAX_AGE = 24 * 3600
+# Mail queued by the public forms (the outbox) per sliding minute, site-wide and to one
+# recipient domain: beyond them mail waits in the queue, so the petition cannot be used
+# to spam one domain (or the world) from many addresses.
+ACTIONS_MAIL_PER_MINUTE = env.int("ACTIONS_MAIL_PER_MINUTE", default=120)
+ACTIONS_MAIL_PER_DOMAIN_PER_MINUTE = env.int("ACTIONS_MAIL_PER_DOMAIN_PER_MINUTE", default=30)
+# Sent (or given-up) outbox rows, already emptied of address and content, are deleted
+# after this many seconds.
+ACTIONS_OUTBOX_RETENTION = 3600
 # Signing and subscribing per IP address: (requests, seconds). Generous, because many
 # readers in Kazakhstan share one address behind mobile carrier NAT.
 ACTIONS_RATE_LIMIT = (env.int("ACTIONS_RATE_LIMIT", default=30), 600)
@@ -228,6 +238,9 @@ VIGIL_REQUIRE_2FA = True
 OTP_TOTP_ISSUER = "Vigil"
 # An admin session left alone this long is signed out.
 VIGIL_ADMIN_IDLE_SECONDS = 30 * 60
+# Password reset requests per sliding hour, for one address and from one IP address.
+VIGIL_PASSWORD_RESET_PER_ADDRESS = 3
+VIGIL_PASSWORD_RESET_PER_IP = 10
 # Sign-in attempts per IP address, whatever the user name: (requests, seconds).
 VIGIL_LOGIN_RATE_LIMIT = (30, 600)
 # django-axes: five failed sign-ins lock out one user name *from one address*, so a
@@ -387,6 +400,9 @@ CROSS_ORIGIN_EMBEDDABLE_PREFIXES = ["/media/images/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens of email links (confirm, withdraw, unsubscribe, password reset) never reach
+    # the log, though Django logs the path of every 4xx.
+    "filters": {"tokens": {"()": "vigil.actions.log_filters.TokenRedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

@@ -1,4 +1,5 @@
 from .mailing import Delivery, Mailing, MailingStatus, Subscriber
+from .outbox import ConsumedStamp, OutgoingKind, OutgoingMail
 from .petitions import (
     ActionSettings,
     ExternalPetition,
@@ -9,11 +10,14 @@ from .petitions import (
 
 __all__ = [
     "ActionSettings",
+    "ConsumedStamp",
     "Delivery",
     "ExternalPetition",
     "ExternalPetitionCount",
     "Mailing",
     "MailingStatus",
+    "OutgoingKind",
+    "OutgoingMail",
     "PetitionPage",
     "Signature",
     "Subscriber",

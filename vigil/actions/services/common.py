@@ -1,14 +1,15 @@
 """What every action shares: errors, signed tokens, rate limits, form stamps, sending mail."""
 
 import contextlib
-import datetime as dt
 import fcntl
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from ..models import (
+    ConsumedStamp,
     Signature,
     Subscriber,
 )
@@ -53,8 +55,10 @@ class AlreadyGone(ActionError):
     status = 410
 
 
-class MailNotSent(ActionError):
-    status = 503
+class TryAgain(ActionError):
+    """A race with another request (e.g. a withdrawal in between): sending again works."""
+
+    status = 409
 
 
 class MailingRefused(ActionError):
@@ -105,25 +109,46 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, period: int) -> boo
     )
 
 
-def form_stamp_make() -> str:
-    """A signed time stamp put in every public form, to spot forms sent back too fast."""
-    return signing.TimestampSigner(salt="vigil.actions.form-stamp").sign("form")
+_STAMP_SALT = "vigil.actions.form-stamp"
 
 
-def form_stamp_valid(*, stamp: str) -> bool:
-    """True when the form was rendered by us, at least ACTIONS_FORM_MIN_SECONDS ago."""
-    signer = signing.TimestampSigner(salt="vigil.actions.form-stamp")
+def form_stamp_make(*, form: str) -> str:
+    """A signed stamp put in every public form: the form it belongs to, a random nonce and
+    the time it was made, to spot forms sent back too fast, to another form, or twice."""
+    return signing.TimestampSigner(salt=_STAMP_SALT).sign(f"{form}.{secrets.token_urlsafe(16)}")
+
+
+def form_stamp_valid(*, stamp: str, form: str) -> bool:
+    """True for a stamp we made for `form`, at least ACTIONS_FORM_MIN_SECONDS and at most
+    ACTIONS_FORM_MAX_AGE ago, and never used before; it is used up by this call.
+
+    The nonce is recorded (a ConsumedStamp row, purged once the stamp would have expired):
+    one rendered form is good for one submission, so a bot cannot fetch one stamp and
+    send it with thousands of signatures.
+    """
+    signer = signing.TimestampSigner(salt=_STAMP_SALT)
     try:
-        signer.unsign(stamp, max_age=dt.timedelta(days=1))
+        value = signer.unsign(stamp, max_age=settings.ACTIONS_FORM_MAX_AGE)
         signed_at = signing.b62_decode(stamp.rsplit(":", 2)[-2])
     except (signing.BadSignature, ValueError, IndexError):
         return False
-    return timezone.now().timestamp() - signed_at >= settings.ACTIONS_FORM_MIN_SECONDS
+    stamp_form, _dot, nonce = value.rpartition(".")
+    if stamp_form != form or not nonce:
+        return False
+    if timezone.now().timestamp() - signed_at < settings.ACTIONS_FORM_MIN_SECONDS:
+        return False
+    try:
+        with transaction.atomic():
+            ConsumedStamp.objects.create(nonce=nonce[:40])
+    except IntegrityError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
-def mailer_lock() -> Iterator[bool]:
-    """One mailing sender at a time on this machine: yields True when this one may send.
+def mailer_lock(*, name: str = "mailer") -> Iterator[bool]:
+    """One sender of each kind (`name`: "mailer" for mailings, "outbox") at a time on this
+    machine: yields True when this one may send.
 
     A lock on a file (ACTIONS_MAILER_LOCK_FILE), not a row or a cache key: the kernel
     releases it the moment its holder dies, so a sender killed with kill -9 in the middle
@@ -131,6 +156,9 @@ def mailer_lock() -> Iterator[bool]:
     round instead of waiting for a stale lock to expire.
     """
     path = Path(settings.ACTIONS_MAILER_LOCK_FILE or Path(settings.VAR_DIR) / "mailer.lock")
+    if name != "mailer":
+        # Its own lock: confirmation mail must not wait behind a long mailing.
+        path = path.with_name(f"{path.name}.{name}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         try:
@@ -150,14 +178,22 @@ def url_absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def mail_render(*, template: str, context: dict) -> tuple[str, str]:
+    """A message's text and HTML parts, from `template`.txt and .html, in the active language."""
+    # render_to_string has no request, so no context processor names the language.
+    context = {"language": translation.get_language() or settings.LANGUAGE_CODE, **context}
+    return render_to_string(f"{template}.txt", context), render_to_string(
+        f"{template}.html", context
+    )
+
+
 def mail_send(
     *, to: str, subject: str, template: str, context: dict, headers=None, connection=None
 ):
     """Send one message as text and HTML, rendered from `template`.txt and .html, in the
-    active language (callers choose it with translation.override)."""
-    # render_to_string has no request, so no context processor names the language.
-    context = {"language": translation.get_language() or settings.LANGUAGE_CODE, **context}
-    text = render_to_string(f"{template}.txt", context)
+    active language (callers choose it with translation.override). Mailings only: a
+    request queues its mail in the outbox instead (services/outbox.py)."""
+    text, html = mail_render(template=template, context=context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -165,7 +201,7 @@ def mail_send(
         headers=headers or {},
         connection=connection,
     )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     message.send()
 
 

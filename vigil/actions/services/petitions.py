@@ -1,7 +1,5 @@
 """Petitions and their signatures: signing, confirming, withdrawing, counting, exporting."""
 
-import logging
-import smtplib
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -24,18 +22,16 @@ from .common import (
     PURPOSE_SIGNATURE_WITHDRAW,
     ActionError,
     AlreadyGone,
-    MailNotSent,
+    TryAgain,
     email_digest,
     email_normalise,
-    mail_send,
     signature_withdraw_url,
     token_make,
     token_read,
     url_absolute,
 )
+from .outbox import outbox_add
 from .subscriptions import subscriber_confirmed
-
-logger = logging.getLogger(__name__)
 
 
 def external_petitions_for(*, case_id: int | None) -> list[ExternalPetition]:
@@ -97,44 +93,35 @@ def petition_sign(
     language: str,
     base_url: str,
 ) -> None:
-    """Record a signature and email its confirmation link.
+    """Record a signature and queue its confirmation link (or, for an address that has
+    already signed and confirmed, a note saying so) in the same transaction.
 
-    Answers the same whether or not the address has signed before, so the form cannot
-    be used to find out who signed: a second request only re-sends an email to the
-    address itself. If the email cannot be sent, nothing new is kept.
+    Every case does the same work and none talks to the mail server, so neither the
+    answer nor its timing tells who signed: a second request only mails the address itself.
     """
     if petition.state() != "open":
         raise ActionError(_("This petition is not open for signing."))
     shown = petition
     petition = page_source(page=petition)
     email = email_normalise(email=email)
-    created = False
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                petition=petition,
-                name=name.strip(),
-                email=email,
-                country=country,
-                comment=comment.strip(),
-                consent_updates=consent_updates,
-                show_publicly=show_publicly,
-                language=language,
-            )
-            created = True
-    except IntegrityError:
-        signature = Signature.objects.filter(petition=petition, email=email).first()
-        if signature is None:  # withdrawn in between: treat as a fresh attempt later
-            raise MailNotSent(_("Please send the form again.")) from None
-    try:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    petition=petition,
+                    name=name.strip(),
+                    email=email,
+                    country=country,
+                    comment=comment.strip(),
+                    consent_updates=consent_updates,
+                    show_publicly=show_publicly,
+                    language=language,
+                )
+        except IntegrityError:
+            signature = Signature.objects.filter(petition=petition, email=email).first()
+            if signature is None:  # withdrawn in between
+                raise TryAgain(_("Please send the form again.")) from None
         _signature_email(signature=signature, petition=shown, base_url=base_url)
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("confirmation email for signature %s not sent: %s", signature.pk, exc)
-        if created:
-            signature.delete()
-        raise MailNotSent(
-            _("We could not send the confirmation email just now. Please try again later.")
-        ) from exc
 
 
 def _signature_email(*, signature: Signature, petition: PetitionPage, base_url: str) -> None:
@@ -148,6 +135,7 @@ def _signature_email(*, signature: Signature, petition: PetitionPage, base_url: 
         if signature.confirmed_at:
             subject = _("You have already signed: %(title)s") % {"title": petition.title}
             template = "actions/email/already_signed"
+            purpose = "signature-already"
         else:
             token = token_make(
                 purpose=PURPOSE_SIGNATURE_CONFIRM, pk=signature.pk, email=signature.email
@@ -158,9 +146,11 @@ def _signature_email(*, signature: Signature, petition: PetitionPage, base_url: 
             context["days"] = settings.ACTIONS_CONFIRM_MAX_AGE // 86400
             subject = _("Please confirm your signature: %(title)s") % {"title": petition.title}
             template = "actions/email/confirm_signature"
-        mail_send(
+            purpose = PURPOSE_SIGNATURE_CONFIRM
+        outbox_add(
             to=signature.email,
             subject=subject,
+            purpose=purpose,
             template=template,
             context=context,
             headers={"Auto-Submitted": "auto-generated"},

@@ -10,6 +10,7 @@ from wagtail.log_actions import log
 from ..models import (
     ActionSettings,
     Delivery,
+    OutgoingMail,
     PetitionPage,
     Signature,
     Subscriber,
@@ -45,8 +46,14 @@ def person_erase(*, email: str, user=None) -> dict[str, int]:
         )
         signatures, _rows = Signature.objects.filter(email=email).delete()
         deliveries, _rows = Delivery.objects.filter(email=email).delete()
+        # Mail still queued for them (their address is emptied from sent rows at once).
+        outgoing, _rows = OutgoingMail.objects.filter(recipient=email).delete()
         subscribers, _rows = Subscriber.objects.filter(email=email).delete()
-    counts = {"signatures": signatures, "subscribers": subscribers, "deliveries": deliveries}
+    counts = {
+        "signatures": signatures,
+        "subscribers": subscribers,
+        "deliveries": deliveries + outgoing,
+    }
     for petition in petitions:
         log(instance=petition, action="vigil.erase_person", user=user, data=counts)
     log(instance=ActionSettings.load(), action="vigil.erase_person", user=user, data=counts)

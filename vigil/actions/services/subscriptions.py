@@ -1,8 +1,5 @@
 """Email update subscriptions: double opt-in and one-click unsubscribe."""
 
-import logging
-import smtplib
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -18,17 +15,15 @@ from .common import (
     PURPOSE_SUBSCRIBER_CONFIRM,
     PURPOSE_UNSUBSCRIBE,
     AlreadyGone,
-    MailNotSent,
+    TryAgain,
     email_digest,
     email_normalise,
-    mail_send,
     subscriber_unsubscribe_url,
     token_make,
     token_read,
     url_absolute,
 )
-
-logger = logging.getLogger(__name__)
+from .outbox import outbox_add
 
 
 def subscriber_confirmed(*, email: str, language: str, at) -> None:
@@ -40,48 +35,54 @@ def subscriber_confirmed(*, email: str, language: str, at) -> None:
 
 
 def subscriber_request(*, email: str, language: str, base_url: str) -> None:
-    """Ask for email updates: sends a confirmation link unless already subscribed.
+    """Ask for email updates: queues a confirmation link, or, for an address already
+    confirmed, a note saying so (with its unsubscribe link).
 
-    The answer is the same either way, so the form does not reveal who subscribed.
+    Every case does the same work (one row written or found, one mail rendered and queued
+    in the same transaction, no mail server), so neither the answer nor its timing tells
+    who subscribed. The address's owner learns that someone asked.
     """
     email = email_normalise(email=email)
-    created = False
-    try:
-        with transaction.atomic():
-            subscriber = Subscriber.objects.create(email=email, language=language)
-            created = True
-    except IntegrityError:
-        subscriber = Subscriber.objects.filter(email=email).first()
-        if subscriber is None:
-            raise MailNotSent(_("Please send the form again.")) from None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(email=email, language=language)
+        except IntegrityError:
+            subscriber = Subscriber.objects.filter(email=email).first()
+            if subscriber is None:  # unsubscribed in between
+                raise TryAgain(_("Please send the form again.")) from None
+        if not subscriber.confirmed_at and subscriber.language != language:
+            Subscriber.objects.filter(pk=subscriber.pk).update(language=language)
+            subscriber.language = language
+        with translation.override(subscriber.language):
+            _subscriber_email(subscriber=subscriber, base_url=base_url)
+
+
+def _subscriber_email(*, subscriber: Subscriber, base_url: str) -> None:
+    context = {"unsubscribe_url": subscriber_unsubscribe_url(base_url, subscriber)}
     if subscriber.confirmed_at:
-        return
-    if not created and subscriber.language != language:
-        Subscriber.objects.filter(pk=subscriber.pk).update(language=language)
-        subscriber.language = language
-    try:
-        with translation.override(language):
-            token = token_make(purpose=PURPOSE_SUBSCRIBER_CONFIRM, pk=subscriber.pk, email=email)
-            mail_send(
-                to=email,
-                subject=_("Please confirm your subscription to our updates"),
-                template="actions/email/confirm_subscription",
-                context={
-                    "confirm_url": url_absolute(
-                        base_url, reverse("actions:subscriber_confirm", args=[token])
-                    ),
-                    "unsubscribe_url": subscriber_unsubscribe_url(base_url, subscriber),
-                    "days": settings.ACTIONS_CONFIRM_MAX_AGE // 86400,
-                },
-                headers={"Auto-Submitted": "auto-generated"},
-            )
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("confirmation email for subscriber %s not sent: %s", subscriber.pk, exc)
-        if created:
-            subscriber.delete()
-        raise MailNotSent(
-            _("We could not send the confirmation email just now. Please try again later.")
-        ) from exc
+        subject = _("You are already subscribed to our updates")
+        template = "actions/email/already_subscribed"
+        purpose = "subscriber-already"
+    else:
+        token = token_make(
+            purpose=PURPOSE_SUBSCRIBER_CONFIRM, pk=subscriber.pk, email=subscriber.email
+        )
+        context["confirm_url"] = url_absolute(
+            base_url, reverse("actions:subscriber_confirm", args=[token])
+        )
+        context["days"] = settings.ACTIONS_CONFIRM_MAX_AGE // 86400
+        subject = _("Please confirm your subscription to our updates")
+        template = "actions/email/confirm_subscription"
+        purpose = PURPOSE_SUBSCRIBER_CONFIRM
+    outbox_add(
+        to=subscriber.email,
+        subject=subject,
+        purpose=purpose,
+        template=template,
+        context=context,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
 
 def _subscriber_from_token(*, purpose: str, token: str) -> Subscriber:

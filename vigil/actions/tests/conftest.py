@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
+from vigil.actions.services import outbox_send
 from vigil.actions.tests.factories import PetitionPageFactory
 from vigil.core.tests.browser import (  # noqa: F401 - the browser tests' fixtures
     browser,
@@ -31,9 +32,13 @@ LINK = re.compile(r'href="(https?://[^"]+)"')
 
 @dataclass
 class Inbox:
-    """Messages received by the test SMTP server, parsed, in arrival order."""
+    """Messages received by the test SMTP server, parsed, in arrival order.
 
-    messages: list = field(default_factory=list)
+    Reading them first runs the outbox's sender once, as the server's outbox loop would
+    have by then: requests only queue their mail (services/outbox.py).
+    """
+
+    received: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Refuse DATA with this reply once `accept_count` messages have been taken.
     fail_after: int | None = None
@@ -54,16 +59,35 @@ class Inbox:
             self.accepted += 1
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             message.envelope_to = list(envelope.rcpt_tos)
-            self.messages.append(message)
+            self.received.append(message)
         return "250 OK"
 
-    def to(self, address: str) -> list:
+    @property
+    def messages(self) -> list:
+        outbox_send()
         with self.lock:
-            return [m for m in self.messages if address in m.envelope_to]
+            return list(self.received)
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m.envelope_to]
 
     def clear(self):
+        outbox_send()
         with self.lock:
-            self.messages.clear()
+            self.received.clear()
+
+
+@dataclass
+class _Handler:
+    """What aiosmtpd calls, in its own thread: the Inbox's handlers, not its properties."""
+
+    inbox: Inbox
+
+    async def handle_RCPT(self, *args):  # noqa: N802 - aiosmtpd's name
+        return await self.inbox.handle_RCPT(*args)
+
+    async def handle_DATA(self, *args):  # noqa: N802 - aiosmtpd's name
+        return await self.inbox.handle_DATA(*args)
 
 
 def message_html(message) -> str:
@@ -94,7 +118,7 @@ def smtp(settings):
     """A real SMTP server on loopback; Django's SMTP backend sends to it."""
     inbox = Inbox()
     port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

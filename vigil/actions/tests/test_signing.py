@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from vigil.actions import services
-from vigil.actions.models import Signature, Subscriber
+from vigil.actions.models import OutgoingMail, Signature, Subscriber
 from vigil.actions.tests.conftest import link_path, message_links, message_text
 from vigil.actions.tests.factories import PetitionPageFactory, SignatureFactory
 from vigil.actions.tests.helpers import form_stamp, signature_post
@@ -225,7 +225,7 @@ def test_closed_and_upcoming_petitions_refuse_signatures(client, home, smtp, fas
                 "name": "Ada",
                 "email": "ada@example.org",
                 "country": "GB",
-                "stamp": services.form_stamp_make(),
+                "stamp": services.form_stamp_make(form="sign"),
             },
         )
         assert response.status_code == 400
@@ -265,12 +265,17 @@ def test_csrf_is_enforced(petition, smtp, fast_forms):
     assert not Signature.objects.exists()
 
 
-def test_mail_server_down_stores_nothing(client, petition, no_smtp, fast_forms):
-    """If the confirmation cannot be sent, the signer is told to retry and nothing is kept."""
+def test_mail_server_down_keeps_the_signature_and_queues_its_mail(
+    client, petition, no_smtp, fast_forms
+):
+    """The request never talks to the mail server: with it down the signer gets the same
+    answer, and the signature and its confirmation wait in the outbox for the sender."""
     response = signature_post(client, petition.url)
-    assert response.status_code == 503
-    assert "try again later" in response.content.decode()
-    assert not Signature.objects.exists()
+    assert response.status_code == 303
+    signature = Signature.objects.get()
+    [queued] = OutgoingMail.objects.all()
+    assert (queued.recipient, queued.purpose) == (signature.email, "signature-confirm")
+    assert queued.sent_at is None and queued.attempts == 0
 
 
 def test_petition_page_is_private_to_caches(client, petition):

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from vigil.actions.models import Subscriber
+from vigil.actions.models import OutgoingMail, Subscriber
 from vigil.actions.tests.conftest import link_path, message_links
 from vigil.actions.tests.factories import SubscriberFactory
 from vigil.actions.tests.helpers import form_stamp
@@ -66,12 +66,18 @@ def test_one_click_unsubscribe_rfc8058(home, smtp):
 
 
 def test_subscribing_again_reveals_nothing(client, home, smtp, fast_forms):
-    """A confirmed address gets the same answer and no new email; one row is kept."""
+    """A confirmed address gets the same answer, one row is kept, and the address's owner
+    (only) is told it is already subscribed, with no link that confirms anything."""
     SubscriberFactory(email="reader@example.org")
     response = subscribe(client)
     assert response.status_code == 303
+    assert response["Location"] == "/act/subscribe/sent/"
     assert Subscriber.objects.count() == 1
-    assert smtp.messages == []
+    [message] = smtp.messages
+    assert message.envelope_to == ["reader@example.org"]
+    assert message["Subject"] == "You are already subscribed to our updates"
+    assert [url for url in message_links(message) if "/confirm/" in url] == []
+    assert any("/unsubscribe/" in url for url in message_links(message))
 
 
 BAD = {
@@ -113,10 +119,12 @@ def test_unknown_subscription_tokens(client, home):
         assert "not valid" in response.content.decode()
 
 
-def test_mail_down_keeps_no_subscriber(client, home, no_smtp, fast_forms):
+def test_mail_down_answers_the_same_and_queues(client, home, no_smtp, fast_forms):
+    """The request does not wait on the mail server: the confirmation is queued."""
     response = subscribe(client)
-    assert response.status_code == 503
-    assert not Subscriber.objects.exists()
+    assert response.status_code == 303
+    assert Subscriber.objects.get().confirmed_at is None
+    assert OutgoingMail.objects.get().purpose == "subscriber-confirm"
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])

@@ -10,31 +10,69 @@ import pytest
 from django.db import connection
 
 from vigil.ratelimits.models import RateCounter
-from vigil.ratelimits.services import ratelimit_hit, ratelimit_key, ratelimit_purge
+from vigil.ratelimits.services import (
+    ratelimit_hit,
+    ratelimit_key,
+    ratelimit_purge,
+    ratelimit_stored_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.django_db
 
 
+NOW = 1_000_000_020.0  # the start of a minute window
+
+
 def test_hits_up_to_the_limit_pass_and_the_rest_do_not():
-    results = [ratelimit_hit(key="t:a", limit=3, window_seconds=60) for _ in range(5)]
+    results = [ratelimit_hit(key="t:a", limit=3, window_seconds=60, now=NOW) for _ in range(5)]
     assert results == [True, True, True, False, False]
-    assert RateCounter.objects.get(key="t:a").count == 5
+    [counter] = RateCounter.objects.all()
+    assert counter.count == 5
+    assert counter.key == ratelimit_stored_key(key="t:a", window_start=int(NOW) // 60 * 60)
 
 
 def test_keys_and_windows_are_counted_apart():
-    now = 1_000_000_020.0
-    assert ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=now)
-    assert not ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=now + 10)
-    assert ratelimit_hit(key="t:b", limit=1, window_seconds=60, now=now)
-    # The next window starts afresh.
-    assert ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=now + 60)
+    assert ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=NOW)
+    assert not ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=NOW + 10)
+    assert ratelimit_hit(key="t:b", limit=1, window_seconds=60, now=NOW)
+    # A whole window later, the previous one no longer weighs.
+    assert ratelimit_hit(key="t:a", limit=1, window_seconds=60, now=NOW + 120)
 
 
-def test_keys_do_not_store_the_address():
+def test_the_window_slides_no_double_burst_at_its_edge():
+    """A fixed window let 2x the limit through around its edge (the limit at the end of
+    one window, the limit again at the start of the next): issue 18, item 7."""
+    edge = 1_000_000_020 // 60 * 60 + 60  # the start of the next minute window
+    late = [ratelimit_hit(key="t:e", limit=10, window_seconds=60, now=edge - 1) for _ in range(10)]
+    assert all(late)
+    # One second into the next window the previous one still weighs 59/60 of its 10.
+    early = [ratelimit_hit(key="t:e", limit=10, window_seconds=60, now=edge + 1) for _ in range(10)]
+    assert sum(early) <= 1
+    # Half a window on, half of the previous window's hits have slid out.
+    later = [ratelimit_hit(key="t:f", limit=10, window_seconds=60, now=edge - 1) for _ in range(10)]
+    assert all(later)
+    assert (
+        sum(ratelimit_hit(key="t:f", limit=10, window_seconds=60, now=edge + 30) for _ in range(10))
+        == 5
+    )
+
+
+def test_keys_are_keyed_hashes_that_change_every_day(settings):
+    """No plain hash of an address is stored: an unsalted SHA-256 of an IPv4 address is
+    reversed by trying all of them (issue 18, item 12). The stored key is an HMAC under a
+    key derived from SECRET_KEY and the day, so it changes daily and needs the secret."""
     key = ratelimit_key(scope="search", value="203.0.113.9")
-    assert key.startswith("search:") and "203.0.113.9" not in key
+    ratelimit_hit(key=key, limit=5, window_seconds=60, now=NOW)
+    [stored] = RateCounter.objects.values_list("key", flat=True)
+    assert stored.startswith("search:") and "203.0.113.9" not in stored
+    assert key.split(":", 1)[1] not in stored, "the plain SHA-256 is not what is stored"
+    window = int(NOW) // 60 * 60
+    assert stored == ratelimit_stored_key(key=key, window_start=window)
+    assert stored != ratelimit_stored_key(key=key, window_start=window + 24 * 3600)
+    settings.SECRET_KEY = "another secret"
+    assert stored != ratelimit_stored_key(key=key, window_start=window)
     assert key != ratelimit_key(scope="login", value="203.0.113.9")
 
 
@@ -42,7 +80,8 @@ def test_old_windows_are_purged():
     ratelimit_hit(key="t:old", limit=5, window_seconds=60, now=time.time() - 3 * 24 * 3600)
     ratelimit_hit(key="t:new", limit=5, window_seconds=60)
     assert ratelimit_purge() == 1
-    assert list(RateCounter.objects.values_list("key", flat=True)) == ["t:new"]
+    [kept] = RateCounter.objects.values_list("key", flat=True)
+    assert kept.startswith("t:")
 
 
 def test_a_window_shorter_than_a_second_is_refused():
@@ -109,7 +148,7 @@ def test_the_purge_command_reports_what_it_deleted():
     out = StringIO()
     call_command("purge_rate_counters", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 old rate counters."
-    assert not RateCounter.objects.filter(key="t:old").exists()
+    assert not RateCounter.objects.exists()
 
 
 def test_a_key_longer_than_the_column_is_refused():

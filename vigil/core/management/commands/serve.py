@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from vigil.actions.services import outbox_work
 from vigil.backups.storage import sqlite_files_private
 from vigil.pagecache.services import page_cache_clear
 
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             for job, interval, name in (
                 (_publish_scheduled, schedule_interval, "scheduled publishing"),
                 (_mail_work, mail_interval, "mail worker"),
+                (outbox_work, 1, "mail outbox"),  # forms' mail out within about a second
                 (_sources_check_daily, 3600, "source check"),
                 (_mirror_refresh, 30, "mirror refresh"),
                 (_rate_counters_purge, 3600, "rate counter purge"),
