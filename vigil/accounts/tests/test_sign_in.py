@@ -70,7 +70,7 @@ def test_sign_ins_and_failures_are_audit_logged(client, home):
     attempt(client, "no-such-user", "guess", ip="203.0.113.9")
     attempt(client, editor.username, PASSWORD, ip="198.51.100.7")
     failed = ModelLogEntry.objects.get(object_id=str(editor.pk), action="vigil.sign_in_failed")
-    assert failed.data == {"ip": "203.0.113.9", "locked_out": False}
+    assert failed.data == {"ip": "203.0.113.9", "code_first": False}
     assert failed.user is None
     unknown = ModelLogEntry.objects.get(
         object_id=str(Site.objects.get().pk), action="vigil.sign_in_failed"
