@@ -82,7 +82,9 @@ class SignInView(LoginView):
                 services.signin_failure_record(
                     username=username, ip=client_ip(request), code_first=True
                 )
-                form = self.get_form()
+                # An unbound form: a bound one would check the password as it renders
+                # (and its error message would tell whether the password was right).
+                form = self.get_form_class()(request=request, initial={"username": username})
                 return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
