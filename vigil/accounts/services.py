@@ -120,7 +120,8 @@ def totp_confirm(
     used up, the set-up audit-logged, and the editor told by email. Raises
     ValidationError when the code does not match (the device stays unconfirmed).
     """
-    if device.user_id != user.pk or device.confirmed or not _invitation_usable(invitation, user):
+    usable = enrolment_invitation_usable(invitation=invitation, user=user)
+    if device.user_id != user.pk or device.confirmed or not usable:
         raise ValidationError(_("This set-up has expired. Please start again."))
     if not device.verify_token(code_normalise(code=code)):
         raise ValidationError(
@@ -296,7 +297,7 @@ def enrolment_link_send(*, user, url: str) -> bool:
 def enrolment_invitation_find(*, user, token: str) -> EnrolmentInvitation | None:
     """The user's unused, unexpired link with this token, or None."""
     invitation = EnrolmentInvitation.objects.filter(token_digest=_token_digest(token)).first()
-    return invitation if _invitation_usable(invitation, user) else None
+    return invitation if enrolment_invitation_usable(invitation=invitation, user=user) else None
 
 
 def enrolment_invitation_from_next(*, user, next_url: str) -> EnrolmentInvitation | None:
@@ -305,7 +306,8 @@ def enrolment_invitation_from_next(*, user, next_url: str) -> EnrolmentInvitatio
     return enrolment_invitation_find(user=user, token=match["token"]) if match else None
 
 
-def _invitation_usable(invitation: EnrolmentInvitation | None, user) -> bool:
+def enrolment_invitation_usable(*, invitation: EnrolmentInvitation | None, user) -> bool:
+    """Whether the link is `user`'s, unused and unexpired."""
     return (
         invitation is not None
         and invitation.user_id == user.pk

@@ -124,9 +124,8 @@ def enrolment_start(request, token: str):
         return redirect("wagtailadmin_home")
     invitation = services.enrolment_invitation_find(user=request.user, token=token)
     if invitation is None:
-        return TemplateResponse(
-            request, "accounts/enrolment_link_needed.html", {"link_refused": True}, status=403
-        )
+        # A redirect, not a 403 here: Django logs every 4xx with its path, the token.
+        return redirect(reverse("vigil_accounts:setup") + "?link=refused")
     request.session[SESSION_INVITATION] = invitation.pk
     return redirect(reverse("vigil_accounts:setup") + "?" + urlencode({"next": _next_url(request)}))
 
@@ -150,8 +149,11 @@ def two_factor_setup(request):
             return redirect("vigil_accounts:recovery")
         return redirect(reverse("vigil_accounts:verify") + "?" + request.GET.urlencode())
     invitation = _session_invitation(request)
-    if invitation is None or invitation.used_at is not None:
-        return TemplateResponse(request, "accounts/enrolment_link_needed.html", {}, status=403)
+    if not services.enrolment_invitation_usable(invitation=invitation, user=user):
+        refused = request.GET.get("link") == "refused"
+        return TemplateResponse(
+            request, "accounts/enrolment_link_needed.html", {"link_refused": refused}, status=403
+        )
     form = CodeForm(request.POST or None)
     device = None
     if request.method == "POST":

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry
 
 from vigil.accounts import sealing, services
+from vigil.accounts.models import EnrolmentInvitation
 from vigil.accounts.tests.conftest import enrol, enrolment_path, totp_now
 from vigil.accounts.tests.factories import PASSWORD, SuperUserFactory, UserFactory
 
@@ -115,8 +116,10 @@ def test_a_password_alone_sets_up_nothing(client, require_2fa):
     assert not TOTPDevice.objects.filter(user=user).exists()
     # Another account's link, or a made-up one, does not open set-up either.
     other = UserFactory()
-    assert client.get(enrolment_path(other)).status_code == 403
-    assert client.get("/admin/two-factor/enrol/" + "A" * 43 + "/").status_code == 403
+    for link in (enrolment_path(other), "/admin/two-factor/enrol/" + "A" * 43 + "/"):
+        response = client.get(link, follow=True)
+        assert response.status_code == 403 and "does not work" in response.content.decode()
+        assert "vigil-secret" not in response.content.decode()
     assert client.get("/admin/two-factor/setup/").status_code == 403
 
 
@@ -129,7 +132,7 @@ def test_a_set_up_link_works_once(client, require_2fa):
     services.two_factor_reset(user=user, by=None)
     client.logout()
     sign_in(client, user)
-    response = client.get(link)
+    response = client.get(link, follow=True)
     assert response.status_code == 403
     assert "does not work" in response.content.decode()
 
@@ -388,3 +391,26 @@ def test_an_asset_as_next_lands_on_the_dashboard(client, require_2fa, asset):
     sign_in(client, user)
     response = client.post("/admin/two-factor/verify/", {"code": codes[0], "next": asset})
     assert response["Location"] == "/admin/"
+
+
+def test_a_user_added_in_the_admin_is_emailed_a_one_time_link(admin_client, mailoutbox):
+    response = admin_client.post(
+        "/admin/users/add/",
+        {
+            "username": "newhire",
+            "email": "newhire@example.org",
+            "first_name": "New",
+            "last_name": "Hire",
+            "password1": "a long enough password 42",
+            "password2": "a long enough password 42",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    (message,) = [m for m in mailoutbox if m.to == ["newhire@example.org"]]
+    link = re.search(r"http://testserver(/admin/two-factor/enrol/[\w-]+/)", message.body)
+    assert link and "works once" in message.body
+    # Shown once to the administrator who made the account, then gone.
+    assert link.group(1) in admin_client.get("/admin/users/").content.decode()
+    assert link.group(1) not in admin_client.get("/admin/users/").content.decode()
+    assert EnrolmentInvitation.objects.filter(user__username="newhire").count() == 1
