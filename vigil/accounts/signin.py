@@ -13,6 +13,7 @@ A new editor who has not set up an authenticator yet passes with the set-up link
 were sent (the sign-in on the way to it carries it).
 """
 
+import ipaddress
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt
@@ -41,8 +42,13 @@ def signin_failures(*, username: str, ip: str) -> tuple[int, int]:
     """Recent failed sign-ins for `username`: from `ip`, and from every address."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     attempts = AccessAttempt.objects.filter(username=username, attempt_time__gt=since)
-    from_address = attempts.filter(ip_address=ip).aggregate(n=Sum("failures_since_start"))["n"]
     overall = attempts.aggregate(n=Sum("failures_since_start"))["n"]
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        # Not an address (PostgreSQL's inet column would refuse it): counted overall only.
+        return 0, overall or 0
+    from_address = attempts.filter(ip_address=ip).aggregate(n=Sum("failures_since_start"))["n"]
     return from_address or 0, overall or 0
 
 
