@@ -29,6 +29,7 @@ $PY manage.py mirror_key --create -v 0 > /dev/null
 echo
 echo "Vigil is starting at $BASE_URL/"
 echo "Admin: $BASE_URL/admin/  (user 'admin'; the password is in var/admin-password.txt)"
+[ -s var/admin-enrolment-link.txt ] && echo "First sign-in: open the one-time link in var/admin-enrolment-link.txt to set up two-factor"
 [ -n "${EMAIL_URL:-}" ] && echo "Mail goes to $EMAIL_URL" || echo "Mail is printed to this console (set EMAIL_URL to send it)."
 # The From address the settings will use (vigil/settings/env.py), and why it may be refused.
 $PY -c 'import os; from vigil.settings.env import mail_from

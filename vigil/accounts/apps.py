@@ -7,9 +7,19 @@ class AccountsConfig(AppConfig):
     verbose_name = "Editor accounts"
 
     def ready(self):
+        from django.db.models.signals import pre_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
         from wagtail.admin import auth
 
+        from . import checks  # noqa: F401 - registers the proxy settings' system checks
         from .refusals import admin_permission_denied
+        from .sealing import totp_device_bin_key, totp_device_seal_on_save
+
+        # TOTP keys are stored encrypted (sealing.py): django-otp reads the key only
+        # through `bin_key` (codes, the QR code's address), which now unseals it, and
+        # any key saved in the clear is sealed first.
+        TOTPDevice.bin_key = property(totp_device_bin_key)
+        pre_save.connect(totp_device_seal_on_save, sender=TOTPDevice, dispatch_uid="vigil-seal")
 
         # Wagtail's admin views answer a missing permission through this one function
         # (looked up when called), by a redirect home that says nothing of what is

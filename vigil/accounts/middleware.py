@@ -19,6 +19,8 @@ SESSION_LAST_SEEN = "vigil_admin_last_seen"
 ADMIN_PREFIX = "/admin/"
 # Requests the admin pages make on their own while open: not a sign of someone there.
 BACKGROUND_PREFIXES = ("/admin/editing-sessions/",)
+# The one-time set-up links (vigil_accounts:enrol), open before the second factor.
+ENROL_PREFIX = "/admin/two-factor/enrol/"
 
 
 class AdminAccessMiddleware:
@@ -67,6 +69,7 @@ class AdminAccessMiddleware:
             settings.VIGIL_REQUIRE_2FA
             and not request.user.is_verified()
             and path not in self.open_paths()
+            and not path.startswith(ENROL_PREFIX)
         ):
             if not is_navigation(request):
                 # A script's request (fetch, XHR) would get the 2FA page's HTML for its

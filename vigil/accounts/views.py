@@ -11,16 +11,21 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.views.account import LoginView
 
 from vigil.core.services import request_client_ip
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
-from . import services
+from . import services, signin
 from .forms import CodeForm
+from .models import EnrolmentInvitation
 from .next_urls import is_asset
 
 SESSION_RECOVERY_CODES = "vigil_recovery_codes"
+# The enrolment link this session opened, and the authenticator its set-up page shows.
+SESSION_INVITATION = "vigil_enrolment_invitation"
+SESSION_PENDING_DEVICE = "vigil_pending_totp_device"
 
 
 def client_ip(request) -> str:
@@ -43,8 +48,9 @@ def _next_url(request) -> str:
 class SignInView(LoginView):
     """Wagtail's sign-in, with a per-address rate limit and every attempt audit-logged.
 
-    Per-account lockouts are django-axes' (username and address together); this limit
-    stops one address trying many names.
+    After repeated failures for a user name (from one address, or from all together),
+    a code from the authenticator is asked before the password is checked
+    (vigil/accounts/signin.py): no failure ever locks the editor out.
     """
 
     def post(self, request, *args, **kwargs):
@@ -60,50 +66,127 @@ class SignInView(LoginView):
                 {"too_many_from_address": True},
                 status=429,
             )
+        username = request.POST.get("username", "")[:150]
+        self.code_first = signin.signin_code_first_required(
+            username=username, ip=client_ip(request)
+        )
+        self.code_first_pass = None
+        if self.code_first:
+            self.code_first_pass = signin.signin_code_first_check(
+                username=username,
+                code=request.POST.get("code", "")[:20],
+                next_url=request.POST.get("next", ""),
+            )
+            if self.code_first_pass is None:
+                # The password is not looked at: without the second factor, no guess counts.
+                services.signin_failure_record(
+                    username=username, ip=client_ip(request), code_first=True
+                )
+                # An unbound form: a bound one would check the password as it renders
+                # (and its error message would tell whether the password was right).
+                form = self.get_form_class()(request=request, initial={"username": username})
+                return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["code_first"] = getattr(self, "code_first", False)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.signin_record(user=form.get_user(), ip=client_ip(self.request))
+        user = form.get_user()
+        services.signin_record(user=user, ip=client_ip(self.request))
+        passed = getattr(self, "code_first_pass", None)
+        if passed is not None and passed.device is not None and passed.device.user_id == user.pk:
+            signin.code_first_complete(passed=passed)
+            otp_login(self.request, passed.device)
         return response
 
     def form_invalid(self, form):
         services.signin_failure_record(
             username=form.data.get("username", "")[:150],
             ip=client_ip(self.request),
-            locked_out=bool(getattr(self.request, "axes_locked_out", False)),
+            code_first=bool(getattr(self, "code_first", False)),
         )
         return super().form_invalid(form)
 
 
+@require_http_methods(["GET"])
+def enrolment_start(request, token: str):
+    """The one-time link of a new editor (or after a reset): opens the set-up page.
+
+    Reached only signed in (Wagtail's admin sends strangers to sign in first, and back
+    here). The link must be this account's, unused and unexpired.
+    """
+    if services.two_factor_enabled(user=request.user):
+        messages.info(request, _("Two-factor authentication is already set up for you."))
+        return redirect("wagtailadmin_home")
+    invitation = services.enrolment_invitation_find(user=request.user, token=token)
+    if invitation is None:
+        # A redirect, not a 403 here: Django logs every 4xx with its path, the token.
+        return redirect(reverse("vigil_accounts:setup") + "?link=refused")
+    request.session[SESSION_INVITATION] = invitation.pk
+    return redirect(reverse("vigil_accounts:setup") + "?" + urlencode({"next": _next_url(request)}))
+
+
+def _session_invitation(request):
+    pk = request.session.get(SESSION_INVITATION)
+    invitation = EnrolmentInvitation.objects.filter(pk=pk).first() if pk else None
+    return invitation if invitation and invitation.user_id == request.user.pk else None
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    """Show a new authenticator's QR code and secret; a code from it confirms it."""
+    """Show a new authenticator's QR code and secret; a code from it confirms it.
+
+    Only after the editor's one-time set-up link: a password alone sets nothing up.
+    Every page shows a new secret; the code must come from the one shown last.
+    """
     user = request.user
     if services.two_factor_enabled(user=user):
         if request.user.is_verified():
             return redirect("vigil_accounts:recovery")
         return redirect(reverse("vigil_accounts:verify") + "?" + request.GET.urlencode())
-    device = services.totp_device_pending(user=user)
+    invitation = _session_invitation(request)
+    if not services.enrolment_invitation_usable(invitation=invitation, user=user):
+        refused = request.GET.get("link") == "refused"
+        return TemplateResponse(
+            request, "accounts/enrolment_link_needed.html", {"link_refused": refused}, status=403
+        )
     form = CodeForm(request.POST or None)
-    status = 200
+    device = None
     if request.method == "POST":
-        if form.is_valid():
+        device = TOTPDevice.objects.filter(
+            pk=request.session.get(SESSION_PENDING_DEVICE), user=user, confirmed=False
+        ).first()
+        if device is not None and form.is_valid():
             try:
                 codes = services.totp_confirm(
-                    user=user, device=device, code=form.cleaned_data["code"]
+                    user=user,
+                    device=device,
+                    code=form.cleaned_data["code"],
+                    ip=client_ip(request),
+                    invitation=invitation,
                 )
             except ValidationError as error:
                 form.add_error("code", error)
             else:
                 otp_login(request, device)
+                for key in (SESSION_INVITATION, SESSION_PENDING_DEVICE):
+                    request.session.pop(key, None)
                 request.session[SESSION_RECOVERY_CODES] = codes
                 return redirect(
                     reverse("vigil_accounts:recovery")
                     + "?"
                     + urlencode({"next": _next_url(request)})
                 )
-        status = 400
+        elif device is None:
+            form.is_valid()
+            form.add_error("code", _("This set-up page has expired: scan the new code below."))
+    if device is None:
+        device = services.totp_device_new(user=user)
+        request.session[SESSION_PENDING_DEVICE] = device.pk
     return TemplateResponse(
         request,
         "accounts/two_factor_setup.html",
@@ -113,7 +196,7 @@ def two_factor_setup(request):
             "secret": services.totp_secret_text(device=device),
             "next": _next_url(request),
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -185,13 +268,31 @@ def two_factor_reset(request, user_id: int):
             request,
             _(
                 "Two-factor authentication was reset for %(user)s (%(count)s devices "
-                "removed). They will set it up again at their next sign-in."
+                "removed). They set it up again through a new one-time link."
             )
             % {"user": user.get_username(), "count": removed},
         )
+        enrolment_link_issue(request, user=user)
         return redirect("wagtailusers_users:index")
     return TemplateResponse(
         request,
         "accounts/two_factor_reset.html",
         {"subject": user, "enabled": services.two_factor_enabled(user=user)},
+    )
+
+
+def enrolment_link_issue(request, *, user) -> None:
+    """Make a new set-up link for `user`, email it, and show it once to the administrator
+    (mail may not arrive: no mail server yet, or a typo in the address)."""
+    url = services.enrolment_link_create(user=user, by=request.user)
+    sent = services.enrolment_link_send(user=user, url=url)
+    message = (
+        _("A two-factor set-up link was sent to %(email)s. It works once: %(url)s")
+        if sent
+        else _(
+            "Could not email the set-up link. Give it to %(user)s yourself; it works once: %(url)s"
+        )
+    )
+    messages.warning(
+        request, message % {"email": user.email, "user": user.get_username(), "url": url}
     )

@@ -3,12 +3,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 
-from . import services, urls
+from . import services, urls, views
 
 
 @hooks.register("register_admin_urls")
 def register_accounts_urls():
     return [path("two-factor/", include(urls, namespace="vigil_accounts"))]
+
+
+@hooks.register("after_create_user")
+def enrolment_link_for_new_user(request, user):
+    """A new account sets up its second factor only through a one-time link: emailed to
+    the new editor, and shown once to the administrator who made the account."""
+    views.enrolment_link_issue(request, user=user)
 
 
 @hooks.register("register_user_listing_buttons")
@@ -35,6 +42,11 @@ def register_accounts_log_actions(actions):
         "vigil.two_factor_setup",
         _("Two-factor set up"),
         _("Set up two-factor authentication"),
+    )
+    actions.register_action(
+        "vigil.enrolment_link",
+        _("Two-factor set-up link"),
+        _("Made a one-time link to set up two-factor authentication"),
     )
     actions.register_action(
         "vigil.two_factor_verified",

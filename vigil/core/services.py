@@ -1,6 +1,9 @@
 """Shared page logic: turning reference markers into footnote links."""
 
+import ipaddress
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,6 +12,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+logger = logging.getLogger(__name__)
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -115,22 +119,55 @@ def richtext_stored_clean(*, html: str) -> str:
 
 
 def request_client_ip(*, request) -> str:
-    """The reader's IP address, for rate limits and lockouts.
+    """The reader's IP address, for rate limits and sign-in limits.
 
     Behind VIGIL_PROXY_COUNT trusted reverse proxies (each appends the address it saw to
     X-Forwarded-For), the address the outermost one saw; entries before it are whatever
     the client sent and are ignored. Without proxies, the connection's address: otherwise
-    every reader would share the proxy's, and one would lock out all.
+    every reader would share the proxy's, and one would stand for all. With
+    VIGIL_TRUSTED_PROXIES, only a connection from one of them has its header believed.
     """
     remote = request.META.get("REMOTE_ADDR", "")
     proxies = getattr(settings, "VIGIL_PROXY_COUNT", 0)
-    if proxies < 1:
+    if proxies < 1 or not _proxy_trusted(remote=remote):
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [h for h in hops if h]
     if len(hops) < proxies:
+        _proxy_mismatch_warn(hops=len(hops), proxies=proxies)
         return remote
     return hops[-proxies][:45]
+
+
+def _proxy_trusted(*, remote: str) -> bool:
+    networks = getattr(settings, "VIGIL_TRUSTED_PROXIES", None)
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+_proxy_warned_at = 0.0
+
+
+def _proxy_mismatch_warn(*, hops: int, proxies: int) -> None:
+    """A request that passed fewer proxies than configured: PROXY_COUNT is too high, or
+    the server is reachable around the proxy. Said at most once a minute."""
+    global _proxy_warned_at
+    now = time.monotonic()
+    if now - _proxy_warned_at < 60:
+        return
+    _proxy_warned_at = now
+    logger.warning(
+        "A request came through %s proxies, but PROXY_COUNT is %s: limits use the "
+        "connection's address for it. Check PROXY_COUNT, and that the server cannot be "
+        "reached around the proxy.",
+        hops,
+        proxies,
+    )
 
 
 def axes_client_ip(request) -> str:

@@ -57,6 +57,8 @@ class DemoReport:
     created: list[str] = field(default_factory=list)
     admin_password: str | None = None
     admin_password_file: Path | None = None
+    # The one-time link through which the administrator sets up two-factor (kept in var/).
+    admin_enrolment_link: str | None = None
 
     def note(self, what: str) -> None:
         self.created.append(what)
@@ -492,20 +494,31 @@ def _events_add(
 
 
 def _ensure_admin(report: DemoReport, var_dir: Path) -> None:
-    """A first administrator with a random password kept in var/ (readable by its owner only)."""
+    """A first administrator with a random password kept in var/ (readable by its owner only),
+    and, until two-factor is set up, a one-time link to set it up kept beside it."""
+    # Accounts' own rule for set-up links; imported here, as the demo is loaded rarely.
+    from vigil.accounts.services import enrolment_link_file_ensure
+
     User = get_user_model()
     password_file = var_dir / "admin-password.txt"
     report.admin_password_file = password_file
-    if User.objects.filter(is_superuser=True).exists():
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if admin is not None:
         if password_file.is_file():
             report.admin_password = password_file.read_text().strip()
+        report.admin_enrolment_link = enrolment_link_file_ensure(
+            user=admin, path=var_dir / "admin-enrolment-link.txt"
+        )
         return
     password = secrets.token_urlsafe(15)
-    User.objects.create_superuser("admin", email="admin@localhost", password=password)
+    admin = User.objects.create_superuser("admin", email="admin@localhost", password=password)
     var_dir.mkdir(parents=True, exist_ok=True)
     password_file.touch(mode=0o600)
     password_file.write_text(password + "\n")
     report.admin_password = password
+    report.admin_enrolment_link = enrolment_link_file_ensure(
+        user=admin, path=var_dir / "admin-enrolment-link.txt"
+    )
     report.note("administrator 'admin'")
 
 

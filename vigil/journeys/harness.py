@@ -27,6 +27,7 @@ import time
 from base64 import b32decode
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -104,6 +105,11 @@ class JourneySite(LiveSite):
     def admin_password(self) -> str:
         return (self.template / "admin-password.txt").read_text().strip()
 
+    @property
+    def admin_enrolment_link(self) -> str:
+        """The path of the one-time set-up link `make run` keeps beside the password."""
+        return urlsplit((self.template / "admin-enrolment-link.txt").read_text().strip()).path
+
     def restore(self) -> None:
         """Stop, put the demo database back as `make run` loaded it, empty the caches, start."""
         self.stop()
@@ -165,6 +171,8 @@ class Editor:
 
     username: str
     password: str
+    # The one-time link (a path) through which they set up two-factor, from their email.
+    enrolment_link: str | None = None
     authenticator: Authenticator | None = None
     recovery_codes: list[str] = field(default_factory=list)
 
@@ -185,7 +193,11 @@ class Journey:
         self._shots = 0
         self._contexts = []
         self.problems: list[str] = []
-        self.admin = Editor(username="admin", password=site.admin_password)
+        self.admin = Editor(
+            username="admin",
+            password=site.admin_password,
+            enrolment_link=site.admin_enrolment_link,
+        )
 
     # Browser profiles.
 
@@ -266,29 +278,40 @@ class Journey:
         superuser: bool = False,
         email: str | None = None,
     ) -> Editor:
-        """An account made the way an administrator would (its groups by name); no 2FA yet."""
+        """An account made the way an administrator would (its groups by name), with the
+        one-time set-up link emailed to it; the editor takes the link from the mail."""
         password = f"journey-{username}-Pass-8841"
+        address = email or username + "@example.org"
         self.site.shell(
             "from django.contrib.auth import get_user_model\n"
             "from django.contrib.auth.models import Group\n"
+            "from vigil.accounts.services import enrolment_link_create, enrolment_link_send\n"
             f"user = get_user_model().objects.create_user({username!r}, "
-            f"email={email or username + '@example.org'!r}, password={password!r})\n"
+            f"email={address!r}, password={password!r})\n"
             f"user.is_superuser = user.is_staff = {superuser!r}\n"
             "user.save()\n"
             f"for name in {list(groups)!r}:\n"
             "    user.groups.add(Group.objects.get(name=name))\n"
+            "enrolment_link_send(user=user, url=enrolment_link_create(user=user, by=None))\n"
         )
-        return Editor(username=username, password=password)
+        message = self.mail_wait(address)[-1]
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        link = re.search(r"https?://\S+(/admin/two-factor/enrol/[\w-]+/)", text).group(1)
+        return Editor(username=username, password=password, enrolment_link=link)
 
     def editor_sign_in(self, page, editor: Editor | None = None, *, next: str = "/admin/"):
         """Sign `editor` in at the admin's door and pass the second factor.
 
-        The first time, the editor sets up an authenticator from the key shown beside
-        the QR code and keeps the recovery codes; afterwards a code from it is asked.
+        The first time, the editor opens the set-up link from their email, signs in,
+        sets up an authenticator from the key shown beside the QR code and keeps the
+        recovery codes; afterwards a code from it is asked.
         Returns the page wherever the admin sends the editor: the journey asserts it.
         """
         editor = editor or self.admin
-        page.goto(f"/admin/login/?next={next}")
+        if editor.authenticator is None and editor.enrolment_link:
+            page.goto(f"{editor.enrolment_link}?next={quote(next)}")
+        else:
+            page.goto(f"/admin/login/?next={next}")
         # By field names, not labels: the door speaks the browser's language.
         page.locator("input[name=username]").fill(editor.username)
         page.locator("input[name=password]").fill(editor.password)

@@ -243,9 +243,14 @@ VIGIL_PASSWORD_RESET_PER_ADDRESS = 3
 VIGIL_PASSWORD_RESET_PER_IP = 10
 # Sign-in attempts per IP address, whatever the user name: (requests, seconds).
 VIGIL_LOGIN_RATE_LIMIT = (30, 600)
-# django-axes: five failed sign-ins lock out one user name *from one address*, so a
-# stranger elsewhere cannot lock an editor out; the lock lifts after half an hour.
+# Failed sign-ins never lock an account (a stranger could then lock an editor out):
+# after AXES_FAILURE_LIMIT failures for one user name from one address, or
+# VIGIL_SIGNIN_ACCOUNT_CEILING for one user name from all addresses together (within
+# AXES_COOLOFF_TIME of the last), the sign-in asks for a two-factor code *before* it
+# checks the password (vigil/accounts/signin.py). django-axes only counts the failures.
 AXES_FAILURE_LIMIT = 5
+VIGIL_SIGNIN_ACCOUNT_CEILING = 10
+AXES_LOCK_OUT_AT_FAILURE = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
@@ -253,9 +258,23 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "vigil.core.services.axes_client_ip"
-# Reverse proxies in front of Vigil whose X-Forwarded-For is trusted (production sets 1
-# with BEHIND_PROXY=true); rate limits and lockouts key on the reader's address.
+# The audit log records sign-ins; axes' own log of them (with browsers' user agents) is
+# not kept, and the code typed at a code-first sign-in is masked like the password.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Reverse proxies in front of Vigil whose X-Forwarded-For is trusted (production reads
+# BEHIND_PROXY, PROXY_COUNT and TRUSTED_PROXIES); limits key on the reader's address.
+VIGIL_BEHIND_PROXY = False
 VIGIL_PROXY_COUNT = 0
+VIGIL_TRUSTED_PROXIES: list[str] = []
+# New editors set up two-factor through a one-time link (sent to their address); it
+# lasts this long.
+VIGIL_ENROLMENT_LINK_DAYS = 7
+# Retention (`manage.py accounts_purge`, hourly in `serve`): editors' IP addresses are
+# removed from audit-log entries older than this, and django-axes' rows older than this
+# are deleted (failure counts themselves expire after AXES_COOLOFF_TIME).
+VIGIL_AUDIT_IP_DAYS = 30
+VIGIL_AXES_LOG_DAYS = 30
 
 WAGTAIL_SITE_NAME = "Vigil"
 # The static copy (manage.py export_site). The key is made by `manage.py mirror_key --create`

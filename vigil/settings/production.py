@@ -18,6 +18,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+# Behind reverse proxies: how many (each appends the address it saw to X-Forwarded-For),
+# and optionally their addresses. A system check refuses to start with a setting that
+# would let a client pick its own address (vigil/accounts/checks.py).
+VIGIL_BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+VIGIL_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+VIGIL_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if VIGIL_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    VIGIL_PROXY_COUNT = 1

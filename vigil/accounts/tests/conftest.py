@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django_otp.oath import TOTP
 
@@ -17,7 +19,16 @@ def require_2fa(settings):
     return settings
 
 
+def enrolment_path(user) -> str:
+    """A new one-time set-up link of `user`'s, as its path (what the editor is emailed)."""
+    return urlsplit(services.enrolment_link_create(user=user, by=None)).path
+
+
 def enrol(user) -> list[str]:
     """Give `user` a confirmed authenticator; returns their recovery codes."""
-    device = services.totp_device_pending(user=user)
-    return services.totp_confirm(user=user, device=device, code=totp_now(device))
+    token = enrolment_path(user).rstrip("/").rsplit("/", 1)[-1]
+    invitation = services.enrolment_invitation_find(user=user, token=token)
+    device = services.totp_device_new(user=user)
+    return services.totp_confirm(
+        user=user, device=device, code=totp_now(device), invitation=invitation
+    )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from vigil.accounts.tests.conftest import enrolment_path
 from vigil.accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def test_two_factor_set_up_speaks_russian_to_a_russian_browser(client, home, req
         {"username": editor.username, "password": PASSWORD},
         HTTP_ACCEPT_LANGUAGE="ru",
     )
+    client.get(enrolment_path(editor), HTTP_ACCEPT_LANGUAGE="ru")
     response = client.get("/admin/two-factor/setup/", HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 200
     assert "двухфакторн" in response.content.decode().lower()

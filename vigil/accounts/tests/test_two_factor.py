@@ -7,8 +7,9 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry
 
-from vigil.accounts import services
-from vigil.accounts.tests.conftest import enrol, totp_now
+from vigil.accounts import sealing, services
+from vigil.accounts.models import EnrolmentInvitation
+from vigil.accounts.tests.conftest import enrol, enrolment_path, totp_now
 from vigil.accounts.tests.factories import PASSWORD, SuperUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,17 @@ def sign_in(client, user, *, ip="10.0.0.1"):
     )
     assert response.status_code == 302, response.content[:500]
     return response
+
+
+def sign_in_through_link(client, user):
+    """What a new editor does: open the emailed link, sign in, arrive at set-up."""
+    link = enrolment_path(user)
+    response = client.get(link)
+    assert response["Location"] == f"/admin/login/?next={link}"
+    sign_in(client, user)
+    response = client.get(link)
+    assert response["Location"].startswith("/admin/two-factor/setup/")
+    return link
 
 
 def actions_for(user) -> list[str]:
@@ -45,7 +57,7 @@ def test_an_editor_without_a_device_is_sent_to_set_up_before_any_admin_page(clie
 
 def test_set_up_shows_a_server_made_qr_code_and_the_secret(client, require_2fa):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in_through_link(client, user)
     response = client.get("/admin/two-factor/setup/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -57,14 +69,77 @@ def test_set_up_shows_a_server_made_qr_code_and_the_secret(client, require_2fa):
     assert 'method="post" action="/admin/logout/"' in html
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert services.totp_secret_text(device=device) in html
-    # A reload shows the same secret: the app already scanned keeps working.
-    client.get("/admin/two-factor/setup/")
+
+
+def test_every_set_up_page_has_a_new_secret_and_an_earlier_one_never_passes(client, require_2fa):
+    """A secret seen before enrolment (over a shoulder, in a screenshot) must not
+    become the account's, nor pass after the editor enrolled with a later one."""
+    require_2fa.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's wait after a wrong code
+    user = UserFactory()
+    sign_in_through_link(client, user)
+    seen = []
+    for _load in range(3):
+        html = client.get("/admin/two-factor/setup/").content.decode()
+        seen.append(re.search(r'class="vigil-secret">([A-Z2-7 ]+)<', html).group(1))
+    assert len(set(seen)) == 3
     assert TOTPDevice.objects.filter(user=user).count() == 1
+    earlier = TOTPDevice(key=sealing.totp_key_seal(key=_key(seen[0])))
+    response = client.post("/admin/two-factor/setup/", {"code": totp_now(earlier)})
+    assert response.status_code == 400
+    assert not services.two_factor_enabled(user=user)
+    current = TOTPDevice.objects.get(user=user)
+    assert client.post("/admin/two-factor/setup/", {"code": totp_now(current)}).status_code == 302
+    # After enrolment, a code from the earlier secret does not pass the second factor.
+    client.logout()
+    sign_in(client, user)
+    response = client.post("/admin/two-factor/verify/", {"code": totp_now(earlier, offset=1)})
+    assert response.status_code == 400
+
+
+def _key(secret_text: str) -> bytes:
+    from base64 import b32decode
+
+    secret = "".join(secret_text.split())
+    return b32decode(secret + "=" * (-len(secret) % 8))
+
+
+def test_a_password_alone_sets_up_nothing(client, require_2fa):
+    """Whoever learns a new editor's password cannot enrol their own phone."""
+    user = UserFactory()
+    sign_in(client, user)
+    response = client.get("/admin/two-factor/setup/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "vigil-secret" not in html and "<svg" not in html
+    assert "one-time link" in html
+    assert client.post("/admin/two-factor/setup/", {"code": "123456"}).status_code == 403
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    # Another account's link, or a made-up one, does not open set-up either.
+    other = UserFactory()
+    for link in (enrolment_path(other), "/admin/two-factor/enrol/" + "A" * 43 + "/"):
+        response = client.get(link, follow=True)
+        assert response.status_code == 403 and "does not work" in response.content.decode()
+        assert "vigil-secret" not in response.content.decode()
+    assert client.get("/admin/two-factor/setup/").status_code == 403
+
+
+def test_a_set_up_link_works_once(client, require_2fa):
+    user = UserFactory()
+    link = sign_in_through_link(client, user)
+    client.get("/admin/two-factor/setup/")
+    device = TOTPDevice.objects.get(user=user)
+    assert client.post("/admin/two-factor/setup/", {"code": totp_now(device)}).status_code == 302
+    services.two_factor_reset(user=user, by=None)
+    client.logout()
+    sign_in(client, user)
+    response = client.get(link, follow=True)
+    assert response.status_code == 403
+    assert "does not work" in response.content.decode()
 
 
 def test_a_wrong_code_confirms_nothing(client, require_2fa):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in_through_link(client, user)
     client.get("/admin/two-factor/setup/")
     device = TOTPDevice.objects.get(user=user)
     wrong = f"{(int(totp_now(device)) + 1) % 1_000_000:06d}"
@@ -78,9 +153,9 @@ def test_a_wrong_code_confirms_nothing(client, require_2fa):
     assert "Enter only the letters and digits" in response.content.decode()
 
 
-def test_confirming_gives_ten_recovery_codes_shown_once(client, require_2fa):
+def test_confirming_gives_ten_recovery_codes_shown_once(client, require_2fa, mailoutbox):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in_through_link(client, user)
     client.get("/admin/two-factor/setup/")
     device = TOTPDevice.objects.get(user=user)
     response = client.post(
@@ -91,13 +166,20 @@ def test_confirming_gives_ten_recovery_codes_shown_once(client, require_2fa):
     page = client.get(response["Location"])
     shown = re.findall(r"<li><code>([a-z2-7]+)</code></li>", page.content.decode())
     stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
-    assert len(shown) == 10 and set(shown) == stored
+    # Only digests are kept: the database does not hold the codes themselves.
+    assert len(shown) == 10 and not set(shown) & stored
+    assert {sealing.recovery_code_digest(code=code) for code in shown} == stored
     assert "no-store" in page["Cache-Control"]
     again = client.get("/admin/two-factor/recovery-codes/").content.decode()
     assert not re.findall(r"<li><code>", again)
     assert "You have 10 unused recovery codes." in again
     assert client.get("/admin/").status_code == 200
-    assert actions_for(user) == ["vigil.sign_in", "vigil.two_factor_setup"]
+    assert actions_for(user) == ["vigil.enrolment_link", "vigil.sign_in", "vigil.two_factor_setup"]
+    setup = ModelLogEntry.objects.get(object_id=str(user.pk), action="vigil.two_factor_setup")
+    assert setup.data == {"ip": "127.0.0.1"}
+    notice = mailoutbox[-1]
+    assert notice.to == [user.email]
+    assert "authenticator app was set up" in notice.body and "If this was not you" in notice.body
 
 
 def test_an_editor_with_a_device_must_enter_a_code(client, require_2fa):
@@ -181,7 +263,9 @@ def test_without_the_setting_no_second_factor_is_asked(client, settings):
     assert client.get("/admin/").status_code == 200
 
 
-def test_an_admin_resets_an_editors_devices_from_the_user_listing(admin_client, require_2fa):
+def test_an_admin_resets_an_editors_devices_from_the_user_listing(
+    admin_client, require_2fa, mailoutbox
+):
     """Lost phone: an administrator removes the devices; the editor sets up anew."""
     admin = admin_client.session  # noqa: F841 - the session exists
     superuser = SuperUserFactory()
@@ -204,6 +288,12 @@ def test_an_admin_resets_an_editors_devices_from_the_user_listing(admin_client, 
     entry = ModelLogEntry.objects.get(object_id=str(editor.pk), action="vigil.two_factor_reset")
     assert entry.user_id == superuser.pk
     assert entry.data == {"devices": 2}
+    # The editor sets up again through a new link, emailed and shown once to the admin.
+    link = re.search(r"http://testserver(/admin/two-factor/enrol/[\w-]+/)", mailoutbox[-1].body)
+    assert mailoutbox[-1].to == [editor.email] and link
+    shown = admin_client.get("/admin/users/").content.decode()
+    assert link.group(1) in shown
+    assert link.group(1) not in admin_client.get("/admin/users/").content.decode()
 
 
 def test_an_editor_cannot_reset_anothers_devices(client, settings):
@@ -231,7 +321,9 @@ def test_the_command_line_resets_a_locked_out_administrator(capsys):
     admin = SuperUserFactory()
     enrol(admin)
     call_command("reset_two_factor", admin.username)
-    assert "Removed 2 two-factor devices" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Removed 2 two-factor devices" in out
+    assert re.search(r"set-up link .*: http://testserver/admin/two-factor/enrol/[\w-]+/", out)
     assert not services.two_factor_enabled(user=admin)
     entry = ModelLogEntry.objects.get(object_id=str(admin.pk), action="vigil.two_factor_reset")
     assert entry.user is None
@@ -299,3 +391,25 @@ def test_an_asset_as_next_lands_on_the_dashboard(client, require_2fa, asset):
     sign_in(client, user)
     response = client.post("/admin/two-factor/verify/", {"code": codes[0], "next": asset})
     assert response["Location"] == "/admin/"
+
+
+def test_a_user_added_in_the_admin_is_emailed_a_one_time_link(admin_client, mailoutbox):
+    response = admin_client.post(
+        "/admin/users/new/",
+        {
+            "username": "newhire",
+            "email": "newhire@example.org",
+            "first_name": "New",
+            "last_name": "Hire",
+            "password1": "a long enough password 42",
+            "password2": "a long enough password 42",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    (message,) = [m for m in mailoutbox if m.to == ["newhire@example.org"]]
+    link = re.search(r"http://testserver(/admin/two-factor/enrol/[\w-]+/)", message.body)
+    assert link and "works once" in message.body
+    # Shown once to the administrator who made the account, then gone.
+    assert link.group(1) in admin_client.get("/admin/users/").content.decode()
+    assert link.group(1) not in admin_client.get("/admin/users/").content.decode()
+    assert EnrolmentInvitation.objects.filter(user__username="newhire").count() == 1

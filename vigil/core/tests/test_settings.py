@@ -107,7 +107,7 @@ def test_production_turns_on_hsts_secure_cookies_and_two_factor():
     ], result.stderr  # fmt: skip
 
 
-def test_behind_a_proxy_the_forwarded_address_is_trusted_once():
+def test_behind_a_proxy_the_forwarded_address_is_trusted_as_many_hops_as_set():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         {
@@ -117,12 +117,12 @@ def test_behind_a_proxy_the_forwarded_address_is_trusted_once():
         }
     )
     code = "import django; django.setup(); from django.conf import settings as s; "
-    code += "print(s.VIGIL_PROXY_COUNT)"
-    for behind, expected in (("true", "1"), ("false", "0")):
+    code += "print(s.VIGIL_BEHIND_PROXY, s.VIGIL_PROXY_COUNT)"
+    for behind, count, expected in (("true", "2", "True 2"), ("false", "0", "False 0")):
         result = subprocess.run(
             [sys.executable, "-c", code],
             cwd=BASE_DIR,
-            env={**env, "BEHIND_PROXY": behind},
+            env={**env, "BEHIND_PROXY": behind, "PROXY_COUNT": count},
             capture_output=True,
             text=True,
         )

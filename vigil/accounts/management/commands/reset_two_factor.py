@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from vigil.accounts.services import two_factor_reset
+from vigil.accounts.services import enrolment_link_create, enrolment_link_send, two_factor_reset
 
 
 class Command(BaseCommand):
     help = (
         "Remove a user's two-factor devices (lost phone, no administrator left to do it "
-        "in the admin); they set up a new app at their next sign-in."
+        "in the admin); prints a one-time link (also emailed to them) through which they "
+        "set up a new app."
     )
 
     def add_arguments(self, parser):
@@ -28,4 +29,14 @@ class Command(BaseCommand):
                 removed,
             )
             % {"count": removed, "name": username}
+        )
+        url = enrolment_link_create(user=user, by=None)
+        sent = enrolment_link_send(user=user, url=url)
+        self.stdout.write(
+            (
+                _("Their one-time set-up link (also emailed to them): %(url)s")
+                if sent
+                else _("Their one-time set-up link (give it to them yourself): %(url)s")
+            )
+            % {"url": url}
         )

@@ -192,6 +192,7 @@ class Command(BaseCommand):
                 (_sources_check_daily, 3600, "source check"),
                 (_mirror_refresh, 30, "mirror refresh"),
                 (_rate_counters_purge, 3600, "rate counter purge"),
+                (lambda: call_command("accounts_purge", verbosity=0), 3600, "accounts purge"),
                 (_page_cache_prune, 3600, "page cache prune"),
             ):
                 threading.Thread(

@@ -43,3 +43,11 @@ class Command(BaseCommand):
                     % {"password": report.admin_password, "file": report.admin_password_file}
                 )
             )
+        if report.admin_enrolment_link:
+            self.stdout.write(
+                _(
+                    "Set up two-factor for 'admin' through this one-time link (kept in "
+                    "var/admin-enrolment-link.txt until used): %(url)s"
+                )
+                % {"url": report.admin_enrolment_link}
+            )
