@@ -47,7 +47,9 @@ CHUNK = 1024 * 1024
 SUFFIX = ".tar.gz.enc"
 # Rows that are secret or throw-away: copied as empty tables. A session key opens the
 # admin past its second factor; the rest is login throttling, rate counters, cached
-# pages and who-is-editing pings, none worth restoring. Models not installed are skipped.
+# pages and who-is-editing pings, none worth restoring. Queued mail carries live
+# confirmation and withdrawal links (and would go out again after a restore); used form
+# stamps expire within a day. Models not installed are skipped.
 TRANSIENT_MODELS = (
     "sessions.Session",
     "axes.AccessAttempt",
@@ -59,6 +61,8 @@ TRANSIENT_MODELS = (
     "pagecache.CachedPageTag",
     "pagecache.Invalidation",
     "wagtailadmin.EditingSession",
+    "actions.OutgoingMail",
+    "actions.ConsumedStamp",
 )
 
 

@@ -33,11 +33,12 @@ from vigil.backups.tests.test_backups import BASE_DIR, _rewrite, archive_plain, 
 
 @pytest.fixture
 def secrets_archive(database_kept, transactional_db, settings, tmp_path):
-    """A backup of a site with a live admin session, login throttling, a rate counter and
-    one media file; returns (archive, session key)."""
+    """A backup of a site with a live admin session, login throttling, a rate counter, a
+    queued confirmation mail and one media file; returns (archive, session key)."""
     from axes.models import AccessAttempt
     from django.utils import timezone
 
+    from vigil.actions.services.outbox import outbox_add
     from vigil.ratelimits.models import RateCounter
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -52,6 +53,10 @@ def secrets_archive(database_kept, transactional_db, settings, tmp_path):
         username="editor", ip_address="203.0.113.9", user_agent="x", http_accept="*/*",
         path_info="/admin/login/", attempt_time=timezone.now(), get_data="", post_data="",
         failures_since_start=2,
+    )  # fmt: skip
+    outbox_add(
+        to="signer@example.net", subject="Confirm", purpose="signature-confirm",
+        text="https://vigil.example/confirm/SECRET-TOKEN-123/",
     )  # fmt: skip
     out = io.StringIO()
     (tmp_path / "out").mkdir(mode=0o700)
@@ -85,15 +90,17 @@ def test_a_session_key_cannot_be_read_from_a_backup(secrets_archive, tmp_path):
     assert b"manifest.json" not in raw and b"editor@example.org" not in raw
     plain = archive_plain(archive)
     assert session_key.encode() not in plain
+    assert b"SECRET-TOKEN-123" not in plain and b"signer@example.net" not in plain
     if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         database = _database_of(archive, tmp_path)
         for table in transient_tables():
             assert database.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone() == (0,), table
         assert database.execute("SELECT username FROM auth_user").fetchall() == [("editor",)]
         database.close()
-    assert {"django_session", "axes_accessattempt", "ratelimits_ratecounter"} <= set(
-        transient_tables()
-    )
+    assert {
+        "django_session", "axes_accessattempt", "ratelimits_ratecounter",
+        "actions_outgoingmail", "actions_consumedstamp",
+    } <= set(transient_tables())  # fmt: skip
 
 
 def test_the_archive_is_the_owners_only(secrets_archive, tmp_path):
