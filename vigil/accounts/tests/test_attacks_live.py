@@ -28,9 +28,8 @@ from vigil.core.tests.live_site import (
     Mailbox,
     form_inputs,
     message_text,
-    run_base,
+    site_template,  # noqa: F401 - the fixture
     smtp_server,
-    template_build,
 )
 from vigil.journeys.harness import Authenticator, totp_key
 
@@ -47,8 +46,8 @@ def mailbox():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, mailbox):
-    template = template_build(run_base(tmp_path_factory))
+def site(site_template, tmp_path_factory, mailbox):  # noqa: F811 - the imported fixture
+    template = site_template
     served = LiveSite(template, tmp_path_factory.mktemp("accounts-site"), smtp_port=mailbox.port)
     served.env.update({"BEHIND_PROXY": "true", "PROXY_COUNT": "1"})
     served.template = template
