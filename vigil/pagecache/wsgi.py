@@ -22,7 +22,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from vigil.core.services import request_client_ip
@@ -306,8 +306,11 @@ def _query_render_allowed(environ) -> bool:
     except DatabaseError:
         return True  # the page itself then answers 503 with the database's reason
     finally:
-        # Outside Django's request cycle: close the connection as a request would.
-        close_old_connections()
+        # Outside Django's request cycle: close the connection as a request would, but
+        # never inside a transaction the caller holds (a test's, under Django's test
+        # client rules), which closing would end.
+        if not connection.in_atomic_block:
+            close_old_connections()
 
 
 def _too_many(start_response):
