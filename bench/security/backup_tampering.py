@@ -16,7 +16,6 @@ Each must be refused (exit status 1, a clear message) with the site unchanged; t
 genuine archive must restore into an empty database. Target: every refusal, no change.
 """
 
-import hashlib
 import io
 import json
 import os
@@ -27,6 +26,7 @@ import tarfile
 from pathlib import Path
 
 from bench.signing import PYTHON, ROOT, Report, manage
+from vigil.backups.tests.forgery import members_backdoored
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -71,26 +71,6 @@ def _members(archive: Path, key: bytes) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar}
 
 
-def _backdoored(members: dict[str, bytes], tmp: Path) -> dict[str, bytes]:
-    path = tmp / "forged.sqlite3"
-    path.write_bytes(members["database.sqlite3"])
-    database = sqlite3.connect(path)
-    with database:
-        database.execute(
-            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
-            "email, is_staff, is_active, date_joined) VALUES ('x', 1, 'backdoor', '', '', "
-            "'', 1, 1, '2026-01-01')"
-        )
-    database.close()
-    body = path.read_bytes()
-    manifest = json.loads(members["manifest.json"])
-    manifest["files"]["database.sqlite3"] = {
-        "size": len(body),
-        "sha256": hashlib.sha256(body).hexdigest(),
-    }
-    return {**members, "database.sqlite3": body, "manifest.json": json.dumps(manifest).encode()}
-
-
 def _attacks(archive: Path, key: bytes, tmp: Path) -> list[tuple[str, Path, list[str]]]:
     """(what, tampered archive, extra restore arguments) for every attack."""
     crypto = _crypto()
@@ -103,7 +83,7 @@ def _attacks(archive: Path, key: bytes, tmp: Path) -> list[tuple[str, Path, list
         (tmp / name).write_bytes(data)
         return tmp / name
 
-    forged = _seal(_backdoored(members, tmp), tmp / "forged-other-key.enc", attacker)
+    forged = _seal(members_backdoored(members, folder=tmp), tmp / "forged-other-key.enc", attacker)
     attacks.append(("database+manifest forged, sealed with another key", forged, []))
     start, end = len(crypto.MAGIC) + 1, len(crypto.MAGIC) + 1 + crypto.KEY_ID_BYTES
     sealed = forged.read_bytes()
@@ -138,7 +118,7 @@ def _attacks(archive: Path, key: bytes, tmp: Path) -> list[tuple[str, Path, list
     )
     legacy = io.BytesIO()
     with tarfile.open(fileobj=legacy, mode="w:gz") as out:
-        for name, data in _backdoored(members, tmp).items():
+        for name, data in members_backdoored(members, folder=tmp).items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             out.addfile(info, io.BytesIO(data))

@@ -3,7 +3,6 @@ will restore from, could do with it: read a live session key out of it, restore 
 forged superuser by changing the database and the manifest together, point the manifest
 outside the archive, or use another key. Each is refused; archives are 0600."""
 
-import hashlib
 import io
 import json
 import re
@@ -28,6 +27,7 @@ from vigil.backups.crypto import (
     stream_encrypt,
 )
 from vigil.backups.services import transient_tables
+from vigil.backups.tests.forgery import members_backdoored
 from vigil.backups.tests.test_backups import BASE_DIR, _rewrite, archive_plain, archive_tar
 
 
@@ -124,23 +124,7 @@ def _forge(
     the plain contents, as an older unencrypted backup would have given them.)"""
     with archive_tar(archive, read_key_text) as tar:
         members = {m.name: tar.extractfile(m).read() for m in tar}
-    path = tmp_path / "forged.sqlite3"
-    path.write_bytes(members["database.sqlite3"])
-    database = sqlite3.connect(path)
-    with database:
-        database.execute(
-            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
-            "email, is_staff, is_active, date_joined) VALUES ('x', 1, 'backdoor', '', '', "
-            "'', 1, 1, '2026-01-01')"
-        )
-    database.close()
-    members["database.sqlite3"] = body = path.read_bytes()
-    manifest = json.loads(members["manifest.json"])
-    manifest["files"]["database.sqlite3"] = {
-        "size": len(body),
-        "sha256": hashlib.sha256(body).hexdigest(),
-    }
-    members["manifest.json"] = json.dumps(manifest).encode()
+    members = members_backdoored(members, folder=tmp_path)
     return _seal(members, tmp_path / "forged.tar.gz.enc", key_text=key_text)
 
 
