@@ -11,7 +11,6 @@ status the server answered with and when.
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import threading
 import time
@@ -20,48 +19,14 @@ from pathlib import Path
 import requests
 
 from bench.signing import PYTHON, ROOT, Report, free_port, manage, percentile, stop_group
+from vigil.core.tests.slow_sender import DRIP_SECONDS, SlowSender
 
-DRIP_SECONDS = 2.0
 # The old server: granian's WSGI mode, one worker of four blocking threads.
 WSGI_SERVER = (
     "from granian import Granian; from granian.constants import Interfaces; import sys; "
     "Granian('vigil.wsgi:application', address='127.0.0.1', port=int(sys.argv[1]), "
     "interface=Interfaces.WSGI, workers=1, blocking_threads=4).serve()"
 )
-
-
-class _Drip(threading.Thread):
-    def __init__(self, port: int, stop: threading.Event):
-        super().__init__(daemon=True)
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=DRIP_SECONDS)
-        self.sock.sendall(
-            f"POST /search/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\n"
-            "Content-Length: 100000\r\n\r\n".encode()
-        )
-        self.started = time.monotonic()
-        self.stop = stop
-        self.status: str = "still open"
-        self.seconds: float | None = None
-
-    def run(self):
-        answer = b""
-        with contextlib.closing(self.sock):
-            while not self.stop.is_set():
-                with contextlib.suppress(OSError):
-                    self.sock.sendall(b"a")
-                try:
-                    data = self.sock.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    data = b""
-                answer += data
-                if not data or b"\r\n" in answer:
-                    line = answer.split(b"\r\n", 1)[0].split()
-                    self.status = line[1].decode() if len(line) > 1 else "closed"
-                    self.seconds = time.monotonic() - self.started
-                    return
 
 
 def _home_times(base: str, count: int, timeout: float) -> tuple[list[float], int]:
@@ -94,7 +59,7 @@ def _probe(report: Report, label: str, base: str, port: int, sockets: int, wait:
     times, failed = _home_times(base, 30, 5)
     report(f"{label}: home page alone: {_figures(times, failed)}")
     stop = threading.Event()
-    drips = [_Drip(port, stop) for _ in range(sockets)]
+    drips = [SlowSender(port, length=100_000, stop=stop) for _ in range(sockets)]
     for drip in drips:
         drip.start()
     time.sleep(DRIP_SECONDS)
@@ -104,7 +69,7 @@ def _probe(report: Report, label: str, base: str, port: int, sockets: int, wait:
     for drip in drips:
         drip.join(timeout=max(0.0, deadline - time.monotonic()))
     stop.set()
-    ends = sorted(f"{d.status} after {d.seconds:.1f} s" if d.seconds else d.status for d in drips)
+    ends = sorted(d.outcome() for d in drips)
     report(f"{label}: slow connections ended: {', '.join(ends)}")
     times_after, failed_after = _home_times(base, 10, 5)
     report(f"{label}: home page afterwards: {_figures(times_after, failed_after)}")
@@ -161,6 +126,6 @@ def slow_body_run(report: Report, tmp: Path, sockets: int) -> None:
         f"home page p50 under 100 ms, none failed, with {sockets} slow bodies",
     )
     report.check(
-        all(d.status == "408" for d in now["drips"]),
+        all(d.status() == 408 for d in now["drips"]),
         "every slow body ended with 408 after its grace period",
     )

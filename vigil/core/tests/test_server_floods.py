@@ -12,22 +12,19 @@ a page does not use are now ignored, and renders for those it uses (search) are 
 with 429 before Django once an address has had its share.
 """
 
-import contextlib
 import json
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 import requests
 
 from vigil.core.tests.live_site import LiveSite, Mailbox, smtp_server
+from vigil.core.tests.slow_sender import DRIP_SECONDS, SlowSender
 
 SLOW_SOCKETS = 8  # SERVER_BODIES_READING_PER_PEER: all from 127.0.0.1
-DRIP_SECONDS = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -40,46 +37,6 @@ def site(site_template, tmp_path_factory):
             yield served
         finally:
             served.stop()
-
-
-class SlowSender(threading.Thread):
-    """A POST whose body comes one byte every DRIP_SECONDS; keeps what the server says."""
-
-    def __init__(self, port: int, path: str = "/search/", length: int = 10_000):
-        super().__init__(daemon=True)
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        self.sock.sendall(
-            (
-                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {length}\r\n\r\n"
-            ).encode()
-        )
-        self.answer = b""
-        self.stop = threading.Event()
-
-    def run(self):
-        self.sock.settimeout(DRIP_SECONDS)
-        with contextlib.closing(self.sock):
-            while not self.stop.is_set():
-                # Once the server has closed its side, read what it said.
-                with contextlib.suppress(OSError):
-                    self.sock.sendall(b"a")
-                try:
-                    data = self.sock.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not data:
-                    return
-                self.answer += data
-                if b"\r\n\r\n" in self.answer:
-                    return
-
-    def status(self) -> int | None:
-        line = self.answer.split(b"\r\n", 1)[0].split()
-        return int(line[1]) if len(line) > 1 else None
 
 
 def home_timings(url: str, count: int) -> list[float]:
