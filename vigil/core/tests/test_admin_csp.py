@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 from vigil.core.tests.test_admin_browser import admin_page, database_put_back  # noqa: F401
+from vigil.journeys.harness import autosave_settled
 from vigil.news.tests.factories import UpdatePageFactory
 
 # Every violation and uncaught error, in every frame, kept where the test can read it.
@@ -73,11 +74,13 @@ def _image_choose(page, title: str, seen: dict) -> None:
     """Add an image block and choose the image in Wagtail's chooser (a modal)."""
     page.locator("button[title='Insert a block']").first.click()
     page.locator(".w-combobox__option", has_text="Image").first.click()
+    autosave_settled(page)
     page.locator(".image-chooser.blank [data-chooser-action-choose]").first.click()
     modal = page.locator(".modal-content")
     try:
         modal.get_by_text(title).first.click()
         page.locator("[data-chooser-title]", has_text=title).last.wait_for()
+        autosave_settled(page)
     finally:
         seen["image chooser"] = _problems(page) + page.console_errors
 
@@ -115,6 +118,9 @@ def test_the_admin_works_under_its_policy(watched, updates_index, settings, tmp_
     page.locator('[data-side-panel-toggle="preview"]').click()
     frame = page.frame_locator("#w-preview-iframe")
     assert frame.locator("h1").inner_text() == "Detention extended"
+    # One request at a time: Django's live server shares one in-memory SQLite connection
+    # between its threads, and an autosave racing a chooser request breaks both.
+    autosave_settled(page)
     seen["page editor"] = _problems(page)
     try:
         _image_choose(page, "Courthouse", seen)
