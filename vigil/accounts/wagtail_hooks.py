@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
@@ -9,6 +11,11 @@ from . import services, urls, views
 @hooks.register("register_admin_urls")
 def register_accounts_urls():
     return [path("two-factor/", include(urls, namespace="vigil_accounts"))]
+
+
+@hooks.register("insert_global_admin_css")
+def sign_in_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("accounts/sign-in.css"))
 
 
 @hooks.register("after_create_user")

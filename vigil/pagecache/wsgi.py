@@ -114,19 +114,26 @@ def _accepts(environ, coding: str) -> bool:
     return False
 
 
-def _not_modified(environ, etag: str, stored: float) -> bool:
+def _not_modified(environ, entry: store.Entry) -> bool:
     match = environ.get("HTTP_IF_NONE_MATCH")
     if match is not None:
-        return match.strip() == "*" or etag in [
+        return match.strip() == "*" or entry.etag in [
             m.strip().removeprefix("W/") for m in match.split(",")
         ]
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if since:
-        try:
-            return email.utils.parsedate_to_datetime(since).timestamp() >= int(stored)
-        except (TypeError, ValueError):
-            return False
-    return False
+    if not since:
+        return False
+    # Compared with the Last-Modified the browser was given (the render's start, or the
+    # page's own date), not the time the file was written: a render that crossed a
+    # second boundary would otherwise never be answered 304 by date.
+    modified = next((v for k, v in entry.headers if k.lower() == "last-modified"), None)
+    try:
+        last = email.utils.parsedate_to_datetime(modified) if modified else None
+        return email.utils.parsedate_to_datetime(since).timestamp() >= (
+            last.timestamp() if last else int(entry.stored)
+        )
+    except (TypeError, ValueError):
+        return False
 
 
 class PageCacheApp:
@@ -177,7 +184,7 @@ class PageCacheApp:
             ("Vary", "Accept-Encoding"),
             ("X-Vigil-Cache", "hit"),
         ]
-        if _not_modified(environ, entry.etag, entry.stored):
+        if _not_modified(environ, entry):
             keep = {"etag", "cache-control", "vary", "last-modified", "x-vigil-cache"}
             return 304, [h for h in headers if h[0].lower() in keep], b""
         if _accepts(environ, "br"):

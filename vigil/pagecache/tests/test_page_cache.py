@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import threading
+import time
 import zoneinfo
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -16,6 +17,7 @@ from wagtail.models import Locale
 from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
 from vigil.core.models import CampaignSettings
 from vigil.news.tests.factories import UpdatePageFactory
+from vigil.pagecache import wsgi
 from vigil.pagecache.models import CachedPage, Invalidation
 from vigil.pagecache.services import (
     _InvalidateOnCommit,
@@ -104,6 +106,25 @@ def test_conditional_requests_get_304(app, site):
     modified = get(app, "/about/").headers["Last-Modified"]
     assert get(app, "/about/", if_modified_since=modified).status == 304
     assert get(app, "/about/", if_none_match='"something-else"').status == 200
+
+
+def test_a_render_that_crossed_a_second_still_gets_304_by_date(app, site, monkeypatch):
+    """Last-Modified is when the render began; the file is written later. A browser
+    sending that date back is answered 304 even when the two fall in different seconds."""
+
+    class _StartedEarlier:
+        """wsgi.py's clock, three seconds behind: the render "began" before it stored."""
+
+        @staticmethod
+        def time():
+            return time.time() - 3
+
+    Invalidation.objects.all().delete()  # the fixture's edits are older than that render
+    monkeypatch.setattr(wsgi, "time", _StartedEarlier)
+    modified = get(app, "/about/").headers["Last-Modified"]
+    monkeypatch.undo()
+    assert get(app, "/about/").cache == "hit"
+    assert get(app, "/about/", if_modified_since=modified).status == 304
 
 
 def test_compressed_copies_are_served_to_browsers_that_accept_them(app, site):
