@@ -4,8 +4,14 @@ import pytest
 
 from vigil.core.tests.browser import browser, sync_orm_beside_playwright  # noqa: F401
 from vigil.core.tests.conftest import pytest_runtest_makereport  # noqa: F401
-from vigil.core.tests.live_site import Mailbox, run_base, smtp_server, template_build
-from vigil.journeys.harness import Journey, JourneySite, static_collect
+from vigil.core.tests.live_site import (
+    Mailbox,
+    run_base,
+    smtp_server,
+    static_collect,
+    template_build,
+)
+from vigil.journeys.harness import Journey, JourneySite
 
 
 @pytest.fixture(scope="module")

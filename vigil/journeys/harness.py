@@ -18,11 +18,9 @@ keeps in memory, as a deploy would.
 """
 
 import contextlib
-import fcntl
 import os
 import re
 import shutil
-import subprocess
 import time
 from base64 import b32decode
 from dataclasses import dataclass, field
@@ -32,12 +30,8 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 
 from vigil.core.tests.live_site import (
-    PYTHON,
-    ROOT,
     LiveSite,
     Mailbox,
-    _environment,
-    _write_settings,
 )
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "journeys"
@@ -57,33 +51,6 @@ def language_path(language: str, path: str) -> str:
 
 
 # -- the server ----------------------------------------------------------------------------
-
-
-def static_collect(base: Path) -> Path:
-    """Static files collected once per test run, as `make run` does (manifest, compressed).
-
-    Shared by xdist workers through a file lock, like the demo database template.
-    """
-    static_root = base / "journey-static"
-    with (base / "journey-static.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (static_root / "ready").exists():
-            shutil.rmtree(static_root, ignore_errors=True)
-            settings_dir = base / "journey-static-settings"
-            settings_dir.mkdir(exist_ok=True)
-            _write_settings(
-                settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root
-            )
-            env = _environment(settings_dir, port=8000, smtp_port=25)
-            subprocess.run(
-                [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            (static_root / "ready").touch()
-    return static_root
 
 
 class JourneySite(LiveSite):

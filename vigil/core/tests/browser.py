@@ -16,6 +16,8 @@ import contextlib
 import functools
 import re
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -332,8 +334,25 @@ def open_page(browser, demo, request):
         _save_screenshots(request.node.name, pages)
     for context in contexts:
         context.close()
+    live_server_idle()
     assert not outside_requests, f"Pages asked for other sites: {outside_requests}"
     assert not page_errors, f"Uncaught script errors: {page_errors}"
+
+
+def live_server_idle(*, timeout: float = 60) -> None:
+    """Wait until Django's live server has finished every request still in flight.
+
+    A closed browser may have left one running (an autosave, an editing-session ping);
+    its thread shares the test's in-memory SQLite connection, and the flush after the
+    test fails with "database table is locked" while it holds it.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [t for t in threading.enumerate() if "process_request_thread" in t.name]
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the live server still answers {len(busy)} request(s)")
 
 
 def _save_screenshots(test_name: str, pages) -> None:

@@ -211,6 +211,12 @@ def _environment(site_dir: Path, *, port: int, smtp_port: int) -> dict:
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "ACTIONS_FORM_MIN_SECONDS": "0",
             "ACTIONS_RATE_LIMIT": "1000000",
+            # The fault tests mail 120-200 people at example.org within a minute or two,
+            # past the production ceilings, which have tests of their own (test_outbox,
+            # test_attacks_live): at 30 a minute to one domain the kill -9 test waited
+            # four minutes for its mail.
+            "ACTIONS_MAIL_PER_MINUTE": "1000000",
+            "ACTIONS_MAIL_PER_DOMAIN_PER_MINUTE": "1000000",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -371,6 +377,34 @@ def run_base(tmp_path_factory) -> Path:
         return Path(cache)
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def static_collect(base: Path) -> Path:
+    """Static files collected once per test run, as `make run` does (manifest, compressed).
+
+    Shared by xdist workers through a file lock, like the demo database template, and by
+    every site that serves them (the journeys', the page cache's multi-worker one).
+    """
+    static_root = base / "collected-static"
+    with (base / "collected-static.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (static_root / "ready").exists():
+            shutil.rmtree(static_root, ignore_errors=True)
+            settings_dir = base / "collected-static-settings"
+            settings_dir.mkdir(exist_ok=True)
+            _write_settings(
+                settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root
+            )
+            env = _environment(settings_dir, port=8000, smtp_port=25)
+            subprocess.run(
+                [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            (static_root / "ready").touch()
+    return static_root
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from vigil.core.tests.browser import (
     _migration_data_create,
     _save_screenshots,
     database_kept,
+    live_server_idle,
 )
 from vigil.news.models import UpdatePage
 from vigil.news.tests.factories import UpdatePageFactory
@@ -75,7 +76,9 @@ def admin_page(browser, live_server, transactional_db, settings, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         _save_screenshots(request.node.name, [page])
+    page.goto("about:blank")  # the editor's timers stop asking the server
     context.close()
+    live_server_idle()
 
 
 def test_no_admin_page_asks_another_site_for_anything(admin_page, updates_index):

@@ -1,19 +1,19 @@
 """The page cache in the production server: two worker processes, changes made elsewhere."""
 
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from vigil.core.tests.live_site import (
+    HTTP_TIMEOUT,
+    LiveSite,
+    free_port,
+    run_base,
+    static_collect,
+)
+
 RENAME = (
     "from vigil.pages.models import StandardPage\n"
     "page = StandardPage.objects.get(slug='about', locale__language_code='en')\n"
@@ -22,59 +22,27 @@ RENAME = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[str, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(url, timeout=HTTP_TIMEOUT) as response:
         return response.headers.get("X-Vigil-Cache", ""), response.read().decode()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pagecache-server")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vigil.settings.production",
-        "SECRET_KEY": "test-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "HTTPS": "false",
-        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
-        "MEDIA_ROOT": str(tmp / "media"),
-        "STATIC_ROOT": str(tmp / "static"),
-        "PAGE_CACHE_DIR": str(tmp / "page-cache"),
-        "VIGIL_REQUIRE_2FA": "false",
-    }
-    env.pop("PYTEST_XDIST_WORKER", None)
-
-    def manage(*args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-    manage("migrate", "--noinput", "-v", "0")
-    manage("collectstatic", "--noinput", "-v", "0")
-    manage("load_demo", "-v", "0")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            _get(url + "/about/")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start") from None
-            time.sleep(0.2)
-    yield url, manage, tmp / "db.sqlite3"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+def server(site_template, tmp_path_factory):
+    """`serve` with two workers on a copy of the run's demo, static files collected as
+    `make run` collects them; `manage` runs a command in a process of its own."""
+    site = LiveSite(
+        site_template,
+        tmp_path_factory.mktemp("pagecache-server") / "site",
+        smtp_port=free_port(),  # nothing here sends mail
+        workers=2,
+        static_root=static_collect(run_base(tmp_path_factory)),
+    )
+    site.start()
+    try:
+        yield site.url, site.manage, site.db_path
+    finally:
+        site.stop()
 
 
 def test_a_publish_in_another_process_reaches_every_worker(server):
@@ -96,7 +64,7 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_a_year(server)
     _state, html = _get(url + "/about/")
     stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', html).group(1)
     request = urllib.request.Request(url + stylesheet, headers={"Accept-Encoding": "br"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
         assert response.headers["Content-Encoding"] == "br"
         control = response.headers["Cache-Control"]
     assert "immutable" in control
