@@ -76,8 +76,10 @@ class CampaignSettings(BaseSiteSetting):
 class SourceReference(models.Model):
     """A source cited by number in a page's text: the numbered list at its end."""
 
+    # Reports and court rulings have titles of several hundred characters; an imported
+    # WordPress reference keeps its whole title.
     title = models.CharField(
-        _("title"), max_length=300, help_text=_("Title of the source as its publisher gives it.")
+        _("title"), max_length=1000, help_text=_("Title of the source as its publisher gives it.")
     )
     publisher = models.CharField(
         _("publisher"),

@@ -5,10 +5,11 @@ classic-editor text (paragraphs there are blank lines, not `<p>`) and then
 expanding shortcodes. This module does the same in the order that keeps the
 structure, and turns the result into StreamField data: rich-text paragraphs
 and lists (nested lists survive), headings, quotations, images (imported
-attachments only), embeds as link cards, and a "References" list as the
-page's numbered references. Anything else is dropped and named in `notes`,
-never left as raw text; rich text is cleaned with nh3 to what the editor's
-features allow.
+attachments only), embeds and YouTube or Vimeo players as link cards, and a
+references section (references.py) as the page's numbered references.
+Anything else is dropped and named in `notes`, never left as raw text, and
+text longer than its field is cut only with the rest named in `notes`; rich
+text is cleaned with nh3 to what the editor's features allow.
 """
 
 import html
@@ -21,7 +22,10 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from django.utils.translation import gettext as _
 
-from vigil.core.blocks import RICH_TEXT_FEATURES
+from vigil.core.blocks import RICH_TEXT_FEATURES, BodyBlock
+
+from .references import references_section
+from .text import text_fit, words
 
 # What RICH_TEXT_FEATURES ("bold", "italic", "ol", "ul", "link", "document-link")
 # produce in Wagtail's stored format. Headings are blocks of their own.
@@ -29,14 +33,6 @@ RICH_TEXT_TAGS = {"p", "b", "i", "ul", "ol", "li", "a", "br"}
 assert set(RICH_TEXT_FEATURES) == {"bold", "italic", "ol", "ul", "link", "document-link"}, (
     "the rich-text features changed: update RICH_TEXT_TAGS"
 )
-REFERENCE_HEADINGS = {
-    "references",
-    "sources",
-    "источники",
-    "ссылки",
-    "дереккөздер",
-    "сілтемелер",
-}
 ATTACHMENT_PLACEHOLDER = "wp-attachment:{}"
 _PLACEHOLDER = re.compile(r"wp-attachment:(\d+)")
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
@@ -103,6 +99,20 @@ INLINE_TAGS = {
 }
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
+_YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "music.youtube.com", "youtube-nocookie.com"}
+_YOUTUBE_ID = re.compile(r"[\w-]{11}")
+_LONE_URL = re.compile(r"https?://[^\s<>\"]+", re.I)
+
+
+def _block_limit(block: str, name: str) -> int:
+    """A body block field's max_length, so that what is stored always validates."""
+    return BodyBlock().child_blocks[block].child_blocks[name].field.max_length
+
+
+HEADING_LIMIT = _block_limit("heading", "text")
+ALT_LIMIT = _block_limit("image", "alt_text")
+CAPTION_LIMIT = _block_limit("image", "caption")
+EMBED_TITLE_LIMIT = _block_limit("embed", "title")
 
 
 @dataclass(frozen=True)
@@ -380,8 +390,36 @@ def _is_tag(node) -> bool:
     return isinstance(node, Tag)
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
+def video_page_url(*, url: str) -> str | None:
+    """The page of a YouTube or Vimeo video, from any address WordPress embeds; else None.
+
+    A player address (…/embed/ID, player.vimeo.com/video/ID) becomes the video's page:
+    a link card sends readers to watch it there, never to a bare player.
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    path = [segment for segment in parts.path.split("/") if segment]
+    query = urllib.parse.parse_qs(parts.query)
+    if host in _YOUTUBE_HOSTS:
+        if path == ["watch"]:
+            return url if _YOUTUBE_ID.fullmatch(query.get("v", [""])[0]) else None
+        if len(path) == 2 and _YOUTUBE_ID.fullmatch(path[1]) and path[0] in ("shorts", "live"):
+            return url
+        if len(path) == 2 and _YOUTUBE_ID.fullmatch(path[1]) and path[0] in ("embed", "v"):
+            start = (query.get("start") or query.get("t") or [""])[0]
+            at = f"&t={start}" if start.isdigit() else ""
+            return f"https://www.youtube.com/watch?v={path[1]}{at}"
+        return None
+    if host == "youtu.be":
+        return url if len(path) == 1 and _YOUTUBE_ID.fullmatch(path[0]) else None
+    if host == "vimeo.com" and path and any(segment.isdigit() for segment in path[-2:]):
+        return url
+    if host == "player.vimeo.com" and len(path) == 2 and path[0] == "video" and path[1].isdigit():
+        private = query.get("h", [""])[0]
+        return f"https://vimeo.com/{path[1]}" + (f"/{private}" if private.isalnum() else "")
+    return None
 
 
 class _Converter:
@@ -400,8 +438,32 @@ class _Converter:
     def flush_inline(self):
         inline = "".join(self._inline).strip()
         self._inline = []
-        if re.sub(r"<br/>|\s", "", inline):
-            self._rich_add(f"<p>{inline}</p>")
+        self._paragraph_add(inline)
+
+    def _paragraph_add(self, content: str):
+        """A paragraph, split where a line is only a video's address.
+
+        WordPress shows such a line as the video's player (its "auto-embed") and any
+        other lone address as a link; here the video is a link card between the halves.
+        """
+        lines = []
+        for line in re.split(r"<br/>", content):
+            url = html.unescape(line.strip())
+            if "<" in url or not _LONE_URL.fullmatch(url):
+                lines.append(line)
+            elif video_page_url(url=url):
+                self._paragraph_lines_add(lines)
+                lines = []
+                self.flush()
+                self.embed(url)
+            else:
+                lines.append(f'<a href="{html.escape(url)}">{html.escape(url, quote=False)}</a>')
+        self._paragraph_lines_add(lines)
+
+    def _paragraph_lines_add(self, lines: list[str]):
+        content = re.sub(r"^(?:\s*<br/>)+|(?:<br/>\s*)+$", "", "<br/>".join(lines).strip())
+        if re.sub(r"<br/>|\s", "", content):
+            self._rich_add(f"<p>{content.strip()}</p>")
 
     def flush(self):
         self.flush_inline()
@@ -427,92 +489,98 @@ class _Converter:
         while index < len(nodes):
             node = nodes[index]
             index += 1
-            if isinstance(node, Comment) or not isinstance(node, NavigableString | Tag):
-                continue
             if isinstance(node, NavigableString):
                 if type(node) is NavigableString:
                     self._inline.append(html.escape(str(node), quote=False))
                 continue
+            if not isinstance(node, Tag):
+                continue
             self._unsafe_attributes(node)
-            name = node.name
-            if name in DROPPED_TAGS:
-                self.note(_("removed <%(tag)s>") % {"tag": name})
-            elif name in INLINE_TAGS or name == "img":
-                images = self._images_take(node)
-                if name != "img":
-                    self._inline.append(self.inline(node))
-                self._images_add(images)
-            elif name in HEADINGS:
-                following = self._next_tag(nodes, index)
-                if self._references_from(node, following):
-                    index = next(i for i, n in enumerate(nodes) if n is following) + 1
-                else:
-                    self.heading(node)
-            elif name == "p":
-                self.flush_inline()
-                images = self._images_take(node)
-                content = self.inline_children(node)
-                if re.sub(r"<br/>|\s", "", content):
-                    self._rich_add(f"<p>{content}</p>")
-                self._images_add(images)
-            elif name in ("ul", "ol"):
-                self.flush_inline()
-                images = self._images_take(node)
-                self._rich_add(self.list_html(node))
-                self._images_add(images)
-            elif name == "blockquote":
-                self.flush()
-                self.quote(node)
-            elif name == "figure":
-                self.flush_inline()
-                self.figure(node)
-            elif name == "hr":
-                self.flush()
-            elif name == "pre":
-                self.flush_inline()
-                lines = [html.escape(line) for line in node.get_text().strip("\n").split("\n")]
-                self._rich_add("<p>" + "<br/>".join(lines) + "</p>")
-            elif name == "table":
-                self.flush_inline()
-                self.table(node)
-            elif name == "iframe":
-                self.flush()
-                self.embed(node.get("src", ""))
-            elif name in ("video", "audio"):
-                self.flush()
-                source = node.find("source")
-                self.embed(node.get("src") or (source.get("src", "") if source else ""))
-            elif name == "dt":
-                self.flush_inline()
-                self._rich_add(f"<p><b>{self.inline_children(node)}</b></p>")
-            elif name in ("dd", "figcaption", "address", "caption", "summary"):
-                self.flush_inline()
-                self._rich_add(f"<p>{self.inline_children(node)}</p>")
-            else:
-                # div, section, article, details, center…: their content counts, not them.
-                self.flush_inline()
-                self.walk(node)
+            if node.name in HEADINGS or node.name == "p":
+                end = self._references_take(nodes=nodes, start=index - 1)
+                if end is not None:
+                    index = end
+                    continue
+            self.block(node)
 
-    @staticmethod
-    def _next_tag(nodes, index):
-        for node in nodes[index:]:
-            if _is_tag(node):
-                return node
-            if isinstance(node, NavigableString) and type(node) is NavigableString and node.strip():
-                return None
-        return None
+    def _references_take(self, *, nodes: list, start: int) -> int | None:
+        """The post's first references section, if `nodes[start]` heads it: where it ends."""
+        if self.references:
+            return None
+        section = references_section(nodes=nodes, start=start, notes=self.notes)
+        if section is None:
+            return None
+        self.flush()
+        self.references = section.references
+        return section.end
+
+    def block(self, node: Tag):
+        name = node.name
+        if name in DROPPED_TAGS:
+            self.note(_("removed <%(tag)s>") % {"tag": name})
+        elif name in INLINE_TAGS or name == "img":
+            media = self._media_take(node)
+            if name != "img":
+                self._inline.append(self.inline(node))
+            self._media_add(media)
+        elif name in HEADINGS:
+            self.heading(node)
+        elif name == "p":
+            self.flush_inline()
+            media = self._media_take(node)
+            self._paragraph_add(self.inline_children(node))
+            self._media_add(media)
+        elif name in ("ul", "ol"):
+            self.flush_inline()
+            media = self._media_take(node)
+            self._rich_add(self.list_html(node))
+            self._media_add(media)
+        elif name == "blockquote":
+            self.flush()
+            media = self._media_take(node)
+            self.quote(node)
+            self._media_add(media)
+        elif name == "figure":
+            self.flush_inline()
+            self.figure(node)
+        elif name == "hr":
+            self.flush()
+        elif name == "pre":
+            self.flush_inline()
+            lines = [html.escape(line) for line in node.get_text().strip("\n").split("\n")]
+            self._rich_add("<p>" + "<br/>".join(lines) + "</p>")
+        elif name == "table":
+            self.flush_inline()
+            self.table(node)
+        elif name == "iframe":
+            self._media_add([(node, "")])
+        elif name in ("video", "audio"):
+            self.flush()
+            source = node.find("source")
+            self.embed(node.get("src") or (source.get("src", "") if source else ""))
+        elif name == "dt":
+            self.flush_inline()
+            self._rich_add(f"<p><b>{self.inline_children(node)}</b></p>")
+        elif name in ("dd", "figcaption", "address", "caption", "summary"):
+            self.flush_inline()
+            self._rich_add(f"<p>{self.inline_children(node)}</p>")
+        else:
+            # div, section, article, details, center…: their content counts, not them.
+            self.flush_inline()
+            self.walk(node)
 
     def _unsafe_attributes(self, node: Tag):
         if any(attribute.lower().startswith("on") for attribute in node.attrs):
             self.note(_("removed event-handler attributes (on…)"))
 
-    def _images_take(self, node: Tag) -> list[tuple[Tag, str]]:
-        """Pull images out of a paragraph or list: they become blocks of their own after it."""
-        found = [node] if node.name == "img" else node.find_all("img")
-        for image in found:
-            if image is not node:
-                image.extract()
-        return [(image, "") for image in found]
+    def _media_take(self, node: Tag) -> list[tuple[Tag, str]]:
+        """Pull images and frames out of a paragraph, list or quotation: they become blocks
+        of their own after it."""
+        found = [node] if node.name in ("img", "iframe") else node.find_all(["img", "iframe"])
+        for medium in found:
+            if medium is not node:
+                medium.extract()
+        return [(medium, "") for medium in found]
 
     # -- inline rich text ----------------------------------------------------------
 
@@ -531,7 +599,11 @@ class _Converter:
             return ""
         if name == "br":
             return "<br/>"
-        if name in ("img", "iframe"):
+        if name == "img":
+            return ""
+        if name == "iframe":
+            # Where no block can go (a table cell, a caption): named, not kept.
+            self._frame_removed(node)
             return ""
         if name == "sup":
             number = node.get_text().strip().strip("[]")
@@ -599,43 +671,16 @@ class _Converter:
     def heading(self, node: Tag):
         self.flush()
         text = text_plain(html_text=node.get_text(" "))
-        if text:
+        if len(text) > HEADING_LIMIT:
+            # Too long for the heading block: bold text keeps every word and its emphasis.
+            self.note(
+                _("a heading longer than %(limit)s characters is now a bold paragraph: %(text)s")
+                % {"limit": HEADING_LIMIT, "text": text}
+            )
+            self._rich_add(f"<p><b>{html.escape(text, quote=False)}</b></p>")
+        elif text:
             level = "h2" if node.name in ("h1", "h2") else "h3"
-            self.blocks.append({"type": "heading", "value": {"text": text[:200], "level": level}})
-
-    def _references_from(self, heading: Tag, following) -> bool:
-        """A "References" (or "Источники"…) heading and a numbered list: the references."""
-        title = text_plain(html_text=heading.get_text(" ")).rstrip(":").strip().lower()
-        if title not in REFERENCE_HEADINGS or self.references:
-            return False
-        if following is None or following.name != "ol":
-            return False
-        self.flush()
-        for item in following.find_all("li", recursive=False):
-            text = _words(item.get_text(" "))
-            if not text:
-                continue
-            link = next(
-                (
-                    a
-                    for a in item.find_all("a", href=True)
-                    if urllib.parse.urlsplit(a["href"]).scheme in ("http", "https")
-                ),
-                None,
-            )
-            title_text, publisher = text, ""
-            if link is not None:
-                title_text = _words(link.get_text(" ")) or text
-                rest = text.replace(_words(link.get_text(" ")), "", 1)
-                publisher = rest.strip(" ,.;:—–-")
-            self.references.append(
-                {
-                    "title": text_plain(html_text=title_text)[:300],
-                    "publisher": text_plain(html_text=publisher)[:200],
-                    "url": link["href"].strip()[:1000] if link is not None else "",
-                }
-            )
-        return True
+            self.blocks.append({"type": "heading", "value": {"text": text, "level": level}})
 
     def quote(self, node: Tag):
         cite = node.find(["cite", "footer"])
@@ -649,8 +694,8 @@ class _Converter:
             cite.extract()
         if urllib.parse.urlsplit(source_url.strip()).scheme not in ("http", "https"):
             source_url = ""
-        paragraphs = [_words(p.get_text(" ")) for p in node.find_all("p")]
-        paragraphs = [p for p in paragraphs if p] or [_words(node.get_text(" "))]
+        paragraphs = [words(p.get_text(" ")) for p in node.find_all("p")]
+        paragraphs = [p for p in paragraphs if p] or [words(node.get_text(" "))]
         text = "\n\n".join(text_plain(html_text=p) for p in paragraphs if p)
         if text:
             self.blocks.append(
@@ -658,7 +703,7 @@ class _Converter:
                     "type": "quote",
                     "value": {
                         "text": text,
-                        "attribution": attribution[:255],
+                        "attribution": attribution,
                         "source_url": source_url.strip(),
                     },
                 }
@@ -667,9 +712,8 @@ class _Converter:
     def figure(self, node: Tag):
         classes = " ".join(node.get("class", []))
         if "wp-block-embed" in classes:
-            wrapper = node.find(class_="wp-block-embed__wrapper") or node
             self.flush()
-            self.embed(wrapper.get_text().strip())
+            self.figure_embed(node)
             return
         nested = node.find_all("figure")
         if nested:
@@ -683,13 +727,32 @@ class _Converter:
             return
         caption_node = node.find("figcaption")
         caption = text_plain(html_text=caption_node.get_text(" ")) if caption_node else ""
-        self._images_add(
+        self._media_add(
             [(image, caption if position == 0 else "") for position, image in enumerate(images)]
         )
 
-    def _images_add(self, images: list[tuple[Tag, str]]):
-        """Images taken out of rich text end the paragraph only if they are imported."""
-        blocks = [self._image_block(image, caption=caption) for image, caption in images]
+    def figure_embed(self, node: Tag):
+        """A block-editor embed or `[embed]`: the address, the caption as its description."""
+        wrapper = node.find(class_="wp-block-embed__wrapper") or node
+        caption_node = node.find("figcaption")
+        caption = text_plain(html_text=caption_node.get_text(" ")) if caption_node else ""
+        if caption_node is not None:
+            caption_node.extract()
+        url = wrapper.get_text().strip()
+        frame = node.find("iframe")
+        if not url and frame is not None:
+            self._media_add([(frame, "")])
+        else:
+            self.embed(url, description=caption)
+
+    def _media_add(self, media: list[tuple[Tag, str]]):
+        """Images and frames taken out of rich text end the paragraph only if they stay."""
+        blocks = [
+            self._frame_block(medium)
+            if medium.name == "iframe"
+            else self._image_block(medium, caption=caption)
+            for medium, caption in media
+        ]
         blocks = [block for block in blocks if block is not None]
         if blocks:
             self.flush()
@@ -731,22 +794,64 @@ class _Converter:
             "type": "image",
             "value": {
                 "image": ATTACHMENT_PLACEHOLDER.format(attachment.wp_id),
-                "alt_text": alt[:300],
-                "caption": caption[:400],
+                "alt_text": text_fit(
+                    text=alt,
+                    limit=ALT_LIMIT,
+                    what=_("an image's alternative text"),
+                    notes=self.notes,
+                ),
+                "caption": text_fit(
+                    text=caption,
+                    limit=CAPTION_LIMIT,
+                    what=_("an image's caption"),
+                    notes=self.notes,
+                ),
             },
         }
 
-    def embed(self, url: str):
+    def embed(self, url: str, *, title: str = "", description: str = ""):
+        block = self._embed_block(url, title=title, description=description)
+        if block is not None:
+            self.blocks.append(block)
+
+    def _embed_block(self, url: str, *, title: str = "", description: str = "") -> dict | None:
+        """A link card: Vigil never loads another site's player (readers would be seen)."""
         url = html.unescape(url.strip())
+        url = video_page_url(url=url) or url
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             if url:
                 self.note(_("embed left out: %(url)s is not a web address") % {"url": url[:120]})
-            return
+            else:
+                self.note(_("embed left out: it has no web address"))
+            return None
         host = parts.netloc.lower().removeprefix("www.")
-        self.blocks.append(
-            {"type": "embed", "value": {"url": url, "title": host[:200], "description": ""}}
+        self.note(
+            _("embedded %(url)s is now a link card (nothing loads from %(host)s)")
+            % {"url": url, "host": host}
         )
+        what = _("the title of the link card for %(url)s") % {"url": url}
+        title = text_fit(text=title or host, limit=EMBED_TITLE_LIMIT, what=what, notes=self.notes)
+        return {"type": "embed", "value": {"url": url, "title": title, "description": description}}
+
+    def _frame_block(self, frame: Tag) -> dict | None:
+        """A YouTube or Vimeo player as a link card to the video; any other frame removed."""
+        src = html.unescape((frame.get("src") or frame.get("data-src") or "").strip())
+        if src.startswith("//"):
+            src = "https:" + src  # old oEmbed HTML wrote players protocol-relative
+        if video_page_url(url=src):
+            title = text_plain(html_text=frame.get("title", ""))
+            return self._embed_block(src, title=title)
+        self._frame_removed(frame)
+        return None
+
+    def _frame_removed(self, frame: Tag):
+        src = (frame.get("src") or frame.get("data-src") or "").strip()
+        host = urllib.parse.urlsplit("https:" + src if src.startswith("//") else src).hostname
+        if host:
+            self.note(_("removed an embedded frame from %(host)s") % {"host": host})
+        else:
+            self.note(_("removed an embedded frame with no web address"))
 
     def table(self, node: Tag):
         self.note(_("table turned into text, one paragraph a row"))

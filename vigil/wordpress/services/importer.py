@@ -12,6 +12,7 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -41,10 +42,11 @@ from .content import (
     text_plain,
 )
 from .errors import WordPressImportError
+from .text import text_fit
 from .wxr import WxrItem, WxrSite, wxr_parse
 
 # Bump when the conversion changes, so that a re-import rewrites what it produced before.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 IMAGE_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
 SUMMARY_LENGTH = 300
 IGNORED_CATEGORIES = {"uncategorized"}
@@ -244,7 +246,8 @@ def _plan_attachments(
             continue
         _file_check(kind=kind, path=path)
         planned.file_path = path
-        planned.data = {"title": title[:255], "alt": alt, "date": _iso(item.date_gmt)}
+        title = text_fit(text=title, limit=255, what=_("the title"), notes=planned.notes)
+        planned.data = {"title": title, "alt": alt, "date": _iso(item.date_gmt)}
         planned.content_hash = _hash(
             [planned.data, kind, hashlib.sha256(path.read_bytes()).hexdigest()]
         )
@@ -274,13 +277,15 @@ def _slug_base(item: WxrItem) -> str:
     )
 
 
-def _tag_names(item: WxrItem) -> list[str]:
+def _tag_names(item: WxrItem, notes: list[str]) -> list[str]:
     names = []
     for term in item.terms:
         if term.domain == "post_tag" or (
             term.domain == "category" and term.slug not in IGNORED_CATEGORIES
         ):
-            name = text_plain(html_text=term.name)[:100]
+            name = text_fit(
+                text=text_plain(html_text=term.name), limit=100, what=_("a tag"), notes=notes
+            )
             if name and name not in names:
                 names.append(name)
     return names
@@ -289,7 +294,7 @@ def _tag_names(item: WxrItem) -> list[str]:
 def _summary(item: WxrItem, first_text: str, notes: list[str]) -> str:
     summary = text_plain(html_text=item.excerpt)
     if summary:
-        return summary[:400]
+        return text_fit(text=summary, limit=400, what=_("the excerpt"), notes=notes)
     if first_text and len(first_text) > SUMMARY_LENGTH:
         cut = first_text[:SUMMARY_LENGTH].rsplit(" ", 1)[0]
         first_text = cut.rstrip(",;:") + "…"
@@ -324,16 +329,20 @@ def _plan_item(
     date = item.date_gmt or timezone.now()
     modified = item.modified_gmt
     updated_at = modified if modified and modified - date >= dt.timedelta(minutes=1) else None
+    fit = partial(text_fit, notes=planned.notes)
     planned.data = {
-        "title": text_plain(html_text=item.title)[:255] or _("Untitled"),
+        "title": fit(text=text_plain(html_text=item.title), limit=255, what=_("the title"))
+        or _("Untitled"),
         "slug_base": _slug_base(item),
         "date": _iso(date),
         "updated_at": _iso(updated_at),
-        "author": site.authors.get(item.author, item.author)[:120],
+        "author": fit(
+            text=site.authors.get(item.author, item.author), limit=120, what=_("the byline")
+        ),
         "summary": _summary(item, converted.first_text, planned.notes) if kind == "update" else "",
         "body": converted.blocks,
         "references": converted.references,
-        "tags": _tag_names(item) if kind == "update" else [],
+        "tags": _tag_names(item, planned.notes) if kind == "update" else [],
         "status": status,
         "parent": item.parent_id if kind == "page" else 0,
         "menu_order": item.menu_order,

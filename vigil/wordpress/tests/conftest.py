@@ -15,6 +15,8 @@ from vigil.wordpress.models import WordPressItem
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORT = FIXTURES / "wxr-1.2.xml"
+# Written for the body-conversion tests: reference sections, embeds, over-long text.
+BODIES = FIXTURES / "campaign-bodies.xml"
 UPLOADS = FIXTURES / "uploads"
 
 

@@ -102,13 +102,13 @@ def test_block_comments_are_stripped_and_embed_blocks_become_link_cards():
     ]
 
 
-def test_reference_heading_needs_a_numbered_list():
-    """A "Sources" heading over a bulleted list is an ordinary heading and list."""
+def test_reference_heading_over_a_bulleted_list_gives_references():
+    """Bullets or numbers: under "Sources" each item is a source (numbered in Vigil)."""
     body = content_convert(
         content="<h2>Sources</h2><ul><li>One</li></ul>", attachments=_index(), post_id=1
     )
-    assert body.references == []
-    assert [b["type"] for b in body.blocks] == ["heading", "paragraph"]
+    assert body.references == [{"title": "One", "publisher": "", "url": ""}]
+    assert body.blocks == []
 
 
 def test_footnote_superscripts_become_reference_markers():
