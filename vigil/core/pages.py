@@ -30,7 +30,8 @@ class PageMixin:
     @property
     def preview_text(self) -> str:
         """The summary or introduction of the page types that have one, for the page's
-        description and link previews (base.html); empty for the others."""
+        description and link previews (base.html); empty for the others. Updates give
+        their teaser (UpdatePage.teaser)."""
         return getattr(self, "summary", "") or getattr(self, "intro", "")
 
     def get_view_restrictions(self):

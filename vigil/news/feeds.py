@@ -87,8 +87,8 @@ class UpdatesRssFeed(Feed):
 
     def item_description(self, item):
         # RSS descriptions and Atom summaries (type="html") are HTML to feed readers;
-        # the summary is plain text, so `<` in it must stay text, never markup.
-        return escape(item.summary)
+        # the teaser is plain text, so `<` in it must stay text, never markup.
+        return escape(item.teaser)
 
     def item_link(self, item):
         return item.get_url(self.request)

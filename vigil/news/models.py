@@ -26,6 +26,7 @@ from vigil.core.services import pagination_links, translation_languages
 from vigil.core.snapshot import snapshot_memo
 
 from . import feeds, services
+from .teasers import body_opening, teaser_choose
 
 UPDATES_PER_PAGE = 10
 
@@ -332,9 +333,25 @@ class UpdatePage(PageMixin, CitingPageMixin, Page):
     summary = models.TextField(
         _("summary"),
         max_length=400,
-        help_text=_("One or two sentences shown in lists, feeds, search and when shared."),
+        blank=True,
+        help_text=_(
+            "One or two sentences shown above the text, in lists, feeds, search and when "
+            "shared. May be left empty: lists, feeds, search and shared links then show the "
+            "opening of the text, and nothing is shown above it."
+        ),
     )
     body = StreamField(BodyBlock(), help_text=_("The text of the update."))
+    # Stored, not worked out when shown: lists and feeds load updates without their
+    # bodies (defer_streamfields), and reading the body there would cost a query a card.
+    opening = models.TextField(
+        _("opening of the text"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The first paragraph of the text, shortened, kept up to date on every save: "
+            "what lists, feeds, search and shared links show when the summary is empty."
+        ),
+    )
     tags = ClusterTaggableManager(
         through=UpdatePageTag,
         blank=True,
@@ -384,6 +401,26 @@ class UpdatePage(PageMixin, CitingPageMixin, Page):
     class Meta:
         verbose_name = _("update")
         verbose_name_plural = _("updates")
+
+    @property
+    def teaser(self) -> str:
+        """What everything that shows the update without its text shows of it: lists,
+        feeds, search, link previews and the mirror's search. The update page itself shows
+        only the summary, above the text, so that the opening is never shown twice."""
+        return teaser_choose(summary=self.summary, opening=self.opening)
+
+    @property
+    def preview_text(self) -> str:
+        return self.teaser
+
+    def save(self, *args, **kwargs):
+        # A page loaded without its body (defer_streamfields) keeps the opening it has.
+        if "body" not in self.get_deferred_fields():
+            self.opening = body_opening(body_data=self.body.raw_data)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "body" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "opening"}
+        return super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

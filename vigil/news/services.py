@@ -314,7 +314,7 @@ def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": update.title,
-        "description": update.summary,
+        "description": update.teaser,
         "datePublished": update.date.isoformat(),
         "dateModified": (update.updated_at or update.date).isoformat(),
         "mainEntityOfPage": update.get_full_url(request),

@@ -4,6 +4,8 @@ import re
 
 from wagtail.models import Page
 
+from vigil.news.teasers import teaser_choose
+
 MAX_QUERY_LENGTH = 200
 _NOT_WORD = re.compile(r"[^\w\s'’.-]|_")
 
@@ -33,12 +35,13 @@ def pages_search(*, query: str, site_root: Page):
     return pages.search(query, operator="and")
 
 
-CARD_FIELDS = ("date", "summary", "intro")
+CARD_FIELDS = ("date", "summary", "intro", "opening")
 
 
 def pages_with_card_fields(*, pages: list) -> list:
-    """The `pages` (in their order), each with the `date`, `summary` and `intro` that its
-    page type has (None where it has none), in one query whatever the page types.
+    """The `pages` (in their order), each with the `date`, `summary`, `intro` and `opening`
+    that its page type has (None where it has none), and an update's `teaser`, in one query
+    whatever the page types.
 
     `.specific()` would take one query per page type among the results.
     """
@@ -75,5 +78,7 @@ def pages_with_card_fields(*, pages: list) -> list:
             continue
         for name in CARD_FIELDS:
             setattr(found, name, getattr(found, f"card_{name}", None))
+        # As UpdatePage.teaser: these are plain pages, with the fields but not the property.
+        found.teaser = teaser_choose(summary=found.summary or "", opening=found.opening or "")
         result.append(found)
     return result

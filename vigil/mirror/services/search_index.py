@@ -54,7 +54,8 @@ def search_fields(*, page) -> dict:
     """What the index holds of a page but its link: the page's id, title, summary, date
     and text. Export workers take it from the pages they render."""
     date = getattr(page, "date", None)
-    summary = getattr(page, "summary", "") or getattr(page, "intro", "") or page.search_description
+    # preview_text: an update's teaser, else a page type's summary or introduction.
+    summary = getattr(page, "preview_text", "") or page.search_description
     return {
         "i": page.pk,
         "t": page.title,

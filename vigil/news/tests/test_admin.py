@@ -65,7 +65,7 @@ def test_editor_publishes_an_update_with_a_reference(editor_client, updates_inde
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"summary": ""}, "This field is required"),
+        ({"summary": "x" * 401}, "at most 400 characters"),
         ({"date": "not a date"}, "Enter a valid date"),
         ({"chapter": "2"}, "Choose the series this chapter belongs to."),
         ({"updated_at": "2021-01-01 10:00"}, "cannot be earlier than the publication date"),
@@ -79,6 +79,23 @@ def test_bad_update_forms_store_nothing(editor_client, updates_index, overrides,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not UpdatePage.objects.filter(slug="court-sits-again").exists()
+
+
+def test_an_update_without_a_summary_is_published_with_its_opening_as_teaser(
+    editor_client, updates_index
+):
+    """The summary may be left empty: the page shows nothing above the text, and lists
+    show the opening of the text instead."""
+    url = reverse("wagtailadmin_pages:add", args=("news", "updatepage", updates_index.pk))
+    response = editor_client.post(url, _update_form(summary=""))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = UpdatePage.objects.get(slug="court-sits-again", alias_of__isnull=True)
+    assert update.summary == ""
+    assert update.teaser == "The hearing was closed to the public."
+    page = editor_client.get(update.url).content.decode()
+    assert 'class="lede"' not in page
+    listing = editor_client.get(updates_index.url).content.decode()
+    assert '<p class="card__summary">The hearing was closed to the public.</p>' in listing
 
 
 def test_page_types_only_go_under_sensible_parents(home, updates_index):

@@ -8,7 +8,7 @@ import datetime as dt
 import html
 import re
 import urllib.parse
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as xml_parse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import WordPressImportError
 
@@ -171,6 +172,7 @@ def wxr_parse(*, path: Path) -> WxrSite:
             authors[login] = html.unescape(name) or login
 
     items = [_item(element, wp=wp, excerpt=excerpt) for element in channel.findall("item")]
+    _ids_check(items, path=path)
     _dates_complete(items)
     base_site_url = _text(channel.find(f"{wp}base_site_url")).strip()
     return WxrSite(
@@ -221,6 +223,36 @@ def _item(element: Element, *, wp: str, excerpt: str) -> WxrItem:
         terms=terms,
         meta=meta,
         comment_count=len(element.findall(f"{wp}comment")),
+    )
+
+
+def _ids_check(items: list[WxrItem], *, path: Path) -> None:
+    """Refuse an export that gives two items one WordPress ID.
+
+    Imports recognise an item by its ID; with two, each import would take one of them for
+    the other, and the page would change back and forth between runs.
+    """
+    titles: dict[int, list[str]] = defaultdict(list)
+    for item in items:
+        titles[item.wp_id].append(item.title)
+    twice = {wp_id: names for wp_id, names in titles.items() if len(names) > 1}
+    if not twice:
+        return
+    raise WordPressImportError(
+        ngettext(
+            "%(path)s lists WordPress ID %(ids)s more than once (%(titles)s), so an import "
+            "cannot tell which item is which. Export the site from WordPress again.",
+            "%(path)s lists WordPress IDs %(ids)s more than once (%(titles)s), so an import "
+            "cannot tell which item is which. Export the site from WordPress again.",
+            len(twice),
+        )
+        % {
+            "path": path,
+            "ids": ", ".join(str(wp_id) for wp_id in twice),
+            "titles": ", ".join(
+                _("“%(title)s”") % {"title": name} for names in twice.values() for name in names
+            ),
+        }
     )
 
 

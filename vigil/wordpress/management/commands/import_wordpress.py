@@ -36,8 +36,21 @@ class Command(BaseCommand):
             help=_("The language tree to import into: %(codes)s.")
             % {"codes": ", ".join(code for code, _name in settings.LANGUAGES)},
         )
+        parser.add_argument(
+            "--existing-pages",
+            choices=services.EXISTING_PAGES,
+            default="skip",
+            help=_(
+                "What to do with a WordPress page that the site already has, with the same "
+                "title at the same address: skip leaves it as it is (the default), replace "
+                "publishes a new revision of it with the imported content (same page, same "
+                "address, same translations), beside imports it next to it under a new address."
+            ),
+        )
 
-    def handle(self, *args, file, uploads=None, dry_run=False, locale, **options):
+    def handle(
+        self, *args, file, uploads=None, dry_run=False, locale, existing_pages="skip", **options
+    ):
         show_progress = options["verbosity"] > 0 and sys.stderr.isatty()
         try:
             report = services.wordpress_import(
@@ -46,6 +59,7 @@ class Command(BaseCommand):
                 language=locale,
                 dry_run=dry_run,
                 progress=self._progress if show_progress else None,
+                existing_pages=existing_pages,
             )
         except services.WordPressImportError as error:
             raise CommandError(
@@ -65,6 +79,22 @@ class Command(BaseCommand):
             )
         )
         sys.stderr.flush()
+
+    def _pin_line(self, report: services.ImportReport) -> str:
+        """What became of the pin: the same words in a dry run, but for "would"."""
+        pin = report.pin
+        if pin.action == "pin" and report.dry_run:
+            return _("Would pin: %(title)s") % {"title": pin.sticky}
+        if pin.action in ("pin", "pinned"):
+            return _("Pinned update: %(title)s") % {"title": pin.sticky}
+        if pin.action == "keep":
+            return _(
+                "Kept the current pin: %(current)s; the sticky post %(sticky)s was not pinned."
+            ) % {"current": pin.current, "sticky": pin.sticky}
+        return _(
+            "Not pinned: %(sticky)s. The updates list in this language is an untranslated "
+            "copy of another language's list, and shows that list's pin."
+        ) % {"sticky": pin.sticky}
 
     def _report(self, report: services.ImportReport):
         write = self.stdout.write
@@ -99,7 +129,7 @@ class Command(BaseCommand):
                 "redirects": report.redirects_created,
             }
         )
-        if report.pinned:
-            write(_("Pinned update: %(title)s") % {"title": report.pinned})
+        if report.pin is not None:
+            write(self._pin_line(report))
         if report.dry_run:
             write(_("Dry run: nothing was written."))
