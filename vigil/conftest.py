@@ -1,10 +1,36 @@
 """Fixtures shared by every app's tests: a site with a home page and an updates index."""
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import testcases
 from wagtail.models import Page, Site
 
 from vigil.news.tests.factories import UpdateIndexPageFactory
 from vigil.pages.tests.factories import HomePageFactory
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """Django's live server, answering one request at a time.
+
+    Its threads share the test's one in-memory SQLite connection, so two requests at once
+    (an editor's autosave beside a chooser, a preview beside a session save) interleave
+    their transactions: rows vanish ("the request's session was deleted") or the table
+    stays locked. Connections stay threaded (keep-alive); only the application is serial.
+    """
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def serial(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serial)
+
+
+testcases.LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.fixture
