@@ -1,5 +1,6 @@
 """An empty campaign site to import into, and the fixtures a real WordPress exported."""
 
+from functools import cache
 from io import StringIO
 from pathlib import Path
 
@@ -12,12 +13,39 @@ from wagtail.models import Page, Revision
 from vigil.images.models import CampaignImage
 from vigil.library.models import LibraryDocument
 from vigil.wordpress.models import WordPressItem
+from vigil.wordpress.services import content_convert, wxr_parse
+from vigil.wordpress.services.content import Attachment, AttachmentIndex
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORT = FIXTURES / "wxr-1.2.xml"
 # Written for the body-conversion tests: reference sections, embeds, over-long text.
 BODIES = FIXTURES / "campaign-bodies.xml"
 UPLOADS = FIXTURES / "uploads"
+# An image the export has (its file uploaded with it, unless a test says not).
+PHOTO = Attachment(
+    wp_id=4,
+    kind="image",
+    url="http://old.example.org/wp-content/uploads/2022/03/photo.png",
+    relative_path="2022/03/photo.png",
+    title="Photo",
+    alt="",
+    parent_id=0,
+)
+
+
+@cache
+def bodies_posts() -> dict:
+    """The posts of BODIES by WordPress ID."""
+    return {item.wp_id: item for item in wxr_parse(path=BODIES).items}
+
+
+def body_converted(wp_id: int):
+    """What the converter makes of that BODIES post's text (no attachments)."""
+    return content_convert(
+        content=bodies_posts()[wp_id].content,
+        attachments=AttachmentIndex(attachments=[]),
+        post_id=wp_id,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,9 @@
 """WordPress markup rules on their own: wpautop, shortcodes, block comments, sanitising."""
 
 from vigil.wordpress.services import content_convert, html_autop, shortcodes_expand
-from vigil.wordpress.services.content import Attachment, AttachmentIndex, rich_text_clean
+from vigil.wordpress.services.content import AttachmentIndex, rich_text_clean
 
-PHOTO = Attachment(
-    wp_id=4,
-    kind="image",
-    url="http://old.example.org/wp-content/uploads/2022/03/photo.png",
-    relative_path="2022/03/photo.png",
-    title="Photo",
-    alt="",
-    parent_id=0,
-)
+from .conftest import PHOTO
 
 
 def _index(available=True) -> AttachmentIndex:

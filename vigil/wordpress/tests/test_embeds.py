@@ -1,26 +1,12 @@
 """Videos a post embedded become link cards (Vigil never loads another site's player),
 each named in the report; any other frame is removed and named."""
 
-from functools import cache
-
 import pytest
 
 from vigil.news.models import UpdatePage
-from vigil.wordpress.services import content_convert, wxr_parse
-from vigil.wordpress.services.content import AttachmentIndex, video_page_url
+from vigil.wordpress.services.content import video_page_url
 
-from .conftest import BODIES, run_import
-
-
-@cache
-def _posts() -> dict:
-    return {item.wp_id: item for item in wxr_parse(path=BODIES).items}
-
-
-def _converted(wp_id: int):
-    return content_convert(
-        content=_posts()[wp_id].content, attachments=AttachmentIndex(attachments=[]), post_id=wp_id
-    )
+from .conftest import BODIES, body_converted, run_import
 
 
 def _cards(blocks: list[dict]) -> list[dict]:
@@ -32,7 +18,7 @@ def _card_note(url: str, host: str) -> str:
 
 
 def test_classic_players_and_lone_video_addresses_become_link_cards():
-    body = _converted(108)
+    body = body_converted(108)
     assert [card["url"] for card in _cards(body.blocks)] == [
         "https://www.youtube.com/watch?v=M7lc1UVf-VE&t=42",  # <iframe> …/embed/…?start=42
         "https://www.youtube.com/watch?v=aqz-KE-bpKQ",  # youtube-nocookie.com player
@@ -65,7 +51,7 @@ def test_classic_players_and_lone_video_addresses_become_link_cards():
 
 
 def test_each_card_and_each_removed_frame_is_noted():
-    body = _converted(108)
+    body = body_converted(108)
     for card in _cards(body.blocks):
         host = card["url"].split("/")[2].removeprefix("www.")
         assert _card_note(card["url"], host) in body.notes
@@ -74,14 +60,14 @@ def test_each_card_and_each_removed_frame_is_noted():
 
 
 def test_other_lone_addresses_become_links_as_wordpress_showed_them():
-    body = _converted(108)
+    body = body_converted(108)
     last = body.blocks[-1]["value"]
     assert "https://example.org/campaign (in a sentence)" in last
     assert '<a href="https://example.org/letters">https://example.org/letters</a>' in last
 
 
 def test_block_editor_embeds_html_blocks_and_paragraph_addresses():
-    body = _converted(109)
+    body = body_converted(109)
     assert _cards(body.blocks) == [
         {
             "url": "https://youtu.be/M7lc1UVf-VE",

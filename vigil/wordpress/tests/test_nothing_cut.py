@@ -3,20 +3,10 @@ is written out in the report."""
 
 from vigil.news.models import UpdatePage
 from vigil.wordpress.services import content_convert, wxr_parse
-from vigil.wordpress.services.content import Attachment, AttachmentIndex
+from vigil.wordpress.services.content import AttachmentIndex
 
-from .conftest import BODIES, run_import
+from .conftest import BODIES, PHOTO, run_import
 from .test_reference_sections import LONG_TITLE
-
-PHOTO = Attachment(
-    wp_id=4,
-    kind="image",
-    url="http://old.example.org/wp-content/uploads/2022/03/photo.png",
-    relative_path="2022/03/photo.png",
-    title="Photo",
-    alt="",
-    parent_id=0,
-)
 
 
 def _convert(content: str):

@@ -1,15 +1,13 @@
 """A post's references section, in every shape WordPress's editors store it, becomes the
 update's numbered references: every source, its address, nothing of it left in the body."""
 
-from functools import cache
-
 import pytest
 
 from vigil.news.models import UpdatePage
-from vigil.wordpress.services import content_convert, wxr_parse
+from vigil.wordpress.services import content_convert
 from vigil.wordpress.services.content import AttachmentIndex, text_plain
 
-from .conftest import BODIES, run_import
+from .conftest import BODIES, body_converted, run_import
 
 LONG_TITLE = (
     "UN Human Rights Council, Working Group on Arbitrary Detention, Opinions adopted by the "
@@ -127,17 +125,6 @@ RUSSIAN = [
 SECTION_TITLES = ("REFERENCES", "Sources", "Notes", "Источники", "Ссылки", "СІЛТЕМЕЛЕР", "Дереккөз")
 
 
-@cache
-def _posts() -> dict:
-    return {item.wp_id: item for item in wxr_parse(path=BODIES).items}
-
-
-def _converted(wp_id: int):
-    return content_convert(
-        content=_posts()[wp_id].content, attachments=AttachmentIndex(attachments=[]), post_id=wp_id
-    )
-
-
 def _body_text(blocks: list[dict]) -> str:
     return " ".join(text_plain(html_text=str(block["value"])) for block in blocks)
 
@@ -160,7 +147,7 @@ def _assert_section_gone(body, references: list[dict]):
     ],
 )
 def test_english_section_in_each_shape_gives_all_twelve_references(wp_id):
-    body = _converted(wp_id)
+    body = body_converted(wp_id)
     assert [(r["title"], r["publisher"], r["url"]) for r in body.references] == ENGLISH
     _assert_section_gone(body, body.references)
     assert all(block["type"] == "paragraph" for block in body.blocks)
@@ -169,7 +156,7 @@ def test_english_section_in_each_shape_gives_all_twelve_references(wp_id):
 
 def test_post_goes_on_after_the_section():
     """A paragraph after the sources that is not one of them stays in the body."""
-    body = _converted(101)
+    body = body_converted(101)
     assert _body_text(body.blocks).endswith("Share this update with anyone who follows the case.")
     assert len(body.references) == 12
 
@@ -182,14 +169,14 @@ def test_post_goes_on_after_the_section():
     ],
 )
 def test_russian_section_in_each_shape_gives_all_twelve_references(wp_id):
-    body = _converted(wp_id)
+    body = body_converted(wp_id)
     assert [(r["title"], r["url"]) for r in body.references] == RUSSIAN
     _assert_section_gone(body, body.references)
     assert [block["type"] for block in body.blocks] == ["paragraph"]
 
 
 def test_kazakh_capitals_heading_over_one_list():
-    body = _converted(105)
+    body = body_converted(105)
     assert len(body.references) == 12
     first, last = body.references[0], body.references[-1]
     assert first == {
@@ -203,7 +190,7 @@ def test_kazakh_capitals_heading_over_one_list():
 
 
 def test_kazakh_unnumbered_lines_each_with_an_address():
-    body = _converted(107)
+    body = body_converted(107)
     assert [r["url"] for r in body.references] == [
         "https://kaz.azattyq.org/a/31754321.html",
         "https://www.ohchr.org/kk/opinion-12-2023",
