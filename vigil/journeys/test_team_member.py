@@ -16,8 +16,11 @@ publishes), and is told, in his language, that sending mail needs *Mail senders*
 exporting signatures needs *Signer data*.
 """
 
+import contextlib
+
 import pytest
 from fpdf import FPDF
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from vigil.journeys.harness import LANGUAGES, autosave_settled, page_id
@@ -145,8 +148,11 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     new_row.locator("input[name$=-count]").fill("4321")
     new_row.locator("input[name$=-date]").fill("2026-12-01")
     # The date picker stays open over the Save button until a click outside it, as a
-    # person closes it: on the panel's help text.
+    # person closes it: on the panel's help text. It opens a moment after the field takes
+    # focus: wait for it first, or it opens again after being "closed".
     pickers = page.locator(".xdsoft_datetimepicker:visible")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        pickers.first.wait_for(state="visible", timeout=5000)
     for _attempt in range(3):
         if not pickers.count():
             break
