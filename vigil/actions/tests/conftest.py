@@ -17,6 +17,7 @@ from vigil.core.tests.browser import (  # noqa: F401 - the browser tests' fixtur
     browser,
     demo,
     demo_copy,
+    demo_var_dir,
     open_page,
     sync_orm_beside_playwright,
 )

@@ -55,6 +55,7 @@ class Demo:
     """The demo campaign as served by the live server."""
 
     url: str
+    var_dir: Path  # where its load wrote the admin's password and enrolment link
 
 
 # -- fixtures ---------------------------------------------------------------
@@ -243,12 +244,19 @@ def _postgres_restore(saved: _PostgresCopy) -> None:
 
 
 @pytest.fixture(scope="module")
+def demo_var_dir(tmp_path_factory) -> Path:
+    """The var folder of the module's demo load: a test that loads the demo again into
+    it sees what `make run` sees on its second start."""
+    return tmp_path_factory.mktemp("demo-var")
+
+
+@pytest.fixture(scope="module")
 def demo_copy(
     sync_orm_beside_playwright,
     django_db_setup,
     django_db_blocker,
     live_server,
-    tmp_path_factory,
+    demo_var_dir,
 ):
     """Build the demo once for the module and yield a copy of that database.
 
@@ -257,7 +265,7 @@ def demo_copy(
     flushed, so database tests that run after this module in the same process
     find what they expect.
     """
-    var_dir = tmp_path_factory.mktemp("demo-var")
+    var_dir = demo_var_dir
 
     def rebuild_demo():
         _migration_data_create()
@@ -282,13 +290,13 @@ def demo_copy(
 
 
 @pytest.fixture
-def demo(demo_copy, transactional_db, live_server) -> Demo:
+def demo(demo_copy, demo_var_dir, transactional_db, live_server) -> Demo:
     """The demo campaign, as built, at `Demo.url`, for one test.
 
     `transactional_db` flushes the database after the test, as usual.
     """
     demo_copy.restore()
-    return Demo(url=live_server.url)
+    return Demo(url=live_server.url, var_dir=demo_var_dir)
 
 
 @pytest.fixture

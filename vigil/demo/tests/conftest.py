@@ -3,5 +3,6 @@
 from vigil.core.tests.browser import (  # noqa: F401
     demo,
     demo_copy,
+    demo_var_dir,
     sync_orm_beside_playwright,
 )

@@ -79,14 +79,6 @@ def case(demo):
     return CasePage.objects.get(slug="karim-massimov", locale__language_code="en")
 
 
-@pytest.fixture
-def case_loaded_here(db, tmp_path):
-    """The demo's case from a load of its own, for tests that load the demo again into
-    the same var folder."""
-    demo_load(var_dir=tmp_path)
-    return CasePage.objects.get(slug="karim-massimov", locale__language_code="en")
-
-
 def counts(case):
     return {
         "charges": case.charges.count(),
@@ -195,11 +187,10 @@ def test_latest_revision_holds_the_same_record_as_the_live_page(case):
     assert not case.has_unpublished_changes
 
 
-def test_second_load_creates_nothing(case_loaded_here, tmp_path):
-    case = case_loaded_here
+def test_second_load_creates_nothing(case, demo):
     before = counts(case)
     pages = Page.objects.count()
-    report = demo_load(var_dir=tmp_path)
+    report = demo_load(var_dir=demo.var_dir)
     assert report.created == []
     assert counts(case) == before
     assert Page.objects.count() == pages
@@ -207,20 +198,19 @@ def test_second_load_creates_nothing(case_loaded_here, tmp_path):
     assert before["orders"] == 6 and before["events"] == 40
 
 
-def test_an_older_install_gets_the_record_once(case_loaded_here, tmp_path):
+def test_an_older_install_gets_the_record_once(case, demo):
     """A case page from before the record existed is filled in on the next load, once."""
-    case = case_loaded_here
     full = counts(case)
     case.events.all().delete()
     for name in ("charges", "decisions", "orders", "deadlines"):
         getattr(case, name).all().delete()
     CasePage.objects.filter(pk=case.pk).update(bio="", court="")
-    report = demo_load(var_dir=tmp_path)
+    report = demo_load(var_dir=demo.var_dir)
     assert any(line.startswith("detention order:") for line in report.created)
     case = CasePage.objects.get(pk=case.pk)
     assert counts(case) == full
     assert case.bio and case.court
-    assert demo_load(var_dir=tmp_path).created == []
+    assert demo_load(var_dir=demo.var_dir).created == []
     revision = case.get_latest_revision_as_object()
     assert len(revision.orders.all()) == 6
 
