@@ -7,6 +7,9 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import testcases
 from wagtail.models import Page, Site
 
+# Session fixtures live here, in the root conftest alone: a fixture imported into
+# several conftest files is a separate fixture in each, built once per folder.
+from vigil.core.tests.browser import demo_built, demo_var_dir  # noqa: F401
 from vigil.news.tests.factories import UpdateIndexPageFactory
 from vigil.pages.tests.factories import HomePageFactory
 

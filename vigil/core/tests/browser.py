@@ -243,50 +243,57 @@ def _postgres_restore(saved: _PostgresCopy) -> None:
             )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_var_dir(tmp_path_factory) -> Path:
-    """The var folder of the module's demo load: a test that loads the demo again into
-    it sees what `make run` sees on its second start."""
+    """The var folder of the demo load: a test that loads the demo again into it sees
+    what `make run` sees on its second start."""
     return tmp_path_factory.mktemp("demo-var")
 
 
+@pytest.fixture(scope="session")
+def demo_built(django_db_setup, django_db_blocker, live_server, demo_var_dir):
+    """The demo, built once per test process (a load takes half a minute) and kept as a
+    copy of the database; the database itself is put back as it was before the build.
+
+    Session fixtures are set up before module ones, so a module's Playwright may already
+    hold the main thread's event loop: the build allows the ORM beside it itself."""
+
+    def rebuild_demo():
+        _migration_data_create()
+        _demo_build(live_server, demo_var_dir)
+
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        before = DatabaseCopy(_migration_data_create)
+        try:
+            _demo_build(live_server, demo_var_dir)
+            built = DatabaseCopy(rebuild_demo)
+        finally:
+            before.restore()
+            before.close()
+    try:
+        yield built
+    finally:
+        built.close()
+
+
 @pytest.fixture(scope="module")
-def demo_copy(
-    sync_orm_beside_playwright,
-    django_db_setup,
-    django_db_blocker,
-    live_server,
-    demo_var_dir,
-):
-    """Build the demo once for the module and yield a copy of that database.
+def demo_copy(sync_orm_beside_playwright, django_db_blocker, demo_built):
+    """The built demo for the module's tests to restore.
 
     When the module is done the database goes back to what it held before (the
     migrations' data: Wagtail's root page, default site and locale), not merely
     flushed, so database tests that run after this module in the same process
     find what they expect.
     """
-    var_dir = demo_var_dir
-
-    def rebuild_demo():
-        _migration_data_create()
-        _demo_build(live_server, var_dir)
-
     with django_db_blocker.unblock():
         before = DatabaseCopy(_migration_data_create)
-        try:
-            _demo_build(live_server, var_dir)
-            built = DatabaseCopy(rebuild_demo)
-        except BaseException:
-            before.restore()
-            before.close()
-            raise
     try:
-        yield built
+        yield demo_built
     finally:
         with django_db_blocker.unblock():
             before.restore()
         before.close()
-        built.close()
 
 
 @pytest.fixture

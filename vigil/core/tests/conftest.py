@@ -6,7 +6,6 @@ from vigil.core.tests.browser import (  # noqa: F401
     browser,
     demo,
     demo_copy,
-    demo_var_dir,
     open_page,
     sync_orm_beside_playwright,
 )

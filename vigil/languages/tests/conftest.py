@@ -2,7 +2,6 @@ from vigil.core.tests.browser import (  # noqa: F401 - the demo on a live server
     browser,
     demo,
     demo_copy,
-    demo_var_dir,
     open_page,
     sync_orm_beside_playwright,
 )
