@@ -8,9 +8,10 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HOST PORT
-# Two workers for two cores; a file's tests stay in one worker (module-scoped fixtures).
+# Two workers for two cores; a file's tests stay in one worker (module-scoped fixtures),
+# the slowest files first (vigil/conftest.py, `_slowest_modules_first`).
 # The slowest tests are listed at the end, to keep `make test` under its time budget.
-PYTEST_ARGS ?= -n 2 --dist loadfile --durations=15
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 .PHONY: help setup run dev test test-sqlite test-postgres test-journeys lint format messages clean bench \
 	bench-signing bench-mirror bench-http bench-search bench-security
