@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+
+from vigil.core.registry import periodic_job_register
+
+
+def _accounts_purge() -> None:
+    call_command("accounts_purge", verbosity=0)
 
 
 class AccountsConfig(AppConfig):
@@ -11,8 +18,13 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
         from wagtail.admin import auth
 
+        # Imported in ready(), the Django idiom for checks, signal handlers and hooks:
+        # they import models, which cannot load before the app registry is ready.
+        from vigil.actions.services import outbox_password_reset_writer_register
+        from vigil.core.refusals import admin_permission_denied
+
         from . import checks  # noqa: F401 - registers the proxy settings' system checks
-        from .refusals import admin_permission_denied
+        from .password_reset import password_reset_messages
         from .sealing import totp_device_bin_key, totp_device_seal_on_save
 
         # TOTP keys are stored encrypted (sealing.py): django-otp reads the key only
@@ -25,3 +37,8 @@ class AccountsConfig(AppConfig):
         # (looked up when called), by a redirect home that says nothing of what is
         # missing; the refusal page says what, which group has it and whom to ask.
         auth.permission_denied = admin_permission_denied
+        # The outbox (vigil.actions, below this app) writes a queued reset's mail with
+        # this app's account lookup when it sends it.
+        outbox_password_reset_writer_register(messages=password_reset_messages)
+        # Editors' IP addresses and sign-in records are kept only so long (settings).
+        periodic_job_register(name="accounts purge", run=_accounts_purge, interval=3600)

@@ -1,8 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from vigil.core.registry import periodic_job_register
+
 
 class ActionsConfig(AppConfig):
     name = "vigil.actions"
     label = "actions"
     verbose_name = _("Take action")
+
+    def ready(self):
+        # Imported in ready(), the Django idiom for hooks: services import models, which
+        # cannot load before the app registry is ready.
+        from .services import mail_work, outbox_work
+
+        periodic_job_register(
+            name="mail worker", run=mail_work, interval=10, interval_option="mail_interval"
+        )
+        # Forms' mail (confirmations, password resets) goes out within about a second.
+        periodic_job_register(name="mail outbox", run=outbox_work, interval=1)

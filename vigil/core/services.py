@@ -64,6 +64,11 @@ def _marker(match: re.Match, reference_count: int, citations: dict[int, list[str
     )
 
 
+# The token editors write in any body for the live day count of the featured case: it
+# is part of the body text's format, which news teasers read and the cases app fills in
+# (cases.services.body_insert_day_count, registered as a body filter).
+DAY_COUNT_TOKEN = "[[days]]"
+
 RICH_TEXT_TAGS = {"p", "a", "b", "i", "strong", "em", "ul", "ol", "li", "br", "h2", "h3"}
 
 

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from vigil.core.registry import periodic_job_register
+
 
 class MirrorConfig(AppConfig):
     name = "vigil.mirror"
     label = "mirror"
     verbose_name = _("Mirrors")
+
+    def ready(self):
+        # Imported in ready(), the Django idiom for hooks: services import models, which
+        # cannot load before the app registry is ready.
+        from .services import mirror_refresh_report
+
+        periodic_job_register(name="mirror refresh", run=mirror_refresh_report, interval=30)

@@ -1,7 +1,17 @@
 from django.apps import AppConfig
 
+from vigil.core.registry import periodic_job_register
+
 
 class RateLimitsConfig(AppConfig):
     name = "vigil.ratelimits"
     label = "ratelimits"
     verbose_name = "Rate limits"
+
+    def ready(self):
+        # Imported in ready(), the Django idiom for hooks: services import models, which
+        # cannot load before the app registry is ready.
+        from .services import ratelimit_purge
+
+        # Old rate-limit windows are never read again; an hourly purge keeps the table small.
+        periodic_job_register(name="rate counter purge", run=ratelimit_purge, interval=3600)

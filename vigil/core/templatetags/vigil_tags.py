@@ -8,11 +8,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
+from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
 from vigil.core.services import language_prefix, site_root_localized
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 from vigil.news.models import UpdateIndexPage
-from vigil.pagecache.collect import depend
 from vigil.pages.models import HomePage
 
 register = template.Library()

@@ -897,3 +897,16 @@ def nginx_example(*, directory: Path, port: int) -> str:
         "            text/csv csv; image/webp webp; font/woff2 woff2; }\n"
         "}\n"
     )
+
+
+def mirror_refresh_report() -> None:
+    """Bring the configured static copy up to date (MIRROR_EXPORT_DIR) and say what was
+    written on the server's output: `serve` runs this every 30 seconds."""
+    summary = mirror_refresh()
+    if summary is not None:
+        print(
+            f"Mirror refreshed: {len(summary.written)} files written in {summary.seconds:.1f} s",
+            flush=True,
+        )
+        for url, status in summary.failed:
+            print(f"Mirror refresh incomplete: {url} answered {status}", flush=True)

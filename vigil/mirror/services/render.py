@@ -11,9 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.models import Site
 
-# A WSGI environ key, not an HTTP header: no request from outside can set it, so
-# the mirror's variant of a page is never served by (or cached for) the live site.
-MIRROR_ENVIRON_KEY = "vigil.mirror"
+from vigil.core.views import MIRROR_ENVIRON_KEY
 
 
 @dataclass(frozen=True)
