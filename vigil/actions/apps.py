@@ -12,7 +12,13 @@ class ActionsConfig(AppConfig):
     def ready(self):
         # Imported in ready(), the Django idiom for hooks: services import models, which
         # cannot load before the app registry is ready.
+        from . import views
+        from .models import PetitionPage
         from .services import mail_work, outbox_work
+
+        PetitionPage.route_views.update(
+            show=views.petition_show, sign=views.petition_sign, sign_sent=views.petition_sign_sent
+        )
 
         periodic_job_register(
             name="mail worker", run=mail_work, interval=10, interval_option="mail_interval"

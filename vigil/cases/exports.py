@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vigil.core.views import serve
 from vigil.news.services import linked_updates_localize
 
 from . import services
@@ -182,7 +183,6 @@ def case_export_urlpatterns() -> list:
     """
     from django.urls import re_path
 
-    from vigil.core.views import serve
 
     names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
     return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", serve, name="case_export")]

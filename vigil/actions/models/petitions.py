@@ -22,6 +22,10 @@ COMMENT_MAX_LENGTH = 500
 
 
 class PetitionPage(PageMixin, RoutablePageMixin, Page):
+    # The views that answer this page's routes ("show", "sign", "sign_sent"), filled by
+    # the app's AppConfig.ready(): a model never imports views (ARCHITECTURE.md).
+    route_views: dict = {}
+
     """A petition signed on this site; only confirmed signatures count."""
 
     untranslated_menu_title = _("Petition")
@@ -130,6 +134,7 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         return "open"
 
     def get_context(self, request, *args, **kwargs):
+        # Imported when rendering: the services import these models (a circle at load).
         from vigil.actions import services
 
         context = super().get_context(request, *args, **kwargs)
@@ -139,21 +144,15 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
 
     @path("")
     def petition(self, request):
-        from vigil.actions import views
-
-        return views.petition_show(request, petition=self)
+        return self.route_views["show"](request, petition=self)
 
     @path("sign/")
     def sign(self, request):
-        from vigil.actions import views
-
-        return views.petition_sign(request, petition=self)
+        return self.route_views["sign"](request, petition=self)
 
     @path("sign/sent/")
     def sign_sent(self, request):
-        from vigil.actions import views
-
-        return views.petition_sign_sent(request, petition=self)
+        return self.route_views["sign_sent"](request, petition=self)
 
 
 class Signature(models.Model):
