@@ -183,7 +183,6 @@ def case_export_urlpatterns() -> list:
     """
     from django.urls import re_path
 
-
     names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
     return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", serve, name="case_export")]
 
