@@ -18,14 +18,15 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
         from wagtail.admin import auth
 
-        # Imported in ready(), the Django idiom for checks, signal handlers and hooks:
-        # they import models, which cannot load before the app registry is ready.
-        from vigil.actions.services import outbox_password_reset_writer_register
-        from vigil.core.refusals import admin_permission_denied
+        from vigil.actions import services as actions_services  # in ready(): Django idiom
+        from vigil.core.refusals import admin_permission_denied  # in ready(): Django idiom
 
         from . import checks  # noqa: F401 - registers the proxy settings' system checks
-        from .password_reset import password_reset_messages
-        from .sealing import totp_device_bin_key, totp_device_seal_on_save
+        from .password_reset import password_reset_messages  # in ready(): Django idiom
+        from .sealing import (  # in ready(): Django idiom
+            totp_device_bin_key,
+            totp_device_seal_on_save,
+        )
 
         # TOTP keys are stored encrypted (sealing.py): django-otp reads the key only
         # through `bin_key` (codes, the QR code's address), which now unseals it, and
@@ -39,6 +40,6 @@ class AccountsConfig(AppConfig):
         auth.permission_denied = admin_permission_denied
         # The outbox (vigil.actions, below this app) writes a queued reset's mail with
         # this app's account lookup when it sends it.
-        outbox_password_reset_writer_register(messages=password_reset_messages)
+        actions_services.outbox_password_reset_writer_register(messages=password_reset_messages)
         # Editors' IP addresses and sign-in records are kept only so long (settings).
         periodic_job_register(name="accounts purge", run=_accounts_purge, interval=3600)

@@ -10,11 +10,9 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Take action")
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: services import models, which
-        # cannot load before the app registry is ready.
-        from . import views
-        from .models import PetitionPage
-        from .services import mail_work, outbox_work
+        from . import views  # in ready(): Django idiom
+        from .models import PetitionPage  # in ready(): Django idiom
+        from .services import mail_work, outbox_work  # in ready(): Django idiom
 
         PetitionPage.route_views.update(
             show=views.petition_show, sign=views.petition_sign, sign_sent=views.petition_sign_sent

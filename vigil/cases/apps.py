@@ -10,10 +10,8 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: exports import the models,
-        # which cannot load before the app registry is ready.
-        from . import exports
-        from .models import CasePage
+        from . import exports  # in ready(): Django idiom
+        from .models import CasePage  # in ready(): Django idiom
 
         CasePage.exports.update(
             record=exports.case_record,

@@ -17,10 +17,12 @@ from vigil.core.views import serve
 from vigil.news.services import linked_updates_localize
 
 from . import services
+from .facts import record_rows_load
 from .models.record import (
     DeadlineStatus,
     EventKind,
     TimelineEvent,
+    TimelineEventTranslation,
     TimelineSource,
     source_lines_parse,
 )
@@ -59,8 +61,6 @@ def case_events_load(*, case, case_id=None) -> list:
     events_query = TimelineEvent.objects.filter(case_id=case_id)
     local_fields = ()
     if language != settings.LANGUAGE_CODE:
-        from .models.record import TimelineEventTranslation
-
         # The translation's text rides along with each row: no query of its own.
         translated = TimelineEventTranslation.objects.filter(
             event_id=OuterRef("pk"), language=language
@@ -142,8 +142,6 @@ def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRe
     (`page_source_id`): its timeline events and the facts of its legal record are the
     ones every language shows (see facts.py).
     """
-    from .facts import record_rows_load
-
     today = today or case.today()
     rows = record_rows_load(case=case, source_id=events_of)
     orders = services.detention_orders_analyse(

@@ -182,7 +182,7 @@ WATCH_DAYS = 14
 
 def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) -> list[dict]:
     """For each live case still held: orders and deadlines due soon or missed, milestones ahead."""
-    from .models import CasePage
+    from .models import CasePage  # circle: cases.models imports these services
 
     cases = (
         CasePage.objects.live()

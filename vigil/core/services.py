@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from .snapshot import snapshot_memo, snapshot_whole_site
+
 logger = logging.getLogger(__name__)
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -291,8 +293,6 @@ def page_references(*, page) -> list:
     Rendering the whole site (snapshot_reads), those of every page of its type are
     loaded at once.
     """
-    from .snapshot import snapshot_memo, snapshot_whole_site
-
     if not snapshot_whole_site():
         return list(page.references.select_related("document"))
     model = page.references.model

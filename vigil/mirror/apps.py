@@ -10,8 +10,6 @@ class MirrorConfig(AppConfig):
     verbose_name = _("Mirrors")
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: services import models, which
-        # cannot load before the app registry is ready.
-        from .services import mirror_refresh_report
+        from .services import mirror_refresh_report  # in ready(): Django idiom
 
         periodic_job_register(name="mirror refresh", run=mirror_refresh_report, interval=30)

@@ -6,8 +6,8 @@ class NewsConfig(AppConfig):
     label = "news"
 
     def ready(self):
-        from .publication import publication_signals_connect
-        from .signals import tag_signals_connect
+        from .publication import publication_signals_connect  # in ready(): Django idiom
+        from .signals import tag_signals_connect  # in ready(): Django idiom
 
         tag_signals_connect()
         # Before the page cache's handler (pagecache comes later in INSTALLED_APPS), so

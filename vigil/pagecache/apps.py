@@ -11,10 +11,11 @@ class PageCacheConfig(AppConfig):
     verbose_name = _("Page cache")
 
     def ready(self):
-        # Imported in ready(), the Django idiom for signal handlers and hooks: they import
-        # models, which cannot load before the app registry is ready.
-        from . import signals
-        from .services import page_cache_clear, page_cache_prune
+        from . import signals  # in ready(): Django idiom
+        from .services import (  # in ready(): Django idiom
+            page_cache_clear,
+            page_cache_prune,
+        )
 
         signals.connect()
         # Templates or code may have changed since the pages were cached.

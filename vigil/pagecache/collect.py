@@ -126,7 +126,7 @@ def execute_wrapper(execute, sql, params, many, context):
     elif head in ("INSERT", "UPDATE", "DELETE"):
         table = written_table(sql)
         if table is not None:
-            from .services import (
+            from .services import (  # circle: the services import this module
                 page_cache_invalidate_after_statement,
                 page_cache_invalidate_later,
             )

@@ -9,9 +9,7 @@ class RateLimitsConfig(AppConfig):
     verbose_name = "Rate limits"
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: services import models, which
-        # cannot load before the app registry is ready.
-        from .services import ratelimit_purge
+        from .services import ratelimit_purge  # in ready(): Django idiom
 
         # Old rate-limit windows are never read again; an hourly purge keeps the table small.
         periodic_job_register(name="rate counter purge", run=ratelimit_purge, interval=3600)

@@ -8,8 +8,6 @@ class SourcesConfig(AppConfig):
     label = "sources"
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: services import models, which
-        # cannot load before the app registry is ready.
-        from .services import sources_check_daily
+        from .services import sources_check_daily  # in ready(): Django idiom
 
         periodic_job_register(name="source check", run=sources_check_daily, interval=3600)

@@ -6,7 +6,7 @@ class SupportConfig(AppConfig):
     label = "support"
 
     def ready(self):
-        from . import views  # in ready(): views import models, loaded only now (Django idiom)
-        from .models import SupportRegisterPage  # in ready(), as above
+        from . import views  # in ready(): Django idiom
+        from .models import SupportRegisterPage  # in ready(): Django idiom
 
         SupportRegisterPage.route_views.update(listing=views.register_listing)

@@ -8,11 +8,9 @@ class WordPressConfig(AppConfig):
     verbose_name = _("WordPress import")
 
     def ready(self):
-        # Imported in ready(), the Django idiom for hooks: both modules import models,
-        # which cannot load before the app registry is ready.
-        from vigil.pagecache.wsgi import page_cache_query_parameters_everywhere_add
+        from vigil.pagecache import wsgi as page_cache  # in ready(): Django idiom
 
-        from .services.redirects import WORDPRESS_QUERY_KEYS
+        from .services.redirects import WORDPRESS_QUERY_KEYS  # in ready(): Django idiom
 
         # Any page may answer an old WordPress address (`/?p=123`) with a redirect.
-        page_cache_query_parameters_everywhere_add(names=WORDPRESS_QUERY_KEYS)
+        page_cache.page_cache_query_parameters_everywhere_add(names=WORDPRESS_QUERY_KEYS)

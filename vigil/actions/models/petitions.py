@@ -134,8 +134,7 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         return "open"
 
     def get_context(self, request, *args, **kwargs):
-        # Imported when rendering: the services import these models (a circle at load).
-        from vigil.actions import services
+        from vigil.actions import services  # circle: the services import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(services.petition_overview(petition=self))

@@ -25,6 +25,7 @@ from vigil.core.services import page_source_id, pages_public
 from vigil.core.snapshot import snapshot_memo
 
 from .. import services
+from .record import EventKind
 
 
 def validate_time_zone(value: str) -> None:
@@ -354,8 +355,6 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
 
     @path("kind/<slug:kind>/", name="by_kind")
     def by_kind(self, request, kind):
-        from .record import EventKind
-
         if kind not in EventKind.values:
             raise Http404(gettext("There is no such kind of event."))
         return self.render(request, kind=kind)
@@ -400,8 +399,7 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         return response
 
     def get_context(self, request, *args, kind=None, **kwargs):
-        # Imported when rendering: svg.py reads exports.py, which imports these models.
-        from ..svg import case_timeline_svg
+        from ..svg import case_timeline_svg  # circle: svg.py imports exports.py, which imports us
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.

@@ -7,9 +7,13 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
+from vigil.actions.models import PetitionPage
 from vigil.cases import services
+from vigil.cases.models import CasePage
+from vigil.cases.models.record import ChargeStatus
 from vigil.core.snapshot import snapshot_memo
 from vigil.core.templatetags.vigil_tags import site_chrome
+from vigil.pages.models import HomePage
 
 register = template.Library()
 
@@ -31,8 +35,6 @@ def case_strip(context):
     main action (the home page's "take action" page), so that a reader on a phone sees
     both on the first screen of a case or update page. On a case page, its own count.
     """
-    from vigil.cases.models import CasePage
-
     request = context.get("request")
     page = context.get("page")
     language = get_language() or settings.LANGUAGE_CODE
@@ -58,8 +60,6 @@ def case_strip(context):
 def main_action_label(action) -> str:
     """What the main action's link says: an open petition is signed; another page goes by
     its name in the reader's language."""
-    from vigil.actions.models import PetitionPage
-
     if isinstance(action, PetitionPage) and action.state() == "open":
         return _("Sign the petition")
     return action.menu_title or pgettext("link to the page on how to help", "Take action")
@@ -68,9 +68,6 @@ def main_action_label(action) -> str:
 def _home_linked(request, field: str, language: str):
     """The page the site's home page links as `field`, in the reader's language where a
     live version exists, else in the default language: one query."""
-    from vigil.cases.models import CasePage
-    from vigil.pages.models import HomePage
-
     site = Site.find_for_request(request) if request else None
     if site is None:
         return None
@@ -142,8 +139,6 @@ def gap_text(gap) -> str:
 @register.filter
 def charge_status(value: str) -> str:
     """The label of a charge status value, e.g. 'pending' -> 'Pending'."""
-    from ..models.record import ChargeStatus
-
     try:
         return ChargeStatus(value).label
     except ValueError:

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.models import Site
 
+from vigil.core.models import CampaignSettings
 from vigil.core.views import MIRROR_ENVIRON_KEY
 
 
@@ -42,8 +43,6 @@ class SiteRenderer:
         self._host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
         # Production redirects plain HTTP to HTTPS: ask as the live site is reached.
         self._secure = site.root_url.startswith("https:") or settings.SECURE_SSL_REDIRECT
-        from vigil.core.models import CampaignSettings
-
         self._campaign = CampaignSettings.for_site(site)
         self._site_root_paths = Site.get_site_root_paths()
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
+import vigil
 from vigil.core.registry import periodic_jobs, startup_tasks
 
 logger = logging.getLogger("vigil.serve")
@@ -72,8 +73,6 @@ def _preload_for_workers() -> None:
     from django.template import TemplateDoesNotExist
     from django.template.loader import get_template
     from django.urls import get_resolver
-
-    import vigil
 
     _front_module()  # the application granian's workers serve
 
