@@ -67,3 +67,19 @@ def body_filter_register(*, name: str, apply: Callable[[str, HttpRequest], str])
 
 def body_filters() -> list[Callable[[str, HttpRequest], str]]:
     return list(_body_filters.values())
+
+
+# Page types core's templates link by their role on the site, registered by the apps
+# that define them: "home" (the home page, whose `action_page` is the site's main
+# action: pages) and "updates_index" (the updates list the header links: news).
+_page_roles: dict[str, type] = {}
+
+
+def page_role_register(*, role: str, model: type) -> None:
+    """Name `model` as the page type that plays `role` (see above)."""
+    _page_roles[role] = model
+
+
+def page_role(role: str) -> type:
+    """The page type registered for `role` (KeyError when no installed app plays it)."""
+    return _page_roles[role]

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
@@ -123,6 +124,10 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         super().clean()
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The petition must close after it opens.")})
+
+    def call_to_action(self) -> str:
+        """What a link to this page as the site's main action says ("": its title)."""
+        return gettext("Sign the petition") if self.state() == "open" else ""
 
     def state(self, now=None) -> str:
         """'upcoming', 'open' or 'closed' at `now`."""

@@ -7,13 +7,12 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from vigil.actions.models import PetitionPage
 from vigil.cases import services
 from vigil.cases.models import CasePage
 from vigil.cases.models.record import ChargeStatus
+from vigil.core.registry import page_role
 from vigil.core.snapshot import snapshot_memo
 from vigil.core.templatetags.vigil_tags import site_chrome
-from vigil.pages.models import HomePage
 
 register = template.Library()
 
@@ -60,8 +59,10 @@ def case_strip(context):
 def main_action_label(action) -> str:
     """What the main action's link says: an open petition is signed; another page goes by
     its name in the reader's language."""
-    if isinstance(action, PetitionPage) and action.state() == "open":
-        return _("Sign the petition")
+    # A page type may say it itself (an open petition): cases cannot know page types above it.
+    call_to_action = getattr(action, "call_to_action", None)
+    if call_to_action is not None and (label := call_to_action()):
+        return label
     return action.menu_title or pgettext("link to the page on how to help", "Take action")
 
 
@@ -71,7 +72,9 @@ def _home_linked(request, field: str, language: str):
     site = Site.find_for_request(request) if request else None
     if site is None:
         return None
-    linked = HomePage.objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
+    linked = (
+        page_role("home").objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
+    )
     model = CasePage if field == "featured_case" else Page
     pages = (
         model.objects.live()
