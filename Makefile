@@ -22,7 +22,7 @@ help:
 	@echo "make test   install what the tests need and run every check (pytest on SQLite and PostgreSQL)"
 	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
 	@echo "make test-journeys   only the journey tests (vigil/journeys)"
-	@echo "make lint / make format   ruff"
+	@echo "make lint / make format   ruff; lint also checks the layers (lint-imports)"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
 	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror /"
 	@echo "            bench-search / bench-signing / bench-security: one"
@@ -48,9 +48,11 @@ dev: setup
 	$(PY) manage.py site_url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# lint-imports checks the layers of ARCHITECTURE.md (the contracts in pyproject.toml).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
@@ -58,10 +60,8 @@ format: setup
 
 # makemigrations --check runs on an in-memory database: a fresh clone has no var/ one
 # for its history check to open.
-test: setup
+test: lint
 	@scripts/install-test-deps.sh
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
 	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -36,8 +36,7 @@ def page_urls() -> list[tuple[str, str]]:
     from wagtail.models import Locale
 
     from vigil.cases.models import CasePage
-    from vigil.library.models import LibraryPage
-    from vigil.library.services import documents_visible
+    from vigil.library.models import LibraryPage, documents_visible
     from vigil.news.models import UpdateIndexPage, UpdatePage
     from vigil.pages.models import StandardPage
     from vigil.support.models import SupportRegisterPage

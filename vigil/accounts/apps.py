@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+
+from vigil.core.registry import periodic_job_register
+
+
+def _accounts_purge() -> None:
+    call_command("accounts_purge", verbosity=0)
 
 
 class AccountsConfig(AppConfig):
@@ -11,9 +18,15 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
         from wagtail.admin import auth
 
+        from vigil.actions import services as actions_services  # in ready(): Django idiom
+        from vigil.core.refusals import admin_permission_denied  # in ready(): Django idiom
+
         from . import checks  # noqa: F401 - registers the proxy settings' system checks
-        from .refusals import admin_permission_denied
-        from .sealing import totp_device_bin_key, totp_device_seal_on_save
+        from .password_reset import password_reset_messages  # in ready(): Django idiom
+        from .sealing import (  # in ready(): Django idiom
+            totp_device_bin_key,
+            totp_device_seal_on_save,
+        )
 
         # TOTP keys are stored encrypted (sealing.py): django-otp reads the key only
         # through `bin_key` (codes, the QR code's address), which now unseals it, and
@@ -25,3 +38,8 @@ class AccountsConfig(AppConfig):
         # (looked up when called), by a redirect home that says nothing of what is
         # missing; the refusal page says what, which group has it and whom to ask.
         auth.permission_denied = admin_permission_denied
+        # The outbox (vigil.actions, below this app) writes a queued reset's mail with
+        # this app's account lookup when it sends it.
+        actions_services.outbox_password_reset_writer_register(messages=password_reset_messages)
+        # Editors' IP addresses and sign-in records are kept only so long (settings).
+        periodic_job_register(name="accounts purge", run=_accounts_purge, interval=3600)

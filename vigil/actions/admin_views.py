@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.auth import require_admin_access
 
-from vigil.accounts.refusals import Need, requires
+from vigil.core.refusals import Need, requires
 from vigil.news.models import UpdatePage
 
 from . import services

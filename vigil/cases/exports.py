@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vigil.core.views import serve
 from vigil.news.services import linked_updates_localize
 
 from . import services
+from .facts import record_rows_load
 from .models.record import (
     DeadlineStatus,
     EventKind,
     TimelineEvent,
+    TimelineEventTranslation,
     TimelineSource,
     source_lines_parse,
 )
@@ -58,8 +61,6 @@ def case_events_load(*, case, case_id=None) -> list:
     events_query = TimelineEvent.objects.filter(case_id=case_id)
     local_fields = ()
     if language != settings.LANGUAGE_CODE:
-        from .models.record import TimelineEventTranslation
-
         # The translation's text rides along with each row: no query of its own.
         translated = TimelineEventTranslation.objects.filter(
             event_id=OuterRef("pk"), language=language
@@ -141,8 +142,6 @@ def case_record(*, case, today: dt.date | None = None, events_of=None) -> CaseRe
     (`page_source_id`): its timeline events and the facts of its legal record are the
     ones every language shows (see facts.py).
     """
-    from .facts import record_rows_load
-
     today = today or case.today()
     rows = record_rows_load(case=case, source_id=events_of)
     orders = services.detention_orders_analyse(
@@ -181,8 +180,6 @@ def case_export_urlpatterns() -> list:
     Include them in the root URLconf before Wagtail's: `*case_export_urlpatterns()`.
     """
     from django.urls import re_path
-
-    from vigil.core.views import serve
 
     names = "|".join(re.escape(name) for name in CASE_EXPORT_FILES)
     return [re_path(rf"^((?:[\w\-]+/)+(?:{names}))$", serve, name="case_export")]

@@ -12,6 +12,8 @@ translated shows the original's words and says which language they are in.
 from django.conf import settings
 from django.db.models import Q
 
+from .models import Charge, Deadline, DetentionOrder, InternationalDecision
+
 # The words of each row, translated; everything else is a fact, shared.
 TEXT_FIELDS = {
     "charges": ("article", "title"),
@@ -22,8 +24,6 @@ TEXT_FIELDS = {
 
 
 def _models() -> dict:
-    from .models import Charge, Deadline, DetentionOrder, InternationalDecision
-
     return {
         "charges": Charge,
         "decisions": InternationalDecision,

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from vigil.pagecache.collect import day_turns_in
+from vigil.core.dependencies import day_turns_in
+from vigil.core.services import DAY_COUNT_TOKEN
 
 
 def case_today(*, time_zone: str, now: dt.datetime | None = None) -> dt.date:
@@ -181,7 +182,7 @@ WATCH_DAYS = 14
 
 def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) -> list[dict]:
     """For each live case still held: orders and deadlines due soon or missed, milestones ahead."""
-    from .models import CasePage
+    from .models import CasePage  # circle: cases.models imports these services
 
     cases = (
         CasePage.objects.live()
@@ -231,7 +232,16 @@ def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) 
     return watch
 
 
-DAY_COUNT_TOKEN = "[[days]]"
+def body_day_count_fill(html: str, request) -> str:
+    """Fill the `[[days]]` token of a page body with the day count of the case in the
+    site's home banner: the body filter this app registers with core (apps.py)."""
+    if DAY_COUNT_TOKEN not in html:
+        return html  # most bodies: no query for the home page
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request)
+    home = site.root_page.specific if site else None
+    return body_insert_day_count(html=html, case=getattr(home, "featured_case", None))
 
 
 def body_insert_day_count(*, html: str, case) -> str:

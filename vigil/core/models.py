@@ -5,11 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Site
-
-from vigil.cases import services as case_services
 
 from .page_forms import CitingPageForm
+from .registry import body_filters
 from .services import body_link_references, page_references, translation_languages
 
 
@@ -131,8 +129,9 @@ class CitingPageMixin:
         context = super().get_context(request, *args, **kwargs)
         references = page_references(page=self)
         html = str(self.body.render_as_block(context={"request": request, "page": self}))
-        if case_services.DAY_COUNT_TOKEN in html:
-            html = case_services.body_insert_day_count(html=html, case=featured_case_for(request))
+        # The apps' filters (the day count: cases/apps.py), registered in their ready().
+        for body_filter in body_filters():
+            html = body_filter(html, request)
         cited = body_link_references(html=html, reference_count=len(references))
         context["body_html"] = cited.html
         context["references"] = [
@@ -140,13 +139,6 @@ class CitingPageMixin:
             for number, reference in enumerate(references, start=1)
         ]
         return context
-
-
-def featured_case_for(request):
-    """The case in the site's home banner: what `[[days]]` in a body counts."""
-    site = Site.find_for_request(request)
-    home = site.root_page.specific if site else None
-    return getattr(home, "featured_case", None)
 
 
 class TextTranslation(models.Model):

@@ -26,8 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from vigil.pagecache.wsgi import query_render
-
 from .middleware import BODY_PROBLEM, body_limit
 
 logger = logging.getLogger(__name__)
@@ -178,8 +176,11 @@ def _result_deliver(result, started: dict, environ: dict, deliver) -> None:
 class ServerFront:
     """The RSGI application granian serves; Django's WSGI application runs behind it."""
 
-    def __init__(self, application, *, threads: int = 4):
+    def __init__(self, application, *, query_render=lambda environ: False, threads: int = 4):
         self.application = application
+        # Which requests render a page for their query string (the page cache's
+        # `query_render`, passed in by vigil/wsgi.py: core knows no app above it).
+        self.query_render = query_render
         self.threads = threads
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -209,7 +210,7 @@ class ServerFront:
             return
         if not await self._body_read(protocol, environ):
             return  # the client went away while sending its body
-        if not query_render(environ):
+        if not self.query_render(environ):
             await self._dispatch(protocol, environ)
             return
         if self._query_renders is None:  # made in the worker, on its own loop

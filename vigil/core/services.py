@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from .snapshot import snapshot_memo, snapshot_whole_site
+
 logger = logging.getLogger(__name__)
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -63,6 +65,11 @@ def _marker(match: re.Match, reference_count: int, citations: dict[int, list[str
         number,
     )
 
+
+# The token editors write in any body for the live day count of the featured case: it
+# is part of the body text's format, which news teasers read and the cases app fills in
+# (cases.services.body_insert_day_count, registered as a body filter).
+DAY_COUNT_TOKEN = "[[days]]"
 
 RICH_TEXT_TAGS = {"p", "a", "b", "i", "strong", "em", "ul", "ol", "li", "br", "h2", "h3"}
 
@@ -286,8 +293,6 @@ def page_references(*, page) -> list:
     Rendering the whole site (snapshot_reads), those of every page of its type are
     loaded at once.
     """
-    from .snapshot import snapshot_memo, snapshot_whole_site
-
     if not snapshot_whole_site():
         return list(page.references.select_related("document"))
     model = page.references.model

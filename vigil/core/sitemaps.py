@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
-from vigil.pagecache.collect import depend
+from vigil.core.dependencies import depend
 
 from .services import language_prefix, pages_public, site_root_localized
 

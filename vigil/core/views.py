@@ -12,11 +12,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
-from vigil.mirror.services.render import MIRROR_ENVIRON_KEY
-
 from .services import database_unavailable_reason, language_prefix, page_route_find
 
 logger = logging.getLogger(__name__)
+
+# Set by the mirror (vigil.mirror, which renders the static copy in-process) on each
+# request it makes. A WSGI environ key, not an HTTP header: no request from outside can
+# set it, so the mirror's variant of a page is never served by (or cached for) the live
+# site. Named here because core's views answer differently in the copy.
+MIRROR_ENVIRON_KEY = "vigil.mirror"
 
 
 @require_GET

@@ -23,6 +23,7 @@ from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.synctree import synchronize_tree
 
+from vigil.accounts.services import enrolment_link_file_ensure
 from vigil.actions.models import ExternalPetition, ExternalPetitionCount, PetitionPage
 from vigil.cases.models import (
     CaseIndexPage,
@@ -496,9 +497,6 @@ def _events_add(
 def _ensure_admin(report: DemoReport, var_dir: Path) -> None:
     """A first administrator with a random password kept in var/ (readable by its owner only),
     and, until two-factor is set up, a one-time link to set it up kept beside it."""
-    # Accounts' own rule for set-up links; imported here, as the demo is loaded rarely.
-    from vigil.accounts.services import enrolment_link_file_ensure
-
     User = get_user_model()
     password_file = var_dir / "admin-password.txt"
     report.admin_password_file = password_file

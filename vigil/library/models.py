@@ -235,6 +235,14 @@ class LibraryDocument(AbstractDocument):
         return self.get_language_display() if self.language else ""
 
 
+def documents_visible() -> models.QuerySet:
+    """Every library document readers may see, newest first (here, not in services.py:
+    the services are the models' helpers and import none of them)."""
+    return LibraryDocument.objects.filter(collection__view_restrictions__isnull=True).order_by(
+        models.F("date").desc(nulls_last=True), "-created_at", "-pk"
+    )
+
+
 class LibraryPage(PageMixin, RoutablePageMixin, Page):
     """The public library: every document, filterable by kind, year and language.
 
@@ -280,7 +288,7 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
 
     @path("<uslug:slug>/")
     def document(self, request, slug):
-        document = get_object_or_404(services.documents_visible(), slug=slug)
+        document = get_object_or_404(documents_visible(), slug=slug)
         url = self.get_url(request) + f"{document.slug}/"
         full_url = request.build_absolute_uri(url)
         return self.render(
@@ -294,7 +302,7 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
         )
 
     def _listing(self, request, *, kind=None, year=None, language=None):
-        visible = services.documents_visible()
+        visible = documents_visible()
         query = services.search_query_clean(raw=request.GET.get("q"))
         documents = list(
             services.documents_filter(visible, kind=kind, year=year, language=language, query=query)
@@ -330,7 +338,7 @@ class LibraryPage(PageMixin, RoutablePageMixin, Page):
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
-        for document in services.documents_visible().only("slug", "created_at"):
+        for document in documents_visible().only("slug", "created_at"):
             # Percent-encoded, as sitemaps want a Cyrillic slug.
             address = self.reverse_subpage("document", kwargs={"slug": document.slug})
             urls.append({"location": base + address, "lastmod": document.created_at})

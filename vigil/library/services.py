@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -352,15 +352,6 @@ def document_inspect(*, file) -> DocumentFacts:
 
 
 # -- public listing -----------------------------------------------------------
-
-
-def documents_visible() -> QuerySet:
-    """Every library document readers may see, newest first."""
-    from .models import LibraryDocument
-
-    return LibraryDocument.objects.filter(collection__view_restrictions__isnull=True).order_by(
-        F("date").desc(nulls_last=True), "-created_at", "-pk"
-    )
 
 
 def documents_filter(

@@ -7,6 +7,10 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vigil.core.models import CampaignSettings
+
+from .services import updates_filter, updates_visible
+
 FEED_LENGTH = 20
 
 
@@ -35,8 +39,6 @@ class UpdatesRssFeed(Feed):
     feed_type = _RssFeed
 
     def get_object(self, request, index, tag=None):
-        from vigil.core.models import CampaignSettings
-
         self.request = request
         self.settings = CampaignSettings.for_request(request)
         # The campaign's name and tagline are written in the default language; a feed
@@ -75,8 +77,6 @@ class UpdatesRssFeed(Feed):
         return {"empty_updated": index.last_published_at or index.latest_revision_created_at}
 
     def items(self, obj):
-        from .services import updates_filter, updates_visible
-
         visible = updates_visible(index=obj["index"])
         # Untranslated updates are English copies (aliases): a feed is in one language.
         translated = visible.filter(alias_of__isnull=True)

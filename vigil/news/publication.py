@@ -8,6 +8,8 @@ sink below everything published in between, in the list, the feeds and the email
 from django.db.models.signals import ModelSignal
 from wagtail.signals import page_published
 
+from .models import UpdatePage
+
 
 def update_dated_at_go_live(*, update, revision) -> None:
     """On first publication by a go-live time, a date before it becomes the go-live time.
@@ -28,8 +30,7 @@ def update_dated_at_go_live(*, update, revision) -> None:
 
 
 def on_page_published(sender, instance, revision=None, **kwargs) -> None:
-    from .models import UpdatePage  # the signal fires for every page type
-
+    # The signal fires for every page type.
     if isinstance(instance, UpdatePage):
         update_dated_at_go_live(update=instance, revision=revision)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Page
 
+from vigil.core.models import CampaignSettings
 from vigil.core.services import pages_public
 from vigil.core.snapshot import snapshot_memo, snapshot_whole_site
 
@@ -22,7 +23,7 @@ _SLUG = re.compile(r"[-\w]{1,100}")
 
 
 def _update_model():
-    from .models import UpdatePage
+    from .models import UpdatePage  # circle: news.models imports services
 
     return UpdatePage
 
@@ -93,7 +94,7 @@ def updates_listed(*, index: Page, visible, tag: Tag | None, year: int | None, p
 def _tag_rows() -> list[tuple[int, int]]:
     """(update id, tag id) of every tag on every update, in every language, loaded once
     while the whole site is rendered."""
-    from .models import UpdatePageTag
+    from .models import UpdatePageTag  # circle: news.models imports services
 
     rows = UpdatePageTag.objects.order_by("pk").values_list("content_object_id", "tag_id")
     return snapshot_memo(("update-tag-rows",), lambda: list(rows))
@@ -125,7 +126,7 @@ def update_pinned(*, index: Page, visible):
 
 def updates_for_home(*, home: Page, limit: int) -> dict:
     """The updates index under `home`, its pinned update and the latest others."""
-    from .models import UpdateIndexPage
+    from .models import UpdateIndexPage  # circle: news.models imports services
 
     index = UpdateIndexPage.objects.live().child_of(home).first()
     if index is None:
@@ -147,7 +148,7 @@ def update_tags(*, update) -> list[Tag]:
     language = get_language() or settings.LANGUAGE_CODE
 
     def load():
-        from .models import TagTranslation
+        from .models import TagTranslation  # circle: news.models imports services
 
         # Which update has which tag is read once; each language has tag objects of its
         # own, since they carry its names.
@@ -193,7 +194,7 @@ def tags_with_local_names(tags):
     as an editor's preview holds them (not saved, so no queryset) become a list of tags
     with their names, in one query.
     """
-    from .models import TagTranslation
+    from .models import TagTranslation  # circle: news.models imports services
 
     language = get_language() or settings.LANGUAGE_CODE
     if not isinstance(tags, QuerySet):
@@ -221,7 +222,7 @@ def years_in_use(*, visible) -> list[int]:
 def _series_title_annotate(chapters: QuerySet) -> QuerySet:
     """Each chapter with its series' title in the active language (`series_local_title`),
     None where editors have not translated it (or the language is the default)."""
-    from .models import SeriesTranslation
+    from .models import SeriesTranslation  # circle: news.models imports services
 
     language = get_language() or settings.LANGUAGE_CODE
     if language == settings.LANGUAGE_CODE:
@@ -307,8 +308,6 @@ def _related_in_snapshot(*, update, tag_ids: set[int]) -> list:
 
 def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
     """schema.org NewsArticle for search engines and link previews."""
-    from vigil.core.models import CampaignSettings
-
     campaign = CampaignSettings.for_request(request)
     data = {
         "@context": "https://schema.org",

@@ -10,7 +10,7 @@ import re
 
 from django.utils.html import strip_tags
 
-from vigil.cases.services import DAY_COUNT_TOKEN
+from vigil.core.services import DAY_COUNT_TOKEN
 
 TEASER_LENGTH = 300
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vigil.core.registry import periodic_job_register, startup_task_register
 
 
 class PageCacheConfig(AppConfig):
@@ -8,6 +11,17 @@ class PageCacheConfig(AppConfig):
     verbose_name = _("Page cache")
 
     def ready(self):
-        from . import signals
+        from . import signals  # in ready(): Django idiom
+        from .services import (  # in ready(): Django idiom
+            page_cache_clear,
+            page_cache_prune,
+        )
 
         signals.connect()
+        # Templates or code may have changed since the pages were cached.
+        startup_task_register(name="page cache clear", run=page_cache_clear)
+        periodic_job_register(
+            name="page cache prune",
+            run=lambda: page_cache_prune(now=timezone.now()),
+            interval=3600,
+        )

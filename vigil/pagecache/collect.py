@@ -16,18 +16,21 @@ change nothing the public sees.
 """
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 
 from django.apps import apps
 
-_tags: ContextVar[set[str] | None] = ContextVar("vigil_pagecache_tags", default=None)
-_parameters: ContextVar[set[str] | None] = ContextVar("vigil_pagecache_parameters", default=None)
-# Recorded when a page reads its whole query string (iterates it, copies it): no
-# parameter may then be ignored.
-EVERY_PARAMETER = "*"
+# The recording itself lives in core, so that any layer can declare what it shows.
+from vigil.core.dependencies import (  # noqa: F401 - imported from here by the page cache
+    EVERY_PARAMETER,
+    MIDNIGHT_TAG,
+    collecting,
+    day_turns_in,
+    depend,
+    parameters_collecting,
+    query_parameters_use,
+    tags_collected,
+)
 
 _READ_TABLES = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _WRITE_TABLE = re.compile(
@@ -73,55 +76,8 @@ def page_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in apps.get_models() if issubclass(model, Page))
 
 
-@contextmanager
-def collecting() -> Iterator[set[str]]:
-    """Record the tags of everything read inside the block."""
-    tags: set[str] = set()
-    token = _tags.set(tags)
-    try:
-        yield tags
-    finally:
-        _tags.reset(token)
-
-
-@contextmanager
-def parameters_collecting() -> Iterator[set[str]]:
-    """Record the query parameters the page reads inside the block (middleware.py)."""
-    names: set[str] = set()
-    token = _parameters.set(names)
-    try:
-        yield names
-    finally:
-        _parameters.reset(token)
-
-
-def query_parameters_use(*names: str) -> None:
-    """The page being rendered depends on these query parameters, whether it read them
-    this time or not (a parameter read only when another one is set)."""
-    collected = _parameters.get()
-    if collected is not None:
-        collected.update(names)
-
-
-def depend(*tags: str) -> None:
-    """Add tags that automatic recording cannot see (e.g. a list of a page's children)."""
-    collected = _tags.get()
-    if collected is not None:
-        collected.update(tags)
-
-
-# A page showing something that changes at midnight in a time zone (a day count, a
-# deadline's countdown) carries this tag with the zone's name: it expires then.
-MIDNIGHT_TAG = "midnight:"
-
-
-def day_turns_in(time_zone: str) -> None:
-    """The page being rendered changes when the day turns in `time_zone`."""
-    depend(MIDNIGHT_TAG + time_zone)
-
-
 def on_post_init(sender, instance, **kwargs) -> None:
-    collected = _tags.get()
+    collected = tags_collected()
     if collected is None:
         return
     from wagtail.models import Page
@@ -164,13 +120,13 @@ def execute_wrapper(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     head = sql.lstrip()[:6].upper()
     if head == "SELECT" or head == "WITH":
-        collected = _tags.get()
+        collected = tags_collected()
         if collected is not None:
             collected.update(read_tags(sql))
     elif head in ("INSERT", "UPDATE", "DELETE"):
         table = written_table(sql)
         if table is not None:
-            from .services import (
+            from .services import (  # circle: the services import this module
                 page_cache_invalidate_after_statement,
                 page_cache_invalidate_later,
             )

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from vigil.core.services import request_client_ip
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
-from vigil.wordpress.services.redirects import WORDPRESS_QUERY_KEYS
 
 from . import store
 from .collect import EVERY_PARAMETER, collecting, parameters_collecting
@@ -65,9 +64,15 @@ def _cache_control(*, expires: float, now: float) -> str:
     return f"public, max-age=0, must-revalidate, s-maxage={shared}, stale-if-error=86400"
 
 
-# Parameters every page depends on: an old WordPress address (`/?p=123`) is a redirect
-# that vigil/wordpress finds before any page is served.
-QUERY_PARAMETERS_EVERYWHERE = frozenset(WORDPRESS_QUERY_KEYS)
+# Parameters every page depends on, registered by the apps that read them before any
+# page is served: an old WordPress address (`/?p=123`) is a redirect vigil/wordpress
+# finds (its apps.py). The page cache sits below that tool and cannot import it.
+QUERY_PARAMETERS_EVERYWHERE: set[str] = set()
+
+
+def page_cache_query_parameters_everywhere_add(*, names: Iterable[str]) -> None:
+    """Every page depends on these query parameters (its cached copy is keyed by them)."""
+    QUERY_PARAMETERS_EVERYWHERE.update(names)
 
 
 def query_normalise(*, query: str, parameters: Iterable[str]) -> str | None:

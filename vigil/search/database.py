@@ -13,7 +13,7 @@ def SearchBackend(params):  # noqa: N802 - the name Wagtail looks for in a backe
     if connection.vendor == "sqlite":
         from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 
-        from .sqlite import RankedOnceSearchBackend
+        from .sqlite import RankedOnceSearchBackend  # SQLite only: loads its FTS backend
 
         if isinstance(backend, SQLiteSearchBackend):
             return RankedOnceSearchBackend(params)

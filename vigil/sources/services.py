@@ -385,3 +385,10 @@ def _usage(*, label: str, pk, instance: models.Model, finder) -> SourceUsage:
             "parent": target,
         }
     return SourceUsage(label=label, pk=pk, description=description, edit_url=edit_url)
+
+
+def sources_check_daily() -> None:
+    """Check external sources once a day (`serve` asks hourly, apart from publishing so
+    neither waits)."""
+    if sources_check_due():
+        sources_check()

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SupportConfig(AppConfig):
     name = "vigil.support"
     label = "support"
+
+    def ready(self):
+        from . import views  # in ready(): Django idiom
+        from .models import SupportRegisterPage  # in ready(): Django idiom
+
+        SupportRegisterPage.route_views.update(listing=views.register_listing)

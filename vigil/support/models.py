@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -17,8 +17,6 @@ from wagtail.search import index
 
 from vigil.cases.models.record import DatePrecision
 from vigil.core.pages import PageMixin
-from vigil.core.services import page_localized
-from vigil.core.snapshot import snapshot_memo
 
 
 class SupporterType(models.TextChoices):
@@ -228,6 +226,9 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
     content_panels = Page.content_panels + [
         MultiFieldPanel([FieldPanel("case"), FieldPanel("intro")], heading=_("Register"))
     ]
+    # The view that answers the routes ("listing": views.register_listing), filled by the
+    # app's AppConfig.ready(): a model never imports views (ARCHITECTURE.md).
+    route_views: dict = {}
     parent_page_types = ["pages.HomePage"]
     subpage_types = []
 
@@ -260,43 +261,4 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
         return filters
 
     def _listing(self, request, *, filters: dict[str, str]):
-        from . import services
-
-        statements = services.statements_for_case(case=self.case)
-        # The case field follows the original page; readers see the case (its name and
-        # title before it) in their own language.
-        case = page_localized(page=self.case)
-        year = int(filters["year"]) if "year" in filters else None
-        years = services.statement_years(statements=statements)
-        if year is not None and year not in years:
-            raise Http404(gettext("There are no statements from that year."))
-        shown = services.statements_filter(
-            statements,
-            supporter_type=filters.get("type"),
-            demand=filters.get("demand"),
-            year=year,
-        )
-        base = self.get_url(request)
-        return self.render(
-            request,
-            context_overrides={
-                "case": case,
-                "statements": shown,
-                "all_count": len(statements),
-                "filters": filters,
-                "filtered": bool(filters),
-                "counts": services.statement_counts(statements=statements),
-                "filter_links": services.statement_filter_links(
-                    base=base, filters=filters, statements=statements
-                ),
-                # The same on every filtered view: drawn once per language in an export.
-                "chart": snapshot_memo(
-                    ("support-chart", self.case_id, get_language()),
-                    lambda: services.statements_chart_svg(statements=statements, case=case),
-                ),
-                "canonical_url": request.build_absolute_uri(
-                    base + services.statement_filter_path(filters=filters)
-                ),
-                "selected_labels": services.statement_filter_labels(filters=filters),
-            },
-        )
+        return self.route_views["listing"](request, page=self, filters=filters)

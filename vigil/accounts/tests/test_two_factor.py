@@ -301,7 +301,7 @@ def test_an_editor_cannot_reset_anothers_devices(client, settings):
     editor, other = UserFactory(), UserFactory()
     enrol(other)
     sign_in(client, editor)
-    # A refused permission is a page that says so and whom to ask (accounts/refusals.py).
+    # A refused permission is a page that says so and whom to ask (core/refusals.py).
     for response in (
         client.get(f"/admin/two-factor/reset/{other.pk}/"),
         client.post(f"/admin/two-factor/reset/{other.pk}/"),

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
@@ -22,6 +23,10 @@ COMMENT_MAX_LENGTH = 500
 
 
 class PetitionPage(PageMixin, RoutablePageMixin, Page):
+    # The views that answer this page's routes ("show", "sign", "sign_sent"), filled by
+    # the app's AppConfig.ready(): a model never imports views (ARCHITECTURE.md).
+    route_views: dict = {}
+
     """A petition signed on this site; only confirmed signatures count."""
 
     untranslated_menu_title = _("Petition")
@@ -120,6 +125,10 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The petition must close after it opens.")})
 
+    def call_to_action(self) -> str:
+        """What a link to this page as the site's main action says ("": its title)."""
+        return gettext("Sign the petition") if self.state() == "open" else ""
+
     def state(self, now=None) -> str:
         """'upcoming', 'open' or 'closed' at `now`."""
         now = now or timezone.now()
@@ -130,7 +139,7 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         return "open"
 
     def get_context(self, request, *args, **kwargs):
-        from vigil.actions import services
+        from vigil.actions import services  # circle: the services import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(services.petition_overview(petition=self))
@@ -139,21 +148,15 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
 
     @path("")
     def petition(self, request):
-        from vigil.actions import views
-
-        return views.petition_show(request, petition=self)
+        return self.route_views["show"](request, petition=self)
 
     @path("sign/")
     def sign(self, request):
-        from vigil.actions import views
-
-        return views.petition_sign(request, petition=self)
+        return self.route_views["sign"](request, petition=self)
 
     @path("sign/sent/")
     def sign_sent(self, request):
-        from vigil.actions import views
-
-        return views.petition_sign_sent(request, petition=self)
+        return self.route_views["sign_sent"](request, petition=self)
 
 
 class Signature(models.Model):

@@ -41,6 +41,7 @@ from .outbox import (
     OUTBOX_MAX_ATTEMPTS,
     outbox_add,
     outbox_password_reset_add,
+    outbox_password_reset_writer_register,
     outbox_purge,
     outbox_send,
     outbox_work,
@@ -64,8 +65,10 @@ from .subscriptions import (
     subscriber_unsubscribe,
     subscribers_by_language,
 )
+from .worker import mail_work
 
 __all__ = [
+    "mail_work",
     "EXPIRING_PURPOSES",
     "MAX_DELIVERY_ATTEMPTS",
     "PURPOSE_SIGNATURE_CONFIRM",
@@ -96,6 +99,7 @@ __all__ = [
     "mailings_with_progress",
     "outbox_add",
     "outbox_password_reset_add",
+    "outbox_password_reset_writer_register",
     "outbox_purge",
     "outbox_send",
     "outbox_work",

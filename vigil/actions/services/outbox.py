@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import smtplib
 from collections import Counter
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -36,6 +37,9 @@ OUTBOX_MAX_ATTEMPTS = 6
 # the week a confirmation link works, and through most mail server outages.
 OUTBOX_FIRST_RETRY_SECONDS = 60
 OUTBOX_BATCH = 100
+# Who writes a queued password reset's messages at send time: vigil.accounts, which sits
+# above this app and registers it in its AppConfig.ready() (ARCHITECTURE.md).
+_password_reset_writers: list[Callable[..., Iterable[dict]]] = []
 _WIPED = {"recipient": "", "subject": "", "body_text": "", "body_html": "", "headers": {}}
 
 
@@ -82,12 +86,16 @@ def outbox_password_reset_add(*, email: str) -> OutgoingMail:
     )
 
 
+def outbox_password_reset_writer_register(*, messages: Callable[..., Iterable[dict]]) -> None:
+    """Have `messages(email=...)` write a queued reset's mails (none for an unknown address)."""
+    _password_reset_writers[:] = [messages]
+
+
 def _password_resets_resolve() -> None:
     """Turn each queued password reset into its messages (none for an unknown address)."""
-    # Imported here: vigil.accounts queues resets through this module, and importing it
-    # at the top would make each app import the other while loading.
-    from vigil.accounts.password_reset import password_reset_messages
-
+    if not _password_reset_writers:
+        return  # no app writes resets: they stay queued
+    password_reset_messages = _password_reset_writers[0]
     for pk, email in OutgoingMail.objects.filter(
         kind=OutgoingKind.PASSWORD_RESET, sent_at__isnull=True
     ).values_list("pk", "recipient"):

@@ -26,7 +26,7 @@ def editor(django_user_model):
 
 
 def refused(response) -> bool:
-    """A missing permission is a 403 page saying so (vigil/accounts/refusals.py)."""
+    """A missing permission is a 403 page saying so (vigil/core/refusals.py)."""
     return (
         response.status_code == 403
         and "Your account is not allowed to" in response.content.decode()

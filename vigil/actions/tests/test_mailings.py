@@ -161,6 +161,6 @@ def test_the_servers_mail_worker_sends_queued_mailings(updates_index, smtp, monk
     update = UpdatePageFactory(parent=updates_index)
     SubscriberFactory.create_batch(3)
     services.mailing_create(page=update, user=None)
-    serve._repeat(serve._mail_work, 0, OneRound(), "mail worker")
+    serve._repeat(services.mail_work, 0, OneRound(), "mail worker")
     assert Mailing.objects.get().status == MailingStatus.DONE
     assert len(smtp.messages) == 3

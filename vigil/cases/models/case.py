@@ -25,6 +25,7 @@ from vigil.core.services import page_source_id, pages_public
 from vigil.core.snapshot import snapshot_memo
 
 from .. import services
+from .record import EventKind
 
 
 def validate_time_zone(value: str) -> None:
@@ -77,6 +78,11 @@ class CaseIndexPage(PageMixin, Page):
 
 
 class CasePage(PageMixin, RoutablePageMixin, Page):
+    # What this page's routes and context read from cases/exports.py ("record", "json",
+    # "ical", "csv"), filled by the app's AppConfig.ready(): exports import these models,
+    # and a model never imports exports (ARCHITECTURE.md).
+    exports: dict = {}
+
     """One person's case, with its record, timeline and exports.
 
     Every view is a path (`kind/<kind>/`, `case.json`, `fact-sheet/`...), never a
@@ -349,8 +355,6 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
 
     @path("kind/<slug:kind>/", name="by_kind")
     def by_kind(self, request, kind):
-        from .record import EventKind
-
         if kind not in EventKind.values:
             raise Http404(gettext("There is no such kind of event."))
         return self.render(request, kind=kind)
@@ -366,44 +370,36 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         Rendering many pages (snapshot_reads), it is read once per language for the case
         page, its filtered views, fact sheet and exports.
         """
-        from ..exports import case_record
-
         return snapshot_memo(
             ("case-record", self.pk, get_language()),
-            lambda: case_record(case=self, events_of=page_source_id(page=self)),
+            lambda: self.exports["record"](case=self, events_of=page_source_id(page=self)),
         )
 
     @path("case.json/", name="json")
     def json_view(self, request):
-        from ..exports import case_json
-
         return JsonResponse(
-            case_json(case=self, request=request, record=self._record()),
+            self.exports["json"](case=self, request=request, record=self._record()),
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
 
     @path("case.ics/", name="ical")
     def ical_view(self, request):
-        from ..exports import case_ical
-
         return HttpResponse(
-            case_ical(case=self, request=request, record=self._record()),
+            self.exports["ical"](case=self, request=request, record=self._record()),
             content_type="text/calendar; charset=utf-8",
         )
 
     @path("timeline.csv/", name="csv")
     def csv_view(self, request):
-        from ..exports import timeline_csv
-
         response = HttpResponse(
-            timeline_csv(case=self, record=self._record()),
+            self.exports["csv"](case=self, record=self._record()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-timeline.csv"'
         return response
 
     def get_context(self, request, *args, kind=None, **kwargs):
-        from ..svg import case_timeline_svg
+        from ..svg import case_timeline_svg  # circle: svg.py imports exports.py, which imports us
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.

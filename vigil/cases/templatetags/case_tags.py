@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from vigil.cases import services
+from vigil.cases.models import CasePage
+from vigil.cases.models.record import ChargeStatus
+from vigil.core.registry import page_role
 from vigil.core.snapshot import snapshot_memo
 from vigil.core.templatetags.vigil_tags import site_chrome
 
@@ -31,8 +34,6 @@ def case_strip(context):
     main action (the home page's "take action" page), so that a reader on a phone sees
     both on the first screen of a case or update page. On a case page, its own count.
     """
-    from vigil.cases.models import CasePage
-
     request = context.get("request")
     page = context.get("page")
     language = get_language() or settings.LANGUAGE_CODE
@@ -58,23 +59,22 @@ def case_strip(context):
 def main_action_label(action) -> str:
     """What the main action's link says: an open petition is signed; another page goes by
     its name in the reader's language."""
-    from vigil.actions.models import PetitionPage
-
-    if isinstance(action, PetitionPage) and action.state() == "open":
-        return _("Sign the petition")
+    # A page type may say it itself (an open petition): cases cannot know page types above it.
+    call_to_action = getattr(action, "call_to_action", None)
+    if call_to_action is not None and (label := call_to_action()):
+        return label
     return action.menu_title or pgettext("link to the page on how to help", "Take action")
 
 
 def _home_linked(request, field: str, language: str):
     """The page the site's home page links as `field`, in the reader's language where a
     live version exists, else in the default language: one query."""
-    from vigil.cases.models import CasePage
-    from vigil.pages.models import HomePage
-
     site = Site.find_for_request(request) if request else None
     if site is None:
         return None
-    linked = HomePage.objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
+    linked = (
+        page_role("home").objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
+    )
     model = CasePage if field == "featured_case" else Page
     pages = (
         model.objects.live()
@@ -142,8 +142,6 @@ def gap_text(gap) -> str:
 @register.filter
 def charge_status(value: str) -> str:
     """The label of a charge status value, e.g. 'pending' -> 'Pending'."""
-    from ..models.record import ChargeStatus
-
     try:
         return ChargeStatus(value).label
     except ValueError:

@@ -8,12 +8,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
+from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
+from vigil.core.registry import page_role
 from vigil.core.services import language_prefix, site_root_localized
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
-from vigil.news.models import UpdateIndexPage
-from vigil.pagecache.collect import depend
-from vigil.pages.models import HomePage
 
 register = template.Library()
 
@@ -80,7 +79,7 @@ def site_chrome(context):
             | Q(
                 path__startswith=home_path,
                 depth=root.depth + 1,
-                content_type=ContentType.objects.get_for_model(UpdateIndexPage),
+                content_type=ContentType.objects.get_for_model(page_role("updates_index")),
             )
             | Q(translation_key=root.translation_key)
             # The home page's main action (the case strip's button), in this language or
@@ -138,7 +137,7 @@ def site_chrome(context):
     children = [p for p in pages if p.depth == root.depth + 1 and p.path.startswith(home_path)]
     chrome["menu"] = [p for p in children if p.show_in_menus]
     chrome["updates_index"] = next(
-        (p for p in children if isinstance(p, UpdateIndexPage)),
+        (p for p in children if isinstance(p, page_role("updates_index"))),
         None,
     )
     if chrome["updates_index"] is not None:
@@ -169,7 +168,7 @@ def site_chrome(context):
 
 def _main_action_keys(root):
     """The translation key of the page the home page names as its main action (a subquery)."""
-    return HomePage.objects.filter(pk=root.pk).values("action_page__translation_key")
+    return page_role("home").objects.filter(pk=root.pk).values("action_page__translation_key")
 
 
 def _main_action(pages: list, root, language: str):

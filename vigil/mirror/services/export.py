@@ -25,10 +25,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
 
+from vigil.cases.models import CasePage, TimelineEvent
 from vigil.core import views as core_views
 from vigil.core.services import language_prefix
 from vigil.core.snapshot import snapshot_begin, snapshot_reads, snapshot_whole_site
 from vigil.images.views import media_path_public
+from vigil.news import services as news
+from vigil.news.feeds import FEED_LENGTH
+from vigil.news.models import UPDATES_PER_PAGE, UpdateIndexPage, UpdatePage, UpdatePageTag
 
 from ..models import MirrorExport
 from . import search_index
@@ -227,21 +231,15 @@ def _page_record(page, url: str, tags: dict[int, list[str]], dates: dict[int, st
 def _update_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
-    from vigil.news.models import UpdatePage
-
     return ContentType.objects.get_for_model(UpdatePage).pk
 
 
 def _update_dates(page_ids: list[int]) -> dict[int, str]:
-    from vigil.news.models import UpdatePage
-
     rows = UpdatePage.objects.filter(pk__in=page_ids).values_list("pk", "date")
     return {pk: date.isoformat() for pk, date in rows if date}
 
 
 def _update_tags(page_ids: list[int]) -> dict[int, list[str]]:
-    from vigil.news.models import UpdatePageTag
-
     tags: dict[int, list[str]] = {page_id: [] for page_id in page_ids}
     rows = UpdatePageTag.objects.filter(content_object_id__in=page_ids).values_list(
         "content_object_id", "tag__slug"
@@ -260,8 +258,6 @@ def _listing_pages(
     changes date moves every later item: then every page of the listing is due.
     Otherwise only the page it is on changes.
     """
-    from vigil.news.models import UPDATES_PER_PAGE
-
     if shifted:
         # Pagination links are percent-encoded and tag links not (a Cyrillic tag's).
         return {route} | {s for s in old_sources if unquote(s).startswith(unquote(route) + "page/")}
@@ -284,9 +280,6 @@ def _update_affected(
     One query per listing: its ids in order give both the page an update is on and
     whether it is among the feed's latest items.
     """
-    from vigil.news import services as news
-    from vigil.news.feeds import FEED_LENGTH
-
     visible = news.updates_visible(index=index)
     visible_ids = list(visible.values_list("pk", flat=True))
     # The pinned update heads page 1 and is left out of the dated list (see _listing).
@@ -331,9 +324,6 @@ def _update_affected(
 
 def _affected_urls(*, page_ids: set[int], previous: MirrorExport, site) -> set[str]:
     """The URLs whose files a change to these pages can alter."""
-    from vigil.cases.models import CasePage, TimelineEvent
-    from vigil.news.models import UpdateIndexPage, UpdatePage
-
     urls: set[str] = set()
     keys = Page.objects.filter(pk__in=page_ids).values_list("translation_key", flat=True)
     pages = list(Page.objects.filter(translation_key__in=list(keys)).specific())
@@ -897,3 +887,16 @@ def nginx_example(*, directory: Path, port: int) -> str:
         "            text/csv csv; image/webp webp; font/woff2 woff2; }\n"
         "}\n"
     )
+
+
+def mirror_refresh_report() -> None:
+    """Bring the configured static copy up to date (MIRROR_EXPORT_DIR) and say what was
+    written on the server's output: `serve` runs this every 30 seconds."""
+    summary = mirror_refresh()
+    if summary is not None:
+        print(
+            f"Mirror refreshed: {len(summary.written)} files written in {summary.seconds:.1f} s",
+            flush=True,
+        )
+        for url, status in summary.failed:
+            print(f"Mirror refresh incomplete: {url} answered {status}", flush=True)

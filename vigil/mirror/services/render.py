@@ -11,9 +11,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.models import Site
 
-# A WSGI environ key, not an HTTP header: no request from outside can set it, so
-# the mirror's variant of a page is never served by (or cached for) the live site.
-MIRROR_ENVIRON_KEY = "vigil.mirror"
+from vigil.core.models import CampaignSettings
+from vigil.core.views import MIRROR_ENVIRON_KEY
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,6 @@ class SiteRenderer:
         self._host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
         # Production redirects plain HTTP to HTTPS: ask as the live site is reached.
         self._secure = site.root_url.startswith("https:") or settings.SECURE_SSL_REDIRECT
-        from vigil.core.models import CampaignSettings
-
         self._campaign = CampaignSettings.for_site(site)
         self._site_root_paths = Site.get_site_root_paths()
 

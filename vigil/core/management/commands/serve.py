@@ -1,5 +1,6 @@
 """Serve Vigil with granian and keep scheduled publishing running beside it."""
 
+import importlib
 import logging
 import os
 import threading
@@ -10,9 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from vigil.actions.services import outbox_work
-from vigil.backups.storage import sqlite_files_private
-from vigil.pagecache.services import page_cache_clear
+import vigil
+from vigil.core.registry import periodic_jobs, startup_tasks
 
 logger = logging.getLogger("vigil.serve")
 
@@ -61,55 +61,6 @@ def _publish_scheduled() -> None:
     call_command("publish_scheduled", verbosity=0)
 
 
-def _sources_check_daily() -> None:
-    """Check external sources once a day, apart from publishing so neither waits."""
-    from vigil.sources.services import sources_check, sources_check_due
-
-    if sources_check_due():
-        sources_check()
-
-
-def _mail_work() -> None:
-    """Send queued email updates and purge stale unconfirmed signatures.
-
-    Mailings live in the database, so a send cut off by a restart resumes here.
-    """
-    from vigil.actions.services import mailings_process, unconfirmed_purge, unconfirmed_purge_due
-
-    mailings_process()
-    if unconfirmed_purge_due():
-        unconfirmed_purge()
-
-
-def _mirror_refresh() -> None:
-    """Bring the configured static copy up to date after publishing (MIRROR_EXPORT_DIR)."""
-    from vigil.mirror.services import mirror_refresh
-
-    summary = mirror_refresh()
-    if summary is not None:
-        print(
-            f"Mirror refreshed: {len(summary.written)} files written in {summary.seconds:.1f} s",
-            flush=True,
-        )
-        for url, status in summary.failed:
-            print(f"Mirror refresh incomplete: {url} answered {status}", flush=True)
-
-
-def _page_cache_prune() -> None:
-    from django.utils import timezone
-
-    from vigil.pagecache.services import page_cache_prune
-
-    page_cache_prune(now=timezone.now())
-
-
-def _rate_counters_purge() -> None:
-    """Old rate-limit windows are never read again; an hourly purge keeps the table small."""
-    from vigil.ratelimits.services import ratelimit_purge
-
-    ratelimit_purge()
-
-
 def _preload_for_workers() -> None:
     """Load the whole application here, once, so the forked workers share its memory.
 
@@ -123,8 +74,7 @@ def _preload_for_workers() -> None:
     from django.template.loader import get_template
     from django.urls import get_resolver
 
-    import vigil
-    import vigil.wsgi  # noqa: F401 - the application granian's workers serve
+    _front_module()  # the application granian's workers serve
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     # Vigil's own templates, compiled into the cached loader (not the admin's: editors
@@ -138,6 +88,13 @@ def _preload_for_workers() -> None:
                 continue  # shadowed by another app's template of the same name
     gc.collect()
     gc.freeze()
+
+
+def _front_module():
+    """The module of the application Django's settings name (WSGI_APPLICATION), whose
+    `front` granian serves: core starts the server and knows nothing of what sits above
+    it (vigil/wsgi.py wraps Django in the page cache)."""
+    return importlib.import_module(settings.WSGI_APPLICATION.rpartition(".")[0])
 
 
 class Command(BaseCommand):
@@ -174,10 +131,10 @@ class Command(BaseCommand):
         if mail_interval < 1:
             raise CommandError(_("The mail interval must be at least 1 second."))
         call_command("publish_scheduled", verbosity=0)
-        # Signers' addresses, sessions and second factors: the database is the owner's only.
-        sqlite_files_private()
-        # Templates or code may have changed since the pages were cached.
-        page_cache_clear()
+        # What the apps need done first (registered in their AppConfig.ready(): the
+        # database files made private, the page cache cleared of pages older code made).
+        for task in startup_tasks():
+            task()
         # granian forks its workers from this process: none may inherit an open
         # database connection (SQLite's docs forbid using one across fork()), and an
         # idle one kept here would stop anything that needs the database alone.
@@ -185,16 +142,14 @@ class Command(BaseCommand):
         _preload_for_workers()
         stop = threading.Event()
         if schedule_interval > 0:
-            for job, interval, name in (
-                (_publish_scheduled, schedule_interval, "scheduled publishing"),
-                (_mail_work, mail_interval, "mail worker"),
-                (outbox_work, 1, "mail outbox"),  # forms' mail out within about a second
-                (_sources_check_daily, 3600, "source check"),
-                (_mirror_refresh, 30, "mirror refresh"),
-                (_rate_counters_purge, 3600, "rate counter purge"),
-                (lambda: call_command("accounts_purge", verbosity=0), 3600, "accounts purge"),
-                (_page_cache_prune, 3600, "page cache prune"),
-            ):
+            options = {"mail_interval": mail_interval}
+            jobs = [(_publish_scheduled, schedule_interval, "scheduled publishing")]
+            # The apps' own jobs (mail, source checks, the mirror, purges), registered in
+            # their AppConfig.ready() (vigil/core/registry.py).
+            for registered in periodic_jobs():
+                interval = options.get(registered.interval_option, registered.interval)
+                jobs.append((registered.run, interval, registered.name))
+            for job, interval, name in jobs:
                 threading.Thread(
                     target=_repeat, args=(job, interval, stop, name), daemon=True, name=name
                 ).start()
@@ -206,12 +161,11 @@ class Command(BaseCommand):
         # event loop and only then hands the request to Django in one of `threads`
         # threads (vigil/core/server.py). Under granian's WSGI a thread waited for the
         # body with no limit, and four slow senders took every thread.
-        from vigil.wsgi import front
-
-        front.threads = threads
+        module = _front_module()
+        module.front.threads = threads
         try:
             Granian(
-                "vigil.wsgi:front",
+                f"{module.__name__}:front",
                 address=host,
                 port=port,
                 interface=Interfaces.RSGI,
