@@ -50,6 +50,7 @@ dev: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_function_length.py
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
