@@ -24,8 +24,7 @@ from .models.record import (
     source_lines_parse,
 )
 
-# Kinds of timeline event worth a mark on the chart and an entry in the calendar.
-KEY_EVENT_KINDS = ("detention", "court", "verdict", "un_body")
+KEY_EVENT_KINDS = services.KEY_EVENT_KINDS  # defined beside the chart's data, which marks them
 CALENDAR_EVENT_KINDS = ("court", "verdict", "deadline")
 
 _EVENT_FIELDS = ("id", "date", "precision", "kind", "title", "description")

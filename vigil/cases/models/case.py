@@ -421,10 +421,9 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
             timeline_svg=snapshot_memo(
                 ("case-timeline-svg", self.pk, get_language()),
                 lambda: case_timeline_svg(
-                    case=self,
-                    report=record.orders,
-                    events=record.events,
-                    today=record.today,
+                    timeline=services.case_timeline_build(
+                        case=self, report=record.orders, events=record.events, today=record.today
+                    ),
                     described_by="case-orders",
                 ),
             ),
