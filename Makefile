@@ -53,6 +53,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_function_length.py
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

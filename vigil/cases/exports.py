@@ -27,8 +27,7 @@ from .models.record import (
     source_lines_parse,
 )
 
-# Kinds of timeline event worth a mark on the chart and an entry in the calendar.
-KEY_EVENT_KINDS = ("detention", "court", "verdict", "un_body")
+KEY_EVENT_KINDS = services.KEY_EVENT_KINDS  # defined beside the chart's data, which marks them
 CALENDAR_EVENT_KINDS = ("court", "verdict", "deadline")
 
 _EVENT_FIELDS = ("id", "date", "precision", "kind", "title", "description")
@@ -200,7 +199,6 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
     """The case as plain data for journalists and other sites; dates in ISO 8601."""
     record = record or case_record(case=case)
     page_url = case.get_full_url(request)
-    report = record.orders
     return {
         "url": page_url,
         "generated_on": record.today.isoformat(),
@@ -227,96 +225,117 @@ def case_json(*, case, request, record: CaseRecord | None = None) -> dict:
         "verdict_on": _iso(case.verdict_on),
         "sentence": case.sentence,
         "health_notes": [n.strip() for n in case.health_notes.splitlines() if n.strip()],
-        "charges": [
-            {
-                "article": charge.article,
-                "title": charge.title,
-                "current_status": str(charge.current_status),
-                "history": [
-                    {
-                        "date": _iso(change.value["date"]),
-                        "status": change.value["status"],
-                        "note": change.value["note"] or "",
-                    }
-                    for change in charge.history
-                ],
-            }
-            for charge in record.charges
-        ],
-        "decisions": [
-            {
-                "body": decision.body,
-                "reference": decision.reference,
-                "decided_on": _iso(decision.decided_on),
-                "finding": decision.finding,
-                "categories": decision.categories,
-                "url": decision.url,
-            }
-            for decision in record.decisions
-        ],
-        "detention_orders": {
-            "orders": [
-                {
-                    "authorised_on": _iso(order.authorised_on),
-                    "authorised_by": order.authorised_by,
-                    "valid_until": _iso(order.valid_until),
-                    "announced_on": _iso(order.announced_on),
-                    "public_from": _iso(services.order_public_from(order)),
-                    "source": order.source,
-                    "source_url": order.source_url,
-                    "note": order.note,
-                    "in_force": order is report.in_force,
-                }
-                for order in report.orders
-            ],
-            "gaps": [
-                {"start": _iso(gap.start), "end": _iso(gap.end), "days": gap.days}
-                for gap in report.gaps
-            ],
-            "no_basis_since": _iso(report.no_basis_since),
-            "no_basis_days": report.no_basis_days,
-            "no_basis_after_verdict": report.after_verdict,
-        },
-        "deadlines": [
-            {
-                "title": deadline.title,
-                "owed_by": deadline.owed_by,
-                "due_on": _iso(deadline.due_on),
-                "status": deadline.status,
-                "days_left": state.days_left,
-                "overdue": state.overdue,
-                "note": deadline.note,
-            }
-            for deadline, state in record.deadlines
-        ],
-        "timeline": [
-            {
-                "id": event.anchor,
-                "url": f"{page_url}#{event.anchor}",
-                "date": _iso(event.date),
-                "precision": event.precision,
-                "kind": event.kind,
-                "title": event.title,
-                "description": event.description,
-                "sources": [
-                    {
-                        "title": source.title,
-                        "publisher": source.publisher,
-                        "published_on": _iso(source.published_on),
-                        "url": source.url,
-                        "document_url": (
-                            _absolute(request, source.document_url) if source.document_url else None
-                        ),
-                    }
-                    for source in event.source_list
-                ],
-                "updates": [
-                    _absolute(request, update.get_url(request)) for update in event.linked_updates
-                ],
-            }
-            for event in record.events
-        ],
+        "charges": _charges_json(record=record),
+        "decisions": _decisions_json(record=record),
+        "detention_orders": _orders_json(report=record.orders),
+        "deadlines": _deadlines_json(record=record),
+        "timeline": _timeline_json(record=record, page_url=page_url, request=request),
     }
+
+
+def _charges_json(*, record: CaseRecord) -> list[dict]:
+    return [
+        {
+            "article": charge.article,
+            "title": charge.title,
+            "current_status": str(charge.current_status),
+            "history": [
+                {
+                    "date": _iso(change.value["date"]),
+                    "status": change.value["status"],
+                    "note": change.value["note"] or "",
+                }
+                for change in charge.history
+            ],
+        }
+        for charge in record.charges
+    ]
+
+
+def _decisions_json(*, record: CaseRecord) -> list[dict]:
+    return [
+        {
+            "body": decision.body,
+            "reference": decision.reference,
+            "decided_on": _iso(decision.decided_on),
+            "finding": decision.finding,
+            "categories": decision.categories,
+            "url": decision.url,
+        }
+        for decision in record.decisions
+    ]
+
+
+def _orders_json(*, report: services.OrdersReport) -> dict:
+    return {
+        "orders": [
+            {
+                "authorised_on": _iso(order.authorised_on),
+                "authorised_by": order.authorised_by,
+                "valid_until": _iso(order.valid_until),
+                "announced_on": _iso(order.announced_on),
+                "public_from": _iso(services.order_public_from(order)),
+                "source": order.source,
+                "source_url": order.source_url,
+                "note": order.note,
+                "in_force": order is report.in_force,
+            }
+            for order in report.orders
+        ],
+        "gaps": [
+            {"start": _iso(gap.start), "end": _iso(gap.end), "days": gap.days}
+            for gap in report.gaps
+        ],
+        "no_basis_since": _iso(report.no_basis_since),
+        "no_basis_days": report.no_basis_days,
+        "no_basis_after_verdict": report.after_verdict,
+    }
+
+
+def _deadlines_json(*, record: CaseRecord) -> list[dict]:
+    return [
+        {
+            "title": deadline.title,
+            "owed_by": deadline.owed_by,
+            "due_on": _iso(deadline.due_on),
+            "status": deadline.status,
+            "days_left": state.days_left,
+            "overdue": state.overdue,
+            "note": deadline.note,
+        }
+        for deadline, state in record.deadlines
+    ]
+
+
+def _timeline_json(*, record: CaseRecord, page_url: str, request) -> list[dict]:
+    """Each event with its sources and the updates that tell of it, as absolute URLs."""
+    return [
+        {
+            "id": event.anchor,
+            "url": f"{page_url}#{event.anchor}",
+            "date": _iso(event.date),
+            "precision": event.precision,
+            "kind": event.kind,
+            "title": event.title,
+            "description": event.description,
+            "sources": [
+                {
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "published_on": _iso(source.published_on),
+                    "url": source.url,
+                    "document_url": (
+                        _absolute(request, source.document_url) if source.document_url else None
+                    ),
+                }
+                for source in event.source_list
+            ],
+            "updates": [
+                _absolute(request, update.get_url(request)) for update in event.linked_updates
+            ],
+        }
+        for event in record.events
+    ]
 
 
 # -- iCalendar ----------------------------------------------------------------

@@ -132,6 +132,65 @@ def detention_orders_analyse(
     return report
 
 
+# -- the case at a glance (the chart's plain data) ----------------------------
+
+# Kinds of timeline event worth a mark on the chart.
+KEY_EVENT_KINDS = ("detention", "court", "verdict", "un_body")
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    """An order as the chart draws it: from the day it was public to its last day."""
+
+    start: dt.date
+    until: dt.date
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    """A key event, marked on the chart."""
+
+    date: dt.date
+    title: str
+
+
+@dataclass(frozen=True)
+class CaseTimeline:
+    """What the case chart draws, as plain data: the chart reads no model."""
+
+    name: str
+    detained_on: dt.date
+    end: dt.date  # the release, else today
+    orders: list[TimelineBar]
+    gaps: list[Gap]
+    marks: list[TimelineMark]
+
+
+def case_timeline_build(*, case, report: OrdersReport, events, today: dt.date) -> CaseTimeline:
+    """The chart's data from the case, its orders report and its timeline events.
+
+    An order never made public is drawn from the day after the one before it (or from
+    the detention): it held the person from then, though nobody could see it.
+    """
+    bars = []
+    previous_end = None
+    for order in report.orders:
+        start = order_public_from(order) or (
+            previous_end + dt.timedelta(days=1) if previous_end else case.detained_on
+        )
+        bars.append(TimelineBar(start, order.valid_until, order is report.in_force))
+        previous_end = order.valid_until
+    return CaseTimeline(
+        name=case.display_name,
+        detained_on=case.detained_on,
+        end=case.released_on or today,
+        orders=bars,
+        gaps=list(report.gaps),
+        marks=[TimelineMark(e.date, e.title) for e in events if e.kind in KEY_EVENT_KINDS],
+    )
+
+
 # -- deadlines and milestones ------------------------------------------------
 
 

@@ -150,64 +150,10 @@ def _add_child(parent: Page, page: Page, report: DemoReport, *, at=None) -> Page
 @transaction.atomic
 def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> DemoReport:
     report = DemoReport()
-    root = Page.get_first_root_node()
     home_data = _read("home.yaml", data_dir)
-
-    home = HomePage.objects.child_of(root).first()
-    if home is None:
-        # Wagtail's initial migration leaves a placeholder "Welcome" page.
-        for placeholder in Page.objects.child_of(root).filter(slug="home"):
-            placeholder.delete()
-        root.refresh_from_db()
-        home = _add_child(
-            root,
-            HomePage(
-                title=home_data["title"],
-                slug="home",
-                intro=home_data["intro"],
-                action_text=home_data.get("action_text", ""),
-            ),
-            report,
-        )
-        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-        site.hostname = "localhost"
-        site.port = 80
-        site.root_page = home
-        site.site_name = home_data["title"]
-        site.save()
-
+    home = _demo_home(home_data=home_data, report=report)
     case_data = _read("case.yaml", data_dir)
-    cases = _child(home, CaseIndexPage, "cases") or _add_child(
-        home, CaseIndexPage(title="Cases", slug="cases"), report
-    )
-    case = _child(cases, CasePage, case_data["slug"])
-    if case is None:
-        case = CasePage(
-            title=case_data["title"],
-            slug=case_data["slug"],
-            person_name=case_data["person_name"],
-            honorific=case_data.get("honorific", ""),
-            status=case_data["status"],
-            status_line=case_data["status_line"],
-            detained_on=case_data["detained_on"],
-            released_on=case_data.get("released_on"),
-            time_zone=case_data["time_zone"],
-            summary=" ".join(case_data["summary"].split()),
-            show_in_menus=True,
-            **_case_details(case_data),
-        )
-        # The legal record is saved with the page, so its first revision holds it.
-        for name, items in _case_record(case_data).items():
-            setattr(case, name, items)
-        _add_child(cases, case, report)
-        _record_noted(case, report)
-        add_events = True
-    else:
-        # An install from before the legal record existed gets it once.
-        add_events = not case.orders.exists() and not case.events.exists()
-        if add_events:
-            case = _case_record_add(case, case_data, report)
-
+    case, add_events = _demo_case(home=home, case_data=case_data, report=report)
     index = _child(home, UpdateIndexPage, "updates") or _add_child(
         home,
         UpdateIndexPage(
@@ -218,9 +164,101 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         ),
         report,
     )
-
     _demo_library(home=home, report=report, data_dir=data_dir)
+    standard = _demo_standard_pages(home=home, report=report, data_dir=data_dir)
+    series_by_slug = _demo_series(report=report, data_dir=data_dir)
+    tags = {}
+    for slug, name in _read("tags.yaml", data_dir).items():
+        tags[slug], _made = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+    updates_by_slug, pinned = _demo_updates(
+        index=index, series_by_slug=series_by_slug, tags=tags, report=report, data_dir=data_dir
+    )
+    if add_events and not case.events.exists():
+        _events_add(case, case_data.get("events", []), updates_by_slug, report)
+    if pinned is not None and index.pinned_update_id is None:
+        index.pinned_update = pinned
+        _publish(index)
+        report.note(f"pinned: {pinned.title}")
+    if home.featured_case_id is None:
+        home.featured_case = case
+        home.background_page = standard.get("case-background")
+        home.action_page = standard.get("take-action")
+        _publish(home)
+        report.note("home page banner")
+    _demo_campaign_settings(home_data=home_data, standard=standard, report=report)
+    _demo_support(home=home, case=case, report=report, data_dir=data_dir)
+    _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
+    _demo_translations(home=home, report=report, data_dir=data_dir)
 
+    _ensure_admin(report, var_dir or Path(settings.VAR_DIR))
+    return report
+
+
+def _demo_home(*, home_data: dict, report: DemoReport) -> HomePage:
+    """The home page, made the default site's root the first time."""
+    root = Page.get_first_root_node()
+    home = HomePage.objects.child_of(root).first()
+    if home is not None:
+        return home
+    # Wagtail's initial migration leaves a placeholder "Welcome" page.
+    for placeholder in Page.objects.child_of(root).filter(slug="home"):
+        placeholder.delete()
+    root.refresh_from_db()
+    home = _add_child(
+        root,
+        HomePage(
+            title=home_data["title"],
+            slug="home",
+            intro=home_data["intro"],
+            action_text=home_data.get("action_text", ""),
+        ),
+        report,
+    )
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname = "localhost"
+    site.port = 80
+    site.root_page = home
+    site.site_name = home_data["title"]
+    site.save()
+    return home
+
+
+def _demo_case(*, home: HomePage, case_data: dict, report: DemoReport) -> tuple[CasePage, bool]:
+    """The case page with its legal record; and whether its timeline events are still to add."""
+    cases = _child(home, CaseIndexPage, "cases") or _add_child(
+        home, CaseIndexPage(title="Cases", slug="cases"), report
+    )
+    case = _child(cases, CasePage, case_data["slug"])
+    if case is not None:
+        # An install from before the legal record existed gets it once.
+        add_events = not case.orders.exists() and not case.events.exists()
+        if add_events:
+            case = _case_record_add(case, case_data, report)
+        return case, add_events
+    case = CasePage(
+        title=case_data["title"],
+        slug=case_data["slug"],
+        person_name=case_data["person_name"],
+        honorific=case_data.get("honorific", ""),
+        status=case_data["status"],
+        status_line=case_data["status_line"],
+        detained_on=case_data["detained_on"],
+        released_on=case_data.get("released_on"),
+        time_zone=case_data["time_zone"],
+        summary=" ".join(case_data["summary"].split()),
+        show_in_menus=True,
+        **_case_details(case_data),
+    )
+    # The legal record is saved with the page, so its first revision holds it.
+    for name, items in _case_record(case_data).items():
+        setattr(case, name, items)
+    _add_child(cases, case, report)
+    _record_noted(case, report)
+    return case, True
+
+
+def _demo_standard_pages(*, home: HomePage, report: DemoReport, data_dir: Path) -> dict:
+    """The standard pages, by slug."""
     standard = {}
     for item in _read("pages.yaml", data_dir):
         page = _child(home, StandardPage, item["slug"])
@@ -239,7 +277,11 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
             page.references = _references(StandardPageReference, page, item.get("references", []))
             _add_child(home, page, report)
         standard[item["slug"]] = page
+    return standard
 
+
+def _demo_series(*, report: DemoReport, data_dir: Path) -> dict:
+    """The series of updates with their translations, by slug."""
     series_by_slug = {}
     for item in _read("series.yaml", data_dir):
         series, made = Series.objects.get_or_create(
@@ -259,11 +301,13 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
                 defaults={"title": text["title"], "description": text.get("description", "")},
             )
         series_by_slug[series.slug] = series
+    return series_by_slug
 
-    tags = {}
-    for slug, name in _read("tags.yaml", data_dir).items():
-        tags[slug], _made = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
 
+def _demo_updates(
+    *, index, series_by_slug: dict, tags: dict, report: DemoReport, data_dir: Path
+) -> tuple[dict, UpdatePage | None]:
+    """The updates, oldest first (each published at its date), by slug; and the pinned one."""
     pinned = None
     updates_by_slug = {}
     for item in sorted(_read("updates.yaml", data_dir), key=lambda u: str(u["date"])):
@@ -290,22 +334,10 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         updates_by_slug[item["slug"]] = update
         if item.get("pinned"):
             pinned = update
+    return updates_by_slug, pinned
 
-    if add_events and not case.events.exists():
-        _events_add(case, case_data.get("events", []), updates_by_slug, report)
 
-    if pinned is not None and index.pinned_update_id is None:
-        index.pinned_update = pinned
-        _publish(index)
-        report.note(f"pinned: {pinned.title}")
-
-    if home.featured_case_id is None:
-        home.featured_case = case
-        home.background_page = standard.get("case-background")
-        home.action_page = standard.get("take-action")
-        _publish(home)
-        report.note("home page banner")
-
+def _demo_campaign_settings(*, home_data: dict, standard: dict, report: DemoReport) -> None:
     campaign = CampaignSettings.for_site(Site.objects.get(is_default_site=True))
     if campaign.about_page_id is None:
         campaign.campaign_name = home_data["title"]
@@ -315,13 +347,6 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         campaign.privacy_page = standard.get("privacy")
         campaign.save()
         report.note("campaign settings")
-
-    _demo_support(home=home, case=case, report=report, data_dir=data_dir)
-    _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
-    _demo_translations(home=home, report=report, data_dir=data_dir)
-
-    _ensure_admin(report, var_dir or Path(settings.VAR_DIR))
-    return report
 
 
 CASE_DETAILS = (
@@ -688,72 +713,78 @@ def _demo_translations(*, home, report: DemoReport, data_dir: Path) -> None:
         if path == record_path:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        locale = Locale.objects.get(language_code=data["locale"])
+        _demo_language_translate(home=home, data=data, path=path, record=record, report=report)
+
+
+def _demo_language_translate(*, home, data: dict, path: Path, record, report: DemoReport) -> None:
+    """One language's file: the home page, the updates index, standard pages, the case,
+    the petition, the listings and the updates, each where the file has its words."""
+    locale = Locale.objects.get(language_code=data["locale"])
+    _translate(home, locale, report, fields=_pick(data["home"], ("title", "intro", "action_text")))
+    index = UpdateIndexPage.objects.child_of(home).first()
+    if index is not None:
+        with translation.override(locale.language_code):
+            index_title = gettext("Latest updates")
         _translate(
-            home, locale, report, fields=_pick(data["home"], ("title", "intro", "action_text"))
+            index,
+            locale,
+            report,
+            fields={"title": index_title, "intro": data["home"].get("updates_intro", "")},
         )
-        index = UpdateIndexPage.objects.child_of(home).first()
-        if index is not None:
-            with translation.override(locale.language_code):
-                index_title = gettext("Latest updates")
+    for slug, item in data.get("pages", {}).items():
+        page = _child(home, StandardPage, slug)
+        if page is not None:
             _translate(
-                index,
+                page,
                 locale,
                 report,
-                fields={"title": index_title, "intro": data["home"].get("updates_intro", "")},
-            )
-        for slug, item in data.get("pages", {}).items():
-            page = _child(home, StandardPage, slug)
-            if page is not None:
-                _translate(
-                    page,
-                    locale,
-                    report,
-                    fields=_pick(item, ("title", "intro")),
-                    body=item.get("body"),
-                    references=(StandardPageReference, item.get("references")),
-                )
-        case = CasePage.objects.filter(locale=home.locale, live=True).first()
-        if case is not None and data.get("case"):
-            record_texts = (record or {}).get(locale.language_code, {})
-            _translate(
-                case,
-                locale,
-                report,
-                fields=_pick(data["case"], CASE_TRANSLATED_FIELDS),
-                children=lambda target, texts=record_texts: _record_children_translate(
-                    target, texts
-                ),
-            )
-        petition = _child(home, PetitionPage, "petition")
-        if petition is not None and data.get("petition"):
-            fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
-            fields["text"] = html_sanitize(html=data["petition"]["text"])
-            _translate(petition, locale, report, fields=fields)
-        for model, slug in (
-            (SupportRegisterPage, "support"),
-            (CaseIndexPage, "cases"),
-            (LibraryPage, "library"),
-        ):
-            listing = _child(home, model, slug)
-            if listing is not None and data.get(slug):
-                _translate(listing, locale, report, fields=_pick(data[slug], ("title", "intro")))
-        authors = data.get("authors", {})
-        for slug, item in data.get("updates", {}).items():
-            update = _child(index, UpdatePage, slug) if index is not None else None
-            if update is None:
-                raise ValueError(f"{path.name}: no update {slug!r} to translate")
-            fields = _pick(item, ("title", "summary"))
-            if update.author:
-                fields["author"] = authors.get(update.author, update.author)
-            _translate(
-                update,
-                locale,
-                report,
-                fields=fields,
+                fields=_pick(item, ("title", "intro")),
                 body=item.get("body"),
-                references=(UpdateReference, item.get("references")),
+                references=(StandardPageReference, item.get("references")),
             )
+    case = CasePage.objects.filter(locale=home.locale, live=True).first()
+    if case is not None and data.get("case"):
+        record_texts = (record or {}).get(locale.language_code, {})
+        _translate(
+            case,
+            locale,
+            report,
+            fields=_pick(data["case"], CASE_TRANSLATED_FIELDS),
+            children=lambda target, texts=record_texts: _record_children_translate(target, texts),
+        )
+    petition = _child(home, PetitionPage, "petition")
+    if petition is not None and data.get("petition"):
+        fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
+        fields["text"] = html_sanitize(html=data["petition"]["text"])
+        _translate(petition, locale, report, fields=fields)
+    for model, slug in (
+        (SupportRegisterPage, "support"),
+        (CaseIndexPage, "cases"),
+        (LibraryPage, "library"),
+    ):
+        listing = _child(home, model, slug)
+        if listing is not None and data.get(slug):
+            _translate(listing, locale, report, fields=_pick(data[slug], ("title", "intro")))
+    _demo_updates_translate(index=index, locale=locale, data=data, path=path, report=report)
+
+
+def _demo_updates_translate(*, index, locale, data: dict, path: Path, report: DemoReport) -> None:
+    authors = data.get("authors", {})
+    for slug, item in data.get("updates", {}).items():
+        update = _child(index, UpdatePage, slug) if index is not None else None
+        if update is None:
+            raise ValueError(f"{path.name}: no update {slug!r} to translate")
+        fields = _pick(item, ("title", "summary"))
+        if update.author:
+            fields["author"] = authors.get(update.author, update.author)
+        _translate(
+            update,
+            locale,
+            report,
+            fields=fields,
+            body=item.get("body"),
+            references=(UpdateReference, item.get("references")),
+        )
 
 
 def _pick(item: dict, names) -> dict:

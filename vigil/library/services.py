@@ -8,7 +8,7 @@ import codecs
 import hashlib
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -241,14 +241,8 @@ def _pdf_page_count(file) -> int:
     return count
 
 
-def document_inspect(*, file) -> DocumentFacts:
-    """Check an uploaded or stored file by its content and return its facts.
-
-    Raises ValidationError with a reader-friendly message when the file is too
-    large, empty, of a kind the library does not take, markup (HTML, SVG, XML),
-    a broken PDF, or when its content does not match its extension.
-    """
-    name = os.path.basename(getattr(file, "name", "") or "")
+def _extension_accepted(name: str) -> str:
+    """The file name's extension, where the library takes it; else ValidationError."""
     extension = os.path.splitext(name)[1][1:].lower()
     allowed = getattr(settings, "WAGTAILDOCS_EXTENSIONS", None) or list(TYPE_BY_EXTENSION)
     if extension not in TYPE_BY_EXTENSION or extension not in allowed:
@@ -260,6 +254,88 @@ def document_inspect(*, file) -> DocumentFacts:
             },
             code="extension",
         )
+    return extension
+
+
+@dataclass
+class _FileRead:
+    """What one pass over a file's bytes learns: its digests, size, first bytes and
+    whether it is all UTF-8 text."""
+
+    digest: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    sha1: "hashlib._Hash" = field(default_factory=lambda: hashlib.sha1(usedforsecurity=False))
+    size: int = 0
+    head: bytes = b""
+    is_text: bool = True
+
+
+def _file_read(file, *, limit: int, too_large: ValidationError) -> _FileRead:
+    """Read the file once, in chunks, stopping with `too_large` past `limit` bytes."""
+    read = _FileRead()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    if hasattr(file, "seek"):
+        file.seek(0)
+    chunks = (
+        file.chunks(CHUNK_SIZE)
+        if hasattr(file, "chunks")
+        else iter(lambda: file.read(CHUNK_SIZE), b"")
+    )
+    for chunk in chunks:
+        read.size += len(chunk)
+        if read.size > limit:
+            raise too_large
+        read.digest.update(chunk)
+        read.sha1.update(chunk)
+        if len(read.head) < HEAD_SIZE:
+            read.head += chunk[: HEAD_SIZE - len(read.head)]
+        if read.is_text:
+            if b"\x00" in chunk:
+                read.is_text = False
+            else:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    read.is_text = False
+    if read.is_text:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            read.is_text = False
+    return read
+
+
+def _content_kind(file, *, read: _FileRead, expected: str) -> str | None:
+    """The kind the file's content is, whatever its name; markup is refused outright."""
+    head = read.head
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(file)
+    if not read.is_text:
+        return None
+    if _looks_like_markup(head):
+        raise ValidationError(
+            _(
+                "This file contains web page markup (HTML, SVG or XML), which the "
+                "library does not accept, whatever its name. Upload a PDF instead."
+            ),
+            code="markup",
+        )
+    return CSV if expected == CSV else TEXT
+
+
+def document_inspect(*, file) -> DocumentFacts:
+    """Check an uploaded or stored file by its content and return its facts.
+
+    Raises ValidationError with a reader-friendly message when the file is too
+    large, empty, of a kind the library does not take, markup (HTML, SVG, XML),
+    a broken PDF, or when its content does not match its extension.
+    """
+    extension = _extension_accepted(os.path.basename(getattr(file, "name", "") or ""))
     limit = library_max_upload_bytes()
     too_large = ValidationError(
         _("This file is too large. The library takes files up to %(limit)s.")
@@ -269,66 +345,12 @@ def document_inspect(*, file) -> DocumentFacts:
     declared_size = getattr(file, "size", None)
     if declared_size is not None and declared_size > limit:
         raise too_large
-
-    digest = hashlib.sha256()
-    sha1 = hashlib.sha1(usedforsecurity=False)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    is_text = True
-    size = 0
-    head = b""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    chunks = (
-        file.chunks(CHUNK_SIZE)
-        if hasattr(file, "chunks")
-        else iter(lambda: file.read(CHUNK_SIZE), b"")
-    )
-    for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        digest.update(chunk)
-        sha1.update(chunk)
-        if len(head) < HEAD_SIZE:
-            head += chunk[: HEAD_SIZE - len(head)]
-        if is_text:
-            if b"\x00" in chunk:
-                is_text = False
-            else:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    is_text = False
-    if is_text:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            is_text = False
-    if size == 0:
+    read = _file_read(file, limit=limit, too_large=too_large)
+    if read.size == 0:
         raise ValidationError(_("This file is empty."), code="empty")
 
     expected = TYPE_BY_EXTENSION[extension]
-    if head.startswith(b"%PDF-"):
-        found = PDF
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        found = PNG
-    elif head.startswith(b"\xff\xd8\xff"):
-        found = JPEG
-    elif head.startswith(b"PK\x03\x04"):
-        found = _zip_kind(file)
-    elif is_text:
-        if _looks_like_markup(head):
-            raise ValidationError(
-                _(
-                    "This file contains web page markup (HTML, SVG or XML), which the "
-                    "library does not accept, whatever its name. Upload a PDF instead."
-                ),
-                code="markup",
-            )
-        found = CSV if expected == CSV else TEXT
-    else:
-        found = None
-
+    found = _content_kind(file, read=read, expected=expected)
     if found != expected:
         raise ValidationError(
             _(
@@ -343,9 +365,9 @@ def document_inspect(*, file) -> DocumentFacts:
     if hasattr(file, "seek"):
         file.seek(0)
     return DocumentFacts(
-        sha256=digest.hexdigest(),
-        size=size,
-        sha1=sha1.hexdigest(),
+        sha256=read.digest.hexdigest(),
+        size=read.size,
+        sha1=read.sha1.hexdigest(),
         media_type=found,
         page_count=page_count,
     )

@@ -1,8 +1,8 @@
 """The support register: loading, filtering, counting and charting statements of support."""
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.formats import date_format
@@ -10,6 +10,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
 
+from vigil.core.charts import (
+    FONT,
+    INNER,
+    MARGIN,
+    WIDTH,
+    chart_add,
+    chart_axis,
+    chart_frame,
+    chart_legend_label,
+    chart_legend_swatch,
+    chart_markup,
+    chart_year_tick,
+    years_thinned,
+)
 from vigil.core.snapshot import snapshot_memo
 from vigil.news.services import linked_updates_localize
 
@@ -243,9 +257,7 @@ def support_summary(*, case, request=None) -> dict | None:
 
 # -- chart ------------------------------------------------------------------
 
-WIDTH = 400
-MARGIN = 12
-FONT = 12
+TOP, BOTTOM, HEIGHT = 28, 140, 190
 # Each at least 4.5:1 against white (WCAG AA): #0a4b78 is 9.6:1, #8a1c1c 9.4:1, #595959 7:1.
 COLOURS = {"bar": "#0a4b78", "mark": "#8a1c1c", "ink": "#1b1b1b", "line": "#595959"}
 
@@ -258,61 +270,31 @@ def _quarter_label(year: int, quarter: int) -> str:
     return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
 
 
-def _add(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    element = ET.SubElement(
-        parent, tag, {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items()}
-    )
-    if text is not None:
-        element.text = text
-    return element
+@dataclass(frozen=True)
+class _Quarters:
+    """Every quarter from the first to the last, each a slot of the chart's width."""
+
+    quarters: list[tuple[int, int]]
+
+    @classmethod
+    def between(cls, first: tuple[int, int], last: tuple[int, int]) -> "_Quarters":
+        quarters = []
+        year, quarter = first
+        while (year, quarter) <= last:
+            quarters.append((year, quarter))
+            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        return cls(quarters)
+
+    @property
+    def slot(self) -> float:
+        return INNER / len(self.quarters)
+
+    def x(self, q: tuple[int, int]) -> float:
+        return MARGIN + self.slot * self.quarters.index(q)
 
 
-def statements_chart_svg(*, statements, case, id_prefix: str = "support-chart") -> SafeString:
-    """An accessible bar chart: statements per quarter, from the detention to the latest one.
-
-    Empty when there are no statements. The <desc> lists every count, so the chart has a
-    full text alternative.
-    """
-    statements = list(statements)
-    if not statements:
-        return mark_safe("")
-    dates = [s.date for s in statements]
-    first_q = _quarter(min([case.detained_on, *dates]))
-    last_q = _quarter(max(dates))
-    quarters = []
-    year, quarter = first_q
-    while (year, quarter) <= last_q:
-        quarters.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    per_quarter = Counter(_quarter(d) for d in dates)
-    peak = max(per_quarter.values())
-
-    top, bottom, height = 28, 140, 190
-    inner = WIDTH - 2 * MARGIN
-    slot = inner / len(quarters)
-    bar_width = round(max(slot * 0.7, 1.5), 1)
-
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
-            "role": "img",
-            "class": "case-chart support-chart",
-            "aria-labelledby": title_id,
-            "aria-describedby": desc_id,
-            "font-family": "system-ui, sans-serif",
-            "font-size": str(FONT),
-        },
-    )
-    _add(
-        svg,
-        "title",
-        _("Statements of support for %(name)s, by quarter") % {"name": case.display_name},
-        id=title_id,
-    )
+def _chart_description(*, statements, dates, quarters: _Quarters, per_quarter) -> str:
+    """Every count in words: the chart's full text alternative."""
     counts = statement_counts(statements=statements)
     parts = [
         ngettext(
@@ -332,133 +314,152 @@ def statements_chart_svg(*, statements, case, id_prefix: str = "support-chart") 
         _("By quarter: %(list)s.")
         % {
             "list": "; ".join(
-                f"{_quarter_label(*q)}: {per_quarter[q]}" for q in quarters if per_quarter[q]
+                f"{_quarter_label(*q)}: {per_quarter[q]}"
+                for q in quarters.quarters
+                if per_quarter[q]
             )
         },
     ]
-    _add(svg, "desc", " ".join(parts), id=desc_id)
+    return " ".join(parts)
 
-    # Axis and the peak value as a scale.
-    _add(svg, "line", x1=MARGIN, x2=WIDTH - MARGIN, y1=bottom, y2=bottom, stroke=COLOURS["line"])
-    _add(
+
+def _chart_scale_draw(svg, *, peak: int) -> None:
+    """The axis, and the peak value as a scale."""
+    chart_axis(svg, y=BOTTOM, stroke=COLOURS["line"])
+    chart_add(
         svg,
         "line",
         x1=MARGIN,
         x2=WIDTH - MARGIN,
-        y1=top,
-        y2=top,
+        y1=TOP,
+        y2=TOP,
         stroke=COLOURS["line"],
         stroke_width=0.5,
         stroke_dasharray="2 3",
     )
-    _add(
+    chart_add(
         svg,
         "text",
         ngettext("%(count)s statement", "%(count)s statements", peak) % {"count": peak},
         x=MARGIN,
-        y=top - 6,
+        y=TOP - 6,
         fill=COLOURS["ink"],
         font_size=FONT - 1,
     )
 
-    def x(q: tuple[int, int]) -> float:
-        return MARGIN + slot * quarters.index(q)
 
-    # Detention, marked where the chart starts counting.
-    detained = _quarter(case.detained_on)
-    dx = round(x(detained) + slot / 2, 1)
-    mark = _add(svg, "g", class_="support-chart__detained")
-    _add(
-        mark,
-        "title",
-        _("Detained on %(date)s") % {"date": date_format(case.detained_on, "DATE_FORMAT")},
-    )
-    _add(
-        mark,
+def _detained_line(parent, *, x: float, y1: float, y2: float) -> None:
+    chart_add(
+        parent,
         "line",
-        x1=dx,
-        x2=dx,
-        y1=top,
-        y2=bottom,
+        x1=x,
+        x2=x,
+        y1=y1,
+        y2=y2,
         stroke=COLOURS["mark"],
         stroke_width=1.5,
         stroke_dasharray="4 3",
     )
 
-    for q in quarters:
+
+def _chart_detained_draw(svg, *, detained_on: dt.date, quarters: _Quarters) -> None:
+    """Detention, marked where the chart starts counting."""
+    dx = round(quarters.x(_quarter(detained_on)) + quarters.slot / 2, 1)
+    mark = chart_add(svg, "g", class_="support-chart__detained")
+    chart_add(
+        mark, "title", _("Detained on %(date)s") % {"date": date_format(detained_on, "DATE_FORMAT")}
+    )
+    _detained_line(mark, x=dx, y1=TOP, y2=BOTTOM)
+
+
+def _chart_bars_draw(svg, *, quarters: _Quarters, per_quarter, peak: int) -> None:
+    slot = quarters.slot
+    bar_width = round(max(slot * 0.7, 1.5), 1)
+    for q in quarters.quarters:
         n = per_quarter[q]
         if not n:
             continue
-        bar_height = round((bottom - top) * n / peak, 1)
-        bx = round(x(q) + (slot - bar_width) / 2, 1)
-        bar = _add(
+        bar_height = round((BOTTOM - TOP) * n / peak, 1)
+        bx = round(quarters.x(q) + (slot - bar_width) / 2, 1)
+        bar = chart_add(
             svg,
             "rect",
             class_="support-chart__bar",
             x=bx,
-            y=round(bottom - bar_height, 1),
+            y=round(BOTTOM - bar_height, 1),
             width=bar_width,
             height=bar_height,
             fill=COLOURS["bar"],
         )
-        _add(
+        chart_add(
             bar,
             "title",
             ngettext("%(quarter)s: %(count)s statement", "%(quarter)s: %(count)s statements", n)
             % {"quarter": _quarter_label(*q), "count": n},
         )
         if slot >= 14:
-            _add(
+            chart_add(
                 svg,
                 "text",
                 str(n),
                 x=round(bx + bar_width / 2, 1),
-                y=round(bottom - bar_height - 3, 1),
+                y=round(BOTTOM - bar_height - 3, 1),
                 fill=COLOURS["ink"],
                 font_size=FONT - 2,
                 text_anchor="middle",
             )
 
-    # Years under the axis, thinned out so they never overlap.
-    years = sorted({year for year, _q in quarters})
-    step = max(1, -(-len(years) // 6))
-    for year in years[::step]:
-        first_of_year = next(q for q in quarters if q[0] == year)
-        tx = round(x(first_of_year), 1)
-        _add(svg, "line", x1=tx, x2=tx, y1=bottom, y2=bottom + 5, stroke=COLOURS["line"])
-        _add(svg, "text", str(year), x=tx, y=bottom + 18, fill=COLOURS["ink"])
 
-    # Legend, side by side.
-    ly = height - 10
-    _add(svg, "rect", x=MARGIN, y=ly - 9, width=10, height=10, fill=COLOURS["bar"])
-    _add(
-        svg,
-        "text",
-        _("Statements in the quarter"),
-        x=MARGIN + 14,
-        y=ly,
-        fill=COLOURS["ink"],
-        font_size=FONT - 1,
+def _chart_years_draw(svg, *, quarters: _Quarters) -> None:
+    """Years under the axis, at each year's first quarter."""
+    for year in years_thinned(sorted({year for year, _q in quarters.quarters})):
+        first_of_year = next(q for q in quarters.quarters if q[0] == year)
+        chart_year_tick(
+            svg,
+            year=year,
+            x=round(quarters.x(first_of_year), 1),
+            y=BOTTOM,
+            length=5,
+            label_below=18,
+            colours=COLOURS,
+        )
+
+
+def _chart_legend_draw(svg) -> None:
+    """Legend, side by side."""
+    ly = HEIGHT - 10
+    chart_legend_swatch(svg, x=MARGIN, y=ly, fill=COLOURS["bar"])
+    chart_legend_label(svg, _("Statements in the quarter"), x=MARGIN, y=ly, ink=COLOURS["ink"])
+    lx = MARGIN + INNER / 2
+    _detained_line(svg, x=lx + 5, y1=ly - 11, y2=ly + 2)
+    chart_legend_label(svg, _("Detained"), x=lx, y=ly, ink=COLOURS["ink"])
+
+
+def statements_chart_svg(*, statements, case, id_prefix: str = "support-chart") -> SafeString:
+    """An accessible bar chart: statements per quarter, from the detention to the latest one.
+
+    Empty when there are no statements. The <desc> lists every count, so the chart has a
+    full text alternative.
+    """
+    statements = list(statements)
+    if not statements:
+        return mark_safe("")
+    dates = [s.date for s in statements]
+    quarters = _Quarters.between(_quarter(min([case.detained_on, *dates])), _quarter(max(dates)))
+    per_quarter = Counter(_quarter(d) for d in dates)
+    peak = max(per_quarter.values())
+    svg = chart_frame(
+        height=HEIGHT,
+        css_class="case-chart support-chart",
+        id_prefix=id_prefix,
+        title=_("Statements of support for %(name)s, by quarter") % {"name": case.display_name},
+        desc=_chart_description(
+            statements=statements, dates=dates, quarters=quarters, per_quarter=per_quarter
+        ),
     )
-    lx = MARGIN + inner / 2
-    _add(
-        svg,
-        "line",
-        x1=lx + 5,
-        x2=lx + 5,
-        y1=ly - 11,
-        y2=ly + 2,
-        stroke=COLOURS["mark"],
-        stroke_width=1.5,
-        stroke_dasharray="4 3",
-    )
-    _add(
-        svg,
-        "text",
-        _("Detained"),
-        x=lx + 14,
-        y=ly,
-        fill=COLOURS["ink"],
-        font_size=FONT - 1,
-    )
-    return mark_safe(ET.tostring(svg, encoding="unicode"))  # noqa: S308 - built by ElementTree
+    _chart_scale_draw(svg, peak=peak)
+    _chart_detained_draw(svg, detained_on=case.detained_on, quarters=quarters)
+    _chart_bars_draw(svg, quarters=quarters, per_quarter=per_quarter, peak=peak)
+    _chart_years_draw(svg, quarters=quarters)
+    _chart_legend_draw(svg)
+    return chart_markup(svg)

@@ -25,6 +25,7 @@ from vigil.core.services import page_source_id, pages_public
 from vigil.core.snapshot import snapshot_memo
 
 from .. import services
+from ..svg import case_timeline_svg
 from .record import EventKind
 
 
@@ -399,7 +400,6 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         return response
 
     def get_context(self, request, *args, kind=None, **kwargs):
-        from ..svg import case_timeline_svg  # circle: svg.py imports exports.py, which imports us
 
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.
@@ -417,10 +417,9 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
             timeline_svg=snapshot_memo(
                 ("case-timeline-svg", self.pk, get_language()),
                 lambda: case_timeline_svg(
-                    case=self,
-                    report=record.orders,
-                    events=record.events,
-                    today=record.today,
+                    timeline=services.case_timeline_build(
+                        case=self, report=record.orders, events=record.events, today=record.today
+                    ),
                     described_by="case-orders",
                 ),
             ),

@@ -33,9 +33,10 @@ def _svg(orders, events=(), today=TODAY, **case_fields):
     report = services.detention_orders_analyse(
         orders=orders, detained_on=case.detained_on, today=today, released_on=case.released_on
     )
-    markup = case_timeline_svg(
-        case=case, report=report, events=list(events), today=today, described_by="case-orders"
+    timeline = services.case_timeline_build(
+        case=case, report=report, events=list(events), today=today
     )
+    markup = case_timeline_svg(timeline=timeline, described_by="case-orders")
     return markup, ET.fromstring(markup), report
 
 
@@ -100,7 +101,7 @@ def test_legend_labels_never_overlap_in_any_language():
     chart: the Russian "No public order" ran into "Key event" when two shared a line."""
     from django.utils import translation
 
-    from vigil.cases.svg import WIDTH, _text_width
+    from vigil.core.charts import WIDTH, text_width
 
     for language in ("en", "ru", "kk"):
         with translation.override(language):
@@ -115,7 +116,7 @@ def test_legend_labels_never_overlap_in_any_language():
         for line in lines.values():
             line.sort(key=lambda t: float(t.get("x")))
             for left, right in zip(line, line[1:], strict=False):
-                end = float(left.get("x")) + _text_width(left.text)
+                end = float(left.get("x")) + text_width(left.text)
                 assert end < float(right.get("x")) - 14, (language, left.text, right.text)
             last = line[-1]
-            assert float(last.get("x")) + _text_width(last.text) <= WIDTH, (language, last.text)
+            assert float(last.get("x")) + text_width(last.text) <= WIDTH, (language, last.text)

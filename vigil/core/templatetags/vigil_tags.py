@@ -49,69 +49,108 @@ def site_chrome(context):
         return chrome
     root = site.root_page
     current = context.get("page")
-    home_path = root.path
-    if language != settings.LANGUAGE_CODE:
-        if isinstance(current, Page) and current.path.startswith(root.path[: -Page.steplen]):
-            # A page served in this language lies under that language's home, which is
-            # its ancestor at the home's depth: no query needed to find it.
-            home_path = current.path[: len(root.path)]
-        else:
-            home_path = site_root_localized(site=site, request=request).path
+    home_path = _chrome_home_path(
+        site=site, root=root, current=current, language=language, request=request
+    )
     # The menu lists the home page's children: a new one changes every page.
     depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)
     footer_ids = [pk for pk in (campaign.about_page_id, campaign.privacy_page_id) if pk]
+    pages = _chrome_pages_load(
+        root=root, current=current, language=language, home_path=home_path, footer_ids=footer_ids
+    )
+    _chrome_footer_fill(campaign=campaign, pages=pages, language=language)
+    home = next((p for p in pages if p.path == home_path), root)
+    chrome["home"] = home
+    # The campaign's name and tagline are written in the default language; elsewhere the
+    # home page's translated title names the site.
+    if language == settings.LANGUAGE_CODE or home is root:
+        chrome["site_name"], chrome["tagline"] = campaign.campaign_name, campaign.tagline
+    else:
+        chrome["site_name"], chrome["tagline"] = home.title, ""
+    chrome.update(
+        _chrome_menu(pages=pages, root=root, home_path=home_path, current=current, request=request)
+    )
+    chrome["main_action"] = _main_action(pages, root, language)
+    chrome.update(_language_versions(request, pages, root, current, language))
+    request._vigil_chrome = chrome
+    return chrome
 
-    main_action_keys = _main_action_keys(root)
+
+def _chrome_home_path(*, site, root, current, language: str, request) -> str:
+    """The path of the home page in the reader's language."""
+    if language == settings.LANGUAGE_CODE:
+        return root.path
+    if isinstance(current, Page) and current.path.startswith(root.path[: -Page.steplen]):
+        # A page served in this language lies under that language's home, which is
+        # its ancestor at the home's depth: no query needed to find it.
+        return current.path[: len(root.path)]
+    return site_root_localized(site=site, request=request).path
+
+
+def _chrome_shared_condition(*, root, language: str, home_path: str, footer_ids, action_keys) -> Q:
+    """Menu, footer links, the updates index and every language version of the home
+    page (and, with this page's versions, of this page): one query."""
+    return (
+        Q(
+            translation_key__in=Page.objects.filter(pk__in=footer_ids).values("translation_key"),
+            locale__language_code=language,
+        )
+        | Q(pk__in=footer_ids)
+        | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
+        | Q(
+            path__startswith=home_path,
+            depth=root.depth + 1,
+            content_type=ContentType.objects.get_for_model(page_role("updates_index")),
+        )
+        | Q(translation_key=root.translation_key)
+        # The home page's main action (the case strip's button), in this language or
+        # the default one.
+        | Q(
+            translation_key__in=action_keys,
+            locale__language_code__in={language, settings.LANGUAGE_CODE},
+        )
+    )
+
+
+def _chrome_pages_load(*, root, current, language: str, home_path: str, footer_ids) -> list:
+    """The pages the chrome names, and this page's versions in every language."""
+    action_keys = _main_action_keys(root)
 
     def shared_condition() -> Q:
-        # Menu, footer links, the updates index and every language version of the home
-        # page (and, with this page's versions, of this page): one query.
-        return (
-            Q(
-                translation_key__in=Page.objects.filter(pk__in=footer_ids).values(
-                    "translation_key"
-                ),
-                locale__language_code=language,
-            )
-            | Q(pk__in=footer_ids)
-            | Q(path__startswith=home_path, depth=root.depth + 1, show_in_menus=True)
-            | Q(
-                path__startswith=home_path,
-                depth=root.depth + 1,
-                content_type=ContentType.objects.get_for_model(page_role("updates_index")),
-            )
-            | Q(translation_key=root.translation_key)
-            # The home page's main action (the case strip's button), in this language or
-            # the default one.
-            | Q(
-                translation_key__in=main_action_keys,
-                locale__language_code__in={language, settings.LANGUAGE_CODE},
-            )
+        return _chrome_shared_condition(
+            root=root,
+            language=language,
+            home_path=home_path,
+            footer_ids=footer_ids,
+            action_keys=action_keys,
         )
 
     key = current.translation_key if isinstance(current, Page) and current.pk else None
-    if snapshot_active():
-        # Rendering many pages: the shared part once per language; this page's versions
-        # from every page's, loaded once for the whole site, or else on their own.
-        pages = snapshot_memo(
-            ("chrome", language, home_path, *footer_ids),
-            lambda: _chrome_pages(shared_condition(), main_action_keys=main_action_keys),
-        )
-        if key is not None:
-            known = {p.pk for p in pages}
-            if snapshot_whole_site():
-                versions = _page_versions().get(key, [])
-            else:
-                versions = _chrome_pages(Q(translation_key=key))
-            pages = sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
-    else:
+    if not snapshot_active():
         shared = shared_condition()
-        pages = _chrome_pages(
-            shared | Q(translation_key=key) if key else shared, main_action_keys=main_action_keys
+        return _chrome_pages(
+            shared | Q(translation_key=key) if key else shared, main_action_keys=action_keys
         )
-    # Fill the settings' foreign-key caches (in the reader's language) so the footer
-    # costs no query.
+    # Rendering many pages: the shared part once per language; this page's versions
+    # from every page's, loaded once for the whole site, or else on their own.
+    pages = snapshot_memo(
+        ("chrome", language, home_path, *footer_ids),
+        lambda: _chrome_pages(shared_condition(), main_action_keys=action_keys),
+    )
+    if key is None:
+        return pages
+    known = {p.pk for p in pages}
+    if snapshot_whole_site():
+        versions = _page_versions().get(key, [])
+    else:
+        versions = _chrome_pages(Q(translation_key=key))
+    return sorted(pages + [p for p in versions if p.pk not in known], key=lambda p: p.path)
+
+
+def _chrome_footer_fill(*, campaign, pages: list, language: str) -> None:
+    """Fill the settings' foreign-key caches (in the reader's language) so the footer
+    costs no query."""
     for field in ("about_page", "privacy_page"):
         source_id = getattr(campaign, f"{field}_id")
         source = next((p for p in pages if p.pk == source_id), None)
@@ -126,24 +165,15 @@ def site_chrome(context):
             source,
         )
         setattr(campaign, field, localized)
-    home = next((p for p in pages if p.path == home_path), root)
-    chrome["home"] = home
-    # The campaign's name and tagline are written in the default language; elsewhere the
-    # home page's translated title names the site.
-    if language == settings.LANGUAGE_CODE or home is root:
-        chrome["site_name"], chrome["tagline"] = campaign.campaign_name, campaign.tagline
-    else:
-        chrome["site_name"], chrome["tagline"] = home.title, ""
+
+
+def _chrome_menu(*, pages: list, root, home_path: str, current, request) -> dict:
+    """The menu (the home page's children shown in menus) and the updates index."""
     children = [p for p in pages if p.depth == root.depth + 1 and p.path.startswith(home_path)]
-    chrome["menu"] = [p for p in children if p.show_in_menus]
-    chrome["updates_index"] = next(
-        (p for p in children if isinstance(p, page_role("updates_index"))),
-        None,
-    )
-    if chrome["updates_index"] is not None:
-        chrome["updates_url"] = chrome["updates_index"].get_url(request)
+    updates_index = next((p for p in children if isinstance(p, page_role("updates_index"))), None)
+    updates_url = updates_index.get_url(request) if updates_index is not None else None
     current_path = getattr(current, "path", "")
-    chrome["menu"] = [
+    menu = [
         {
             "page": item,
             "title": item.menu_title,
@@ -156,14 +186,11 @@ def site_chrome(context):
                 else ""
             ),
         }
-        for item in chrome["menu"]
+        for item in children
         # An untranslated copy with no name in the reader's language is left out.
-        if item.menu_title
+        if item.show_in_menus and item.menu_title
     ]
-    chrome["main_action"] = _main_action(pages, root, language)
-    chrome.update(_language_versions(request, pages, root, current, language))
-    request._vigil_chrome = chrome
-    return chrome
+    return {"menu": menu, "updates_index": updates_index, "updates_url": updates_url}
 
 
 def _main_action_keys(root):

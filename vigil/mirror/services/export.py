@@ -614,6 +614,100 @@ def _worker_do_batch(urls: list[str]) -> list[_Result]:
 # -- the export ----------------------------------------------------------------
 
 
+def _export_target(*, directory: Path, base_url: str, key: Path):
+    """The default site and the earlier export into `directory`; ExportError where the
+    key, the site, the address or the directory cannot be used."""
+    if not key.is_file():
+        raise ExportError(
+            _("No mirror signing key at %(path)s. Create one with: manage.py mirror_key --create")
+            % {"path": key}
+        )
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ExportError(_("No default site is configured: there is nothing to export."))
+    if base_url and not re.match(r"^(https?|file)://", base_url):
+        raise ExportError(_("--base-url must start with http://, https:// or file://."))
+    previous = MirrorExport.objects.filter(directory=str(directory)).first()
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(_("%(path)s exists and is not a directory.") % {"path": directory})
+    if directory.is_dir() and any(directory.iterdir()) and previous is None:
+        raise ExportError(
+            _("%(path)s is not empty and holds no earlier export: choose an empty directory.")
+            % {"path": directory}
+        )
+    return site, previous
+
+
+@dataclass
+class _Collector:
+    """Takes each rendered page's result: records its file, or why it has none, and
+    returns the links it found that are still to render."""
+
+    directory: Path
+    summary: ExportSummary
+    files: dict[str, str]
+    sources: dict[str, str]
+    kept: dict[str, str]  # the earlier export's files
+    expected: set[str]  # URLs that must render
+    seen: set[str]
+    known: set[str]  # an incremental export's URLs already in the copy
+    full: bool
+    queued: int
+    progress: Callable[[int, int, str], None] | None
+    linked_from: dict[str, str] = field(default_factory=dict)
+    search_fields: dict[int, dict] = field(default_factory=dict)
+    done: int = 0
+
+    def take(self, result: _Result) -> list[str]:
+        self.done += 1
+        if result.search is not None:
+            self.search_fields[result.search["i"]] = result.search
+        self._file_record(result)
+        new = []
+        for link in sorted(result.links):
+            if link in self.seen or _skipped(link) or (not self.full and link in self.known):
+                continue
+            self.seen.add(link)
+            self.linked_from[link] = result.url
+            new.append(link)
+        if self.progress:
+            self.progress(self.done, self.done + self.queued + len(new), result.url)
+        return new
+
+    def _file_record(self, result: _Result) -> None:
+        file, files, sources, summary = result.file, self.files, self.sources, self.summary
+        if result.status >= 500 or (result.url in self.expected and result.status >= 400):
+            # The file it had stays, as it was signed: the page failed, it did not go.
+            summary.failed.append((result.url, result.status))
+            if file in self.kept and (self.directory / file).is_file():
+                files[file], sources[file] = self.kept[file], result.url
+        elif result.status == 200:
+            files[file] = result.digest
+            sources[file] = result.url
+            if result.written:
+                summary.written.append(file)
+                summary.bytes_written += result.size
+        elif file in files and sources.get(file) == result.url:
+            del files[file]
+            del sources[file]
+            (self.directory / file).unlink(missing_ok=True)
+            summary.removed.append(file)
+        elif result.url != NOT_FOUND_URL:
+            summary.broken.append((result.url, result.status, self.linked_from.get(result.url, "")))
+
+
+def _export_prune(*, directory: Path, files: dict[str, str], summary: ExportSummary) -> None:
+    """A full export removes what it did not write, and the folders left empty."""
+    for path in sorted(directory.rglob("*")):
+        name = path.relative_to(directory).as_posix()
+        if path.is_file() and name not in files and name not in NOT_IN_MANIFEST:
+            path.unlink()
+            summary.removed.append(name)
+    for path in sorted(directory.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
 def site_export(
     *,
     directory: Path,
@@ -632,25 +726,8 @@ def site_export(
     began = time.monotonic()
     directory = directory.resolve()
     key = key or mirror_key_path()
-    if not key.is_file():
-        raise ExportError(
-            _("No mirror signing key at %(path)s. Create one with: manage.py mirror_key --create")
-            % {"path": key}
-        )
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None:
-        raise ExportError(_("No default site is configured: there is nothing to export."))
     base_url = base_url.rstrip("/")
-    if base_url and not re.match(r"^(https?|file)://", base_url):
-        raise ExportError(_("--base-url must start with http://, https:// or file://."))
-    previous = MirrorExport.objects.filter(directory=str(directory)).first()
-    if directory.exists() and not directory.is_dir():
-        raise ExportError(_("%(path)s exists and is not a directory.") % {"path": directory})
-    if directory.is_dir() and any(directory.iterdir()) and previous is None:
-        raise ExportError(
-            _("%(path)s is not empty and holds no earlier export: choose an empty directory.")
-            % {"path": directory}
-        )
+    site, previous = _export_target(directory=directory, base_url=base_url, key=key)
     directory.mkdir(parents=True, exist_ok=True)
     fresh = not any(directory.iterdir())
     started_at = timezone.now()
@@ -660,117 +737,95 @@ def site_export(
     if incremental and previous and previous.finished_at and previous.base_url == base_url:
         page_ids, full = changes_since(since=previous.started_at)
     summary = ExportSummary(incremental=not full)
-
-    files: dict[str, str] = {} if full else dict(previous.files)
-    kept = dict(previous.files) if previous else {}
     sources: dict[str, str] = {} if full else dict(previous.sources)
     public = pages_public(site=site)
-    dated = [page.pk for page, _url in public if page.content_type_id == _update_type_id()]
-    tags = _update_tags(dated)
-    dates = _update_dates(dated)
-    pages_map = {str(page.pk): _page_record(page, url, tags, dates) for page, url in public}
-    if full:
-        queue = list(dict.fromkeys([url for _page, url in public] + _fixed_urls()))
-        known = set()
-    else:
-        queue = sorted(_affected_urls(page_ids=page_ids, previous=previous, site=site))
-        known = set(sources.values())
-    queue.append(NOT_FOUND_URL)
-    seen = set(queue)
+    pages_map = _pages_map(public)
+    queue = _export_queue(full=full, public=public, page_ids=page_ids, previous=previous, site=site)
     # A language's home is a public page where the language has one.
     homes = {f"{prefix}/" for prefix in _language_prefixes().values()}
-    expected = {url for _page, url in public} | (set(_fixed_urls()) - homes)
-    linked_from: dict[str, str] = {}
-    search_fields: dict[int, dict] = {}
-
-    options = {
-        "directory": directory,
-        "site_id": site.pk,
-        "base_url": base_url,
-        "made_at": started_at,
-        "page_ids": {url: page.pk for page, url in public},
-        "fresh": fresh,
-    }
-    done = 0
-
-    def take(result: _Result) -> list[str]:
-        nonlocal done
-        done += 1
-        file = result.file
-        if result.search is not None:
-            search_fields[result.search["i"]] = result.search
-        if result.status >= 500 or (result.url in expected and result.status >= 400):
-            # The file it had stays, as it was signed: the page failed, it did not go.
-            summary.failed.append((result.url, result.status))
-            if file in kept and (directory / file).is_file():
-                files[file], sources[file] = kept[file], result.url
-        elif result.status == 200:
-            files[file] = result.digest
-            sources[file] = result.url
-            if result.written:
-                summary.written.append(file)
-                summary.bytes_written += result.size
-        else:
-            if file in files and sources.get(file) == result.url:
-                del files[file]
-                del sources[file]
-                (directory / file).unlink(missing_ok=True)
-                summary.removed.append(file)
-            elif result.url != NOT_FOUND_URL:
-                summary.broken.append((result.url, result.status, linked_from.get(result.url, "")))
-        new = []
-        for link in sorted(result.links):
-            if link in seen or _skipped(link) or (not full and link in known):
-                continue
-            seen.add(link)
-            linked_from[link] = result.url
-            new.append(link)
-        if progress:
-            progress(done, done + len(queue) + len(new), result.url)
-        return new
-
+    collector = _Collector(
+        directory=directory,
+        summary=summary,
+        files={} if full else dict(previous.files),
+        sources=sources,
+        kept=dict(previous.files) if previous else {},
+        expected={url for _page, url in public} | (set(_fixed_urls()) - homes),
+        seen=set(queue),
+        known=set() if full else set(sources.values()),
+        full=full,
+        queued=len(queue),
+        progress=progress,
+    )
+    options = {"directory": directory, "site_id": site.pk, "base_url": base_url}
+    options.update(made_at=started_at, page_ids={url: page.pk for page, url in public}, fresh=fresh)
     # Rendering switches the thread's language page by page; whoever called keeps theirs.
     # What pages share is read once; what every page needs of a kind is loaded for the
     # whole site at once, which is worth it for many pages, not for the few an
     # incremental export usually renders.
     whole_site = len(queue) >= _POOL_MIN_URLS
     with translation.override(translation.get_language()), snapshot_reads(whole_site=whole_site):
-        _crawl(queue=queue, take=take, jobs=jobs, options=options)
-    summary.rendered = done
+        _crawl(queue=queue, take=collector.take, jobs=jobs, options=options)
+    summary.rendered = collector.done
+    files = collector.files
 
     _search_indexes_write(
         directory=directory, public=public, files=files, sources=sources,
-        page_ids=None if full else page_ids, search_fields=search_fields, summary=summary,
+        page_ids=None if full else page_ids, search_fields=collector.search_fields,
+        summary=summary,
     )  # fmt: skip
-
     if full:
-        for path in sorted(directory.rglob("*")):
-            name = path.relative_to(directory).as_posix()
-            if path.is_file() and name not in files and name not in NOT_IN_MANIFEST:
-                path.unlink()
-                summary.removed.append(name)
-        for path in sorted(directory.rglob("*"), reverse=True):
-            if path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-
+        _export_prune(directory=directory, files=files, summary=summary)
     manifest_sign(directory=directory, files=files, key=key)
+    _export_record(
+        directory=directory, base_url=base_url, started_at=started_at, full=full,
+        collector=collector, pages_map=pages_map,
+    )  # fmt: skip
+    summary.files = len(files)
+    summary.bytes = sum((directory / name).stat().st_size for name in files)
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+def _export_queue(*, full: bool, public, page_ids, previous, site) -> list[str]:
+    """The URLs to render first: every page and fixed URL, or those a change affects."""
+    if full:
+        queue = list(dict.fromkeys([url for _page, url in public] + _fixed_urls()))
+    else:
+        queue = sorted(_affected_urls(page_ids=page_ids, previous=previous, site=site))
+    queue.append(NOT_FOUND_URL)
+    return queue
+
+
+def _pages_map(public) -> dict[str, dict]:
+    dated = [page.pk for page, _url in public if page.content_type_id == _update_type_id()]
+    tags = _update_tags(dated)
+    dates = _update_dates(dated)
+    return {str(page.pk): _page_record(page, url, tags, dates) for page, url in public}
+
+
+def _export_record(
+    *, directory: Path, base_url: str, started_at, full: bool, collector: _Collector, pages_map
+) -> None:
+    """What the next (incremental) export starts from."""
     MirrorExport.objects.update_or_create(
         directory=str(directory),
         defaults={
             "base_url": base_url,
             "started_at": started_at,
             "finished_at": timezone.now(),
-            "files": files,
-            "sources": sources,
+            "files": collector.files,
+            "sources": collector.sources,
             "pages": pages_map,
             # After a failure, the next refresh is a full export, which renders it again.
-            **({"full_at": None} if summary.failed else {"full_at": started_at} if full else {}),
+            **(
+                {"full_at": None}
+                if collector.summary.failed
+                else {"full_at": started_at}
+                if full
+                else {}
+            ),
         },
     )
-    summary.files = len(files)
-    summary.bytes = sum((directory / name).stat().st_size for name in files)
-    summary.seconds = time.monotonic() - began
-    return summary
 
 
 def _crawl(*, queue: list[str], take, jobs: int, options: dict) -> None:
