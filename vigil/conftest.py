@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: a site with a home page and an updates index."""
+"""Fixtures shared by every app's tests: a site with a home page and an updates index, and
+vigil.testing's (the browser, the demo, the production server, the SMTP sink)."""
 
 import threading
 
@@ -9,6 +10,17 @@ from wagtail.models import Page, Site
 
 from vigil.news.tests.factories import UpdateIndexPageFactory
 from vigil.pages.tests.factories import HomePageFactory
+from vigil.testing.fixtures import (  # noqa: F401 - fixtures and a hook for every app's tests
+    browser,
+    demo,
+    demo_copy,
+    live_site,
+    mailbox,
+    open_page,
+    pytest_runtest_makereport,
+    site_template,
+    sync_orm_beside_playwright,
+)
 
 
 class _OneRequestAtATimeServer(ThreadedWSGIServer):

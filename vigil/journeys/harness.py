@@ -29,10 +29,8 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from vigil.core.tests.live_site import (
-    LiveSite,
-    Mailbox,
-)
+from vigil.testing.live_site import LiveSite
+from vigil.testing.mail import Mailbox
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "journeys"
 DESKTOP = {"width": 1280, "height": 800}

@@ -6,6 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from vigil.testing.servers import free_port
+
 SLOW_SECONDS = 2.0
 TIMEOUT = 0.5
 
@@ -105,9 +107,4 @@ def source_server():
 @pytest.fixture
 def closed_port_url():
     """An address on 127.0.0.1 where nothing listens."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/nothing"
+    return f"http://127.0.0.1:{free_port()}/nothing"
