@@ -10,6 +10,9 @@
 - `live_site`: the production server (`manage.py serve`) on a copy of the demo site.
 - `demo`: the demo campaign built into the test database, and copies to restore it.
 - `browser`: Chromium and Playwright helpers (axe, screenshots, the live server idle).
+- `payloads`, `forgery`, `slow_sender`: what an attacker sends (uploads, a forged
+  backup, a body one byte at a time), for the tests and bench/security alike.
+- `accounts`: an editor's second factor as tests and journeys give it.
 - `fixtures`: the pytest fixtures over all of these, made available by vigil/conftest.py.
 
 Test-support code: it may import any Vigil module, and nothing in Vigil imports it.

@@ -53,15 +53,14 @@ def group_kill(process: subprocess.Popen, *, timeout: float = 60) -> None:
 
 
 def group_stop(process: subprocess.Popen, *, timeout: float = 15) -> None:
-    """SIGTERM the process's whole group; kill -9 what has not ended within `timeout`."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        group_kill(process)
+    """SIGTERM the process's whole group; kill -9 what has not ended within `timeout`, and
+    any worker outliving the main process by a moment."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    group_kill(process)
 
 
 def nginx_start(

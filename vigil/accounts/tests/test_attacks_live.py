@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from vigil.journeys.harness import Authenticator, totp_key
+from vigil.testing.accounts import Authenticator, totp_key
 from vigil.testing.commands import PYTHON, ROOT
 from vigil.testing.forms import form_inputs
 from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite

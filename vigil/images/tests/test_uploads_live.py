@@ -18,7 +18,10 @@ import pytest
 import requests
 from PIL import Image
 
-from vigil.images.tests.payloads import (
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import Mailbox, smtp_server
+from vigil.testing.payloads import (
     CAMERA,
     geotagged_jpeg,
     has_location,
@@ -26,9 +29,6 @@ from vigil.images.tests.payloads import (
     pdf_with,
     totp_code,
 )
-from vigil.testing.forms import form_inputs
-from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
-from vigil.testing.mail import Mailbox, smtp_server
 
 EDITOR = "uploader"
 PASSWORD = "correct horse battery staple 18"

@@ -6,11 +6,7 @@ from django.utils import timezone
 from vigil.actions.models import PetitionPage
 from vigil.actions.tests.factories import SignatureFactory, SubscriberFactory
 from vigil.mirror import services
-
-BASE_URL = "https://mirror.example.net/vigil"
-CANARY_EMAIL = "mirror-canary-71c3@example.org"
-CANARY_SURNAME = "Oxblossom"
-CANARY_COMMENT = "mirror-canary-comment-2a9e"
+from vigil.mirror.tests.helpers import BASE_URL, CANARY_COMMENT, CANARY_EMAIL, CANARY_SURNAME
 
 
 @pytest.fixture(scope="module")
