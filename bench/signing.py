@@ -275,7 +275,8 @@ import json
 from django.db import connection
 from django.db.models import Count
 from vigil.actions.models import PetitionPage, Signature
-petition = PetitionPage.objects.get(url_path__endswith="/petition/")
+# The English petition: the demo has Russian and Kazakh copies of it too.
+petition = PetitionPage.objects.get(url_path__endswith="/petition/", locale__language_code="en")
 rows = Signature.objects.filter(petition=petition)
 with connection.cursor() as cursor:
     if connection.vendor == "postgresql":
