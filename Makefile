@@ -94,21 +94,21 @@ bench: bench-http bench-mirror bench-search bench-signing bench-security
 # Vigil cached and uncached against nginx serving the static export (wrk, Debian).
 bench-http: setup
 	@scripts/install-test-deps.sh wrk
-	$(PY) bench/load.py
+	$(PY) -m bench.load
 
 bench-signing: setup
-	$(PY) bench/signing.py --both
+	$(PY) -m bench.signing --both
 
 bench-mirror: setup
-	$(PY) bench/mirror.py
+	$(PY) -m bench.mirror
 
 # Site search on the 1,000-update demo: Wagtail's SQLite backend against Vigil's.
 bench-search: setup
-	$(PY) bench/search.py
+	$(PY) -m bench.search
 
 # wapiti3 and sqlmap (in their own venv, .tools/security) and a long fuzz run.
 bench-security: setup
-	$(PY) bench/security/run.py
+	$(PY) -m bench.security.run
 
 # After changing user-facing strings: refresh the Russian and Kazakh catalogues.
 messages: setup

@@ -24,29 +24,17 @@ import datetime as dt
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench.mirror import bench_environment, export, results_write, site_build
+from vigil.testing.commands import PYTHON, ROOT, manage
+from vigil.testing.servers import NGINX, answer_wait, free_port, group_stop, nginx_start
 
-from mirror import (  # noqa: E402
-    PYTHON,
-    ROOT,
-    bench_environment,
-    export,
-    manage,
-    results_write,
-    site_build,
-)
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 REPORT_LUA = """
 done = function(summary, latency, requests)
@@ -67,24 +55,6 @@ PAGES_QUERY = (
     "t = u.tags.first()\n"
     "print('PATHS', u.url, c.url, i.url, t.slug)\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{url} did not come up") from None
-            time.sleep(0.2)
 
 
 def tree_memory_kb(pid: int) -> tuple[int, int, int]:
@@ -157,7 +127,7 @@ def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
-    wait_for(f"http://127.0.0.1:{port}/", process)
+    answer_wait(url=f"http://127.0.0.1:{port}/", process=process, timeout=60)
     return process
 
 
@@ -168,109 +138,106 @@ def start_nginx(directory: Path, work: Path, port: int) -> subprocess.Popen:
         "  types { text/html html; application/xml xml; text/css css;\n"
         "          application/javascript js; image/svg+xml svg; }\n}\n"
     )
-    (work / "nginx.conf").write_text(
-        f"user root;\nworker_processes auto;\npid {work}/nginx.pid;\n"
-        f"error_log {work}/error.log;\nevents {{ worker_connections 1024; }}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
-        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
-        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n{from_export}}}\n"
+    return nginx_start(
+        work=work,
+        server=from_export,
+        port=port,
+        worker_processes="auto",
+        worker_connections=1024,
+        timeout=60,
     )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
-        stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-    wait_for(f"http://127.0.0.1:{port}/", process)
-    return process
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, 9)
-
-
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    args = parser.parse_args()
-    for tool in (NGINX, WRK):
-        if not Path(tool).exists():
-            raise SystemExit(f"{tool} is missing: apt-get install nginx wrk")
-    with tempfile.TemporaryDirectory(prefix="vigil-bench-http-") as tmp:
-        tmp = Path(tmp)
-        env = {
-            **bench_environment(tmp),
-            "SERVE_MEDIA": "true",
-            # wrk sends thousands of searches from one address: the per-address limit
-            # (60 a minute) would answer 429 to nearly all of them.
-            "SEARCH_RATE_LIMIT": "100000000",
-        }
-        site_build(env, updates=args.updates)
-        print("Exporting...", flush=True)
-        copy = tmp / "copy"
-        exported = export(env, copy, "--jobs", str(args.jobs))
-        update, case, index, tag = (
-            manage(env, "shell", "-c", PAGES_QUERY, capture=True).split("PATHS ")[1].split()
-        )
-        pages = [
-            ("home", "/"),
-            ("updates index", index),
-            ("update", update),
-            ("tag page", f"{index}tag/{tag}/"),
-            ("search", "/search/?q=detention"),
-            ("feed", f"{index}feed/rss/"),
-            ("case page", case),
-        ]
-        script = tmp / "report.lua"
-        script.write_text(REPORT_LUA)
-        (tmp / "nginx").mkdir()
-        results: dict[tuple[str, str], dict] = {}
-        memory = {}
-        ports = {"cached": free_port(), "uncached": free_port(), "nginx": free_port()}
-        servers = {
-            "cached": lambda: start_server(env, ports["cached"], tmp / "cached.log"),
-            "uncached": lambda: start_server(
-                {**env, "PAGE_CACHE_DIR": ""}, ports["uncached"], tmp / "uncached.log"
-            ),
-            "nginx": lambda: start_nginx(copy, tmp / "nginx", ports["nginx"]),
-        }
-        single = single_search = None
-        for name, start in servers.items():
-            process = start()
-            try:
-                with PeakMemory(process.pid) as peak:
-                    if name == "uncached":
-                        # At one connection first: after a 32-connection run the server
-                        # is still answering wrk's abandoned requests for a while.
-                        base = f"http://127.0.0.1:{ports[name]}"
-                        urllib.request.urlopen(base + update, timeout=60).read()
-                        single = wrk(
-                            base + update, connections=1, seconds=args.seconds, script=script
-                        )
-                        single_search = wrk(
-                            base + "/search/?q=detention",
-                            connections=1, seconds=args.seconds, script=script,
-                        )  # fmt: skip
-                    for page, path in pages:
-                        url = f"http://127.0.0.1:{ports[name]}{path}"
-                        if name == "nginx" and page == "search":
-                            url = f"http://127.0.0.1:{ports[name]}/search/"
-                        # Fills the cache; for the uncached server, waits out the last run.
-                        urllib.request.urlopen(url, timeout=120).read()
-                        print(f"  {name:<9}{page}", flush=True)
-                        results[(name, page)] = wrk(
-                            url, connections=args.connections, seconds=args.seconds, script=script
-                        )
-                if name != "nginx":
-                    memory[name] = peak.peak
-            finally:
-                stop(process)
+    return parser.parse_args()
 
+
+def site_ready(env: dict, copy: Path, args) -> tuple[dict, list[tuple[str, str]]]:
+    """The scaled demo built and exported into `copy`: (the export's figures, the pages)."""
+    site_build(env, updates=args.updates)
+    print("Exporting...", flush=True)
+    exported = export(env, copy, "--jobs", str(args.jobs))
+    update, case, index, tag = (
+        manage("shell", "-c", PAGES_QUERY, env=env).split("PATHS ")[1].split()
+    )
+    pages = [
+        ("home", "/"),
+        ("updates index", index),
+        ("update", update),
+        ("tag page", f"{index}tag/{tag}/"),
+        ("search", "/search/?q=detention"),
+        ("feed", f"{index}feed/rss/"),
+        ("case page", case),
+    ]
+    return exported, pages
+
+
+def single_connection_load(base: str, update: str, args, script: Path) -> tuple[dict, dict]:
+    """The uncached update page and search at one connection: (update, search)."""
+    urllib.request.urlopen(base + update, timeout=60).read()
+    single = wrk(base + update, connections=1, seconds=args.seconds, script=script)
+    single_search = wrk(
+        base + "/search/?q=detention", connections=1, seconds=args.seconds, script=script
+    )
+    return single, single_search
+
+
+def pages_load(name: str, base: str, pages: list, args, script: Path, results: dict) -> None:
+    """Every page of `pages` under wrk's load, into `results[(name, page)]`."""
+    for page, path in pages:
+        url = f"{base}{path}"
+        if name == "nginx" and page == "search":
+            url = f"{base}/search/"
+        # Fills the cache; for the uncached server, waits out the last run.
+        urllib.request.urlopen(url, timeout=120).read()
+        print(f"  {name:<9}{page}", flush=True)
+        results[(name, page)] = wrk(
+            url, connections=args.connections, seconds=args.seconds, script=script
+        )
+
+
+def servers_load(env: dict, tmp: Path, copy: Path, pages: list, args) -> dict:
+    """Each server in turn, loaded: its results per page, its peak memory, the single runs."""
+    script = tmp / "report.lua"
+    script.write_text(REPORT_LUA)
+    (tmp / "nginx").mkdir()
+    ports = {"cached": free_port(), "uncached": free_port(), "nginx": free_port()}
+    servers = {
+        "cached": lambda: start_server(env, ports["cached"], tmp / "cached.log"),
+        "uncached": lambda: start_server(
+            {**env, "PAGE_CACHE_DIR": ""}, ports["uncached"], tmp / "uncached.log"
+        ),
+        "nginx": lambda: start_nginx(copy, tmp / "nginx", ports["nginx"]),
+    }
+    update = dict(pages)["update"]
+    measured = {"results": {}, "memory": {}, "servers": list(servers)}
+    for name, start in servers.items():
+        base = f"http://127.0.0.1:{ports[name]}"
+        process = start()
+        try:
+            with PeakMemory(process.pid) as peak:
+                if name == "uncached":
+                    # At one connection first: after a 32-connection run the server
+                    # is still answering wrk's abandoned requests for a while.
+                    measured["single"], measured["single_search"] = single_connection_load(
+                        base, update, args, script
+                    )
+                pages_load(name, base, pages, args, script, measured["results"])
+            if name != "nginx":
+                measured["memory"][name] = peak.peak
+        finally:
+            group_stop(process, timeout=20)
+    return measured
+
+
+def report_lines(args, pages: list, exported: dict, measured: dict) -> list[str]:
+    results, memory, servers = measured["results"], measured["memory"], measured["servers"]
+    single, single_search = measured["single"], measured["single_search"]
     lines = [
         f"Vigil under load, {dt.date.today()}, {platform.node()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite; wrk {args.connections} connections "
@@ -314,7 +281,27 @@ def main() -> None:
         "Targets: cached >= 0.20 of nginx; uncached update p50 <= 15 ms at 1 connection; "
         "search p95 <= 50 ms; RSS <= 150 MB.",
     ]
-    results_write(kind="load", lines=lines)
+    return lines
+
+
+def main() -> None:
+    args = arguments()
+    for tool in (NGINX, WRK):
+        if not Path(tool).exists():
+            raise SystemExit(f"{tool} is missing: apt-get install nginx wrk")
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-http-") as tmp:
+        tmp = Path(tmp)
+        env = {
+            **bench_environment(tmp),
+            "SERVE_MEDIA": "true",
+            # wrk sends thousands of searches from one address: the per-address limit
+            # (60 a minute) would answer 429 to nearly all of them.
+            "SEARCH_RATE_LIMIT": "100000000",
+        }
+        copy = tmp / "copy"
+        exported, pages = site_ready(env, copy, args)
+        measured = servers_load(env, tmp, copy, pages, args)
+    results_write(kind="load", lines=report_lines(args, pages, exported, measured))
 
 
 if __name__ == "__main__":

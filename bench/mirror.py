@@ -23,14 +23,13 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from vigil.testing.commands import ROOT, manage
+
 RESULTS_DIR = ROOT / "bench" / "results"
 SUMMARY = re.compile(
     r"(?P<kind>Full|Incremental) export: (?P<files>\d+) files \((?P<mb>[\d.]+) MB\) in "
@@ -61,17 +60,9 @@ NEW = (
 )
 
 
-def manage(env, *args, capture=False) -> str:
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.PIPE if capture else None, text=True,
-    )  # fmt: skip
-    return result.stdout or ""
-
-
 def export(env, directory: Path, *extra) -> dict:
     began = time.monotonic()
-    out = manage(env, "export_site", str(directory), *extra, capture=True)
+    out = manage("export_site", str(directory), *extra, env=env)
     wall = time.monotonic() - began
     match = SUMMARY.search(out)
     if not match:
@@ -111,12 +102,12 @@ def site_build(env: dict, *, updates: int) -> None:
     """The demo campaign grown to `updates` updates, with ru/kk copies, and a signing key."""
     print(f"Building the demo with {updates} updates (a few minutes)...", flush=True)
     began = time.monotonic()
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
-    manage(env, "load_demo", "-v", "0")
-    manage(env, "demo_scale", str(updates), "-v", "0")
-    manage(env, "site_url", "http://127.0.0.1:8000", "-v", "0")
-    manage(env, "mirror_key", "--create", "-v", "0", capture=True)
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    manage("load_demo", "-v", "0", env=env)
+    manage("demo_scale", str(updates), "-v", "0", env=env)
+    manage("site_url", "http://127.0.0.1:8000", "-v", "0", env=env)
+    manage("mirror_key", "--create", "-v", "0", env=env)
     print(f"Built in {time.monotonic() - began:.0f} s.", flush=True)
 
 
@@ -137,9 +128,9 @@ def main() -> None:
         copy = tmp / f"copy{REPEATS - 1}"
         runs.append(("unchanged", export(env, copy, "--incremental", *jobs)))
         for number in range(REPEATS):
-            manage(env, "shell", "-c", EDIT.format(n=45 + 100 * number))
+            manage("shell", "-c", EDIT.format(n=45 + 100 * number), env=env)
             runs.append(("one edited", export(env, copy, "--incremental", *jobs)))
-        manage(env, "shell", "-c", NEW)
+        manage("shell", "-c", NEW, env=env)
         runs.append(("one new", export(env, copy, "--incremental", *jobs)))
 
     lines = [

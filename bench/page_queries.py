@@ -8,9 +8,9 @@ Each URL is requested once to warm per-process caches, then its queries are coun
 (CaptureQueriesContext) and, with --renders N, N more requests are timed: the median CPU
 time of this process per request (with SQLite the database work is in it too).
 
-    DATABASE_URL=sqlite:////tmp/demo.sqlite3 .venv/bin/python bench/page_queries.py
-    DATABASE_URL=... .venv/bin/python bench/page_queries.py --renders 50 --only en
-    DATABASE_URL=... .venv/bin/python bench/page_queries.py --show '/ru/'   # the SQL
+    DATABASE_URL=sqlite:////tmp/demo.sqlite3 .venv/bin/python -m bench.page_queries
+    DATABASE_URL=... .venv/bin/python -m bench.page_queries --renders 50 --only en
+    DATABASE_URL=... .venv/bin/python -m bench.page_queries --show '/ru/'   # the SQL
 
 Prints one row per page type: the count per language (and the median CPU ms per render).
 Nothing is written to the database except the search rate-limit counter.
@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from vigil.testing.commands import ROOT
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings.test")
 os.environ.setdefault("SEARCH_RATE_LIMIT", "100000000")
 

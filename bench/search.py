@@ -19,12 +19,11 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mirror import PYTHON, ROOT, bench_environment, results_write, site_build  # noqa: E402
+from bench.mirror import bench_environment, results_write, site_build
+from vigil.testing.commands import PYTHON, ROOT
 
 QUERIES = ["court", "detention", "Massimov", "UN Working Group", "trial closed", "medical"]
 BACKENDS = {

@@ -18,9 +18,9 @@ It prints latency percentiles and throughput per kind of request, then PASS/FAIL
 lines, saves the same text in `bench/results/signing-<date>-<host>-<db>.txt`, and
 exits non-zero on any failure. Run it from the repo root:
 
-    .venv/bin/python bench/signing.py             # SQLite (the default database)
-    .venv/bin/python bench/signing.py --postgres  # PostgreSQL
-    .venv/bin/python bench/signing.py --both      # both, one after the other (make bench-signing)
+    .venv/bin/python -m bench.signing             # SQLite (the default database)
+    .venv/bin/python -m bench.signing --postgres  # PostgreSQL
+    .venv/bin/python -m bench.signing --both      # both, one after the other (make bench-signing)
 
 PostgreSQL is BENCH_DATABASE_URL when set (an empty database the bench may fill; it is
 left as it is afterwards). Otherwise the local Debian cluster is started if it is down
@@ -35,8 +35,6 @@ end, also on failure. See bench/README.md.
 import argparse
 import contextlib
 import datetime as dt
-import email
-import email.policy
 import json
 import os
 import platform
@@ -54,22 +52,22 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
+from vigil.testing.forms import form_inputs
+from vigil.testing.mail import confirm_links, mailbox_serving
+from vigil.testing.servers import answer_wait, free_port, group_stop
+
 RESULTS_DIR = ROOT / "bench" / "results"
 SETTINGS = "bench.settings"
 PETITION_PATH = "/petition/"
 HTTP_TIMEOUT = 60
-CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/act/signature/confirm/[^/\s\"'<>]+/")
 PUBLIC_COUNT = re.compile(r"<strong>([\d,.\s]+)</strong> confirmed signatures? of")
 COUNTRIES = ["KZ", "GB", "DE", "FR", "US", "RU", "PL", "NL", "SE", "IT"]
 FIRST_NAMES = ["Aigerim", "Daniyar", "Zoë", "Mary", "José", "Айгерим", "Nurlan", "Anna", "Léa"]
@@ -77,64 +75,7 @@ LAST_NAMES = ["Seitkali", "O'Brien", "Müller", "Smith", "Дюсенов", "Nowa
 PG_DATABASE = "vigil_bench"
 
 
-# --- Mail --------------------------------------------------------------------------------
-
-
-class MailCatcher:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 Message accepted for delivery"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
-
-
-def confirm_links(raw: bytes) -> tuple[str, list[str]]:
-    """The subject and the confirmation links of one message's text part."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    part = message.get_body(preferencelist=("plain",))
-    text = part.get_content() if part is not None else ""
-    return str(message["Subject"] or ""), CONFIRM_LINK.findall(text)
-
-
 # --- HTTP --------------------------------------------------------------------------------
-
-
-class _Forms(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict[str, str]]] = []
-        self._inputs: dict[str, str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._inputs = {}
-            self.forms.append((attrs.get("action") or "", self._inputs))
-        elif tag == "input" and self._inputs is not None and attrs.get("name"):
-            self._inputs[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._inputs = None
-
-
-def form_inputs(html: str, action: str) -> dict[str, str] | None:
-    """The inputs of the page's form that posts to `action`, or None without one."""
-    parser = _Forms()
-    parser.feed(html)
-    for form_action, inputs in parser.forms:
-        if urlsplit(form_action).path == action:
-            return inputs
-    return None
 
 
 def notice_of(response: requests.Response) -> str:
@@ -328,36 +269,14 @@ def run_all(clients: int, job, items: list) -> None:
 # --- Server, database, commands ----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> str:
-    """Run a manage.py command; its output, or an exception that shows it."""
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode:
-        raise RuntimeError(
-            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
-    return result.stdout
-
-
 # Run inside the server's environment: what the database holds for the petition.
 DB_STATE = """
 import json
 from django.db import connection
 from django.db.models import Count
 from vigil.actions.models import PetitionPage, Signature
-petition = PetitionPage.objects.get(url_path__endswith="/petition/")
+# The English petition: the demo has Russian and Kazakh copies of it too.
+petition = PetitionPage.objects.get(url_path__endswith="/petition/", locale__language_code="en")
 rows = Signature.objects.filter(petition=petition)
 with connection.cursor() as cursor:
     if connection.vendor == "postgresql":
@@ -378,7 +297,7 @@ print(json.dumps({
 
 
 def db_state(env: dict) -> dict:
-    return json.loads(manage(env, "shell", "-c", DB_STATE).strip().splitlines()[-1])
+    return json.loads(manage("shell", "-c", DB_STATE, env=env).strip().splitlines()[-1])
 
 
 @contextlib.contextmanager
@@ -386,7 +305,7 @@ def server(env: dict, port: int, log_path: Path):
     """`manage.py serve` as `make run` starts it, in its own process group."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(PYTHON), "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -394,47 +313,11 @@ def server(env: dict, port: int, log_path: Path):
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}")
-            with contextlib.suppress(requests.RequestException):
-                url = f"http://127.0.0.1:{port}{PETITION_PATH}"
-                if requests.get(url, timeout=5).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 90 s")
-            time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}{PETITION_PATH}"
+        answer_wait(url=url, process=process, timeout=90)
         yield process
     finally:
-        stop_group(process)
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    # granian runs its workers as child processes: stop the whole group.
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    # Workers may outlive the main process by a moment; make sure none is left.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-@contextlib.contextmanager
-def smtp_server():
-    catcher = MailCatcher()
-    port = free_port()
-    controller = Controller(catcher, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield catcher, port
-    finally:
-        controller.stop()
+        group_stop(process)
 
 
 def _sudo(*command: str, user: str | None = None) -> list[str]:
@@ -547,7 +430,8 @@ def run(db: str, args) -> bool:
                 database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
             else:
                 database_url = stack.enter_context(postgres_database())
-            catcher, smtp_port = stack.enter_context(smtp_server())
+            mailbox = stack.enter_context(mailbox_serving())
+            smtp_port = mailbox.port
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             env = {
@@ -567,23 +451,14 @@ def run(db: str, args) -> bool:
                 "PYTHONUNBUFFERED": "1",
             }
             print(f"[{db}] migrate, demo, site_url, collectstatic in {tmp}", flush=True)
-            manage(env, "migrate", "--noinput", "-v", "0")
             # load_demo would write the new admin's password over the repo's
             # var/admin-password.txt; the loader itself lets us keep it in tmp.
-            manage(
-                env,
-                "shell",
-                "-c",
-                "from pathlib import Path; from vigil.demo.services import demo_load; "
-                f"demo_load(var_dir=Path({str(tmp)!r}))",
-            )
-            manage(env, "site_url", base)
-            manage(env, "collectstatic", "--noinput", "-v", "0")
+            demo_site_build(env=env, var_dir=tmp, base_url=base, static=True)
             baseline = db_state(env)
             log_path = tmp / "server.log"
             try:
                 stack.enter_context(server(env, port, log_path))
-                ok = measure(report, db, args, env, base, catcher, baseline, run_id, rng)
+                ok = measure(report, db, args, env, base, mailbox, baseline, run_id, rng)
             finally:
                 server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
             tracebacks = server_log.count("Traceback (most recent call last)")
@@ -604,12 +479,24 @@ def run(db: str, args) -> bool:
     return not report.failed
 
 
-def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool:
-    recorder = Recorder()
-    clients = Clients(base, recorder)
-    signers = make_signers(args.signers, args.duplicates, run_id, rng)
-    expected_mail = Counter(s.address for s in signers)
+@dataclass
+class Phases:
+    """What the two phases did: signing attempts, mail received, confirmations."""
 
+    signers: list[Signer]
+    sign_seconds: float = 0.0
+    sign_cpu: float = 0.0
+    mail_count: int = 0
+    received: Counter = field(default_factory=Counter)
+    subjects: Counter = field(default_factory=Counter)
+    links: list[str] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    confirm_seconds: float = 0.0
+    confirm_cpu: float = 0.0
+
+
+def signing_phase(db: str, args, clients: Clients, phases: Phases) -> None:
+    signers = phases.signers
     print(f"[{db}] phase 1: {len(signers)} signing attempts from {args.clients} clients")
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -619,51 +506,53 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
             if signer.barrier:
                 signer.barrier.abort()
         raise
-    sign_seconds = time.perf_counter() - start
+    phases.sign_seconds = time.perf_counter() - start
     # The clients share the machine with the server: say how much CPU they took.
-    sign_cpu = time.process_time() - cpu
+    phases.sign_cpu = time.process_time() - cpu
 
+
+def mail_collect(db: str, mailbox, accepted: int, phases: Phases) -> None:
+    """Wait for the confirmation emails; count them per recipient and subject, and
+    collect their links."""
     # A signature is only accepted once its email is sent, so every 303 should have its
     # message here already; waiting covers a mail server slower than this one.
-    accepted = sum(s.ok for s in recorder.of("sign: POST"))
     print(f"[{db}] waiting for {accepted} emails")
     deadline = time.monotonic() + 60
-    while catcher.count() < accepted and time.monotonic() < deadline:
+    while mailbox.count() < accepted and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)  # a late extra message would be a bug too: give it a moment
-    received: Counter = Counter()
-    subjects = Counter()
-    links: list[str] = []
-    messages = list(catcher.messages)
-    for recipients, raw in messages:
-        subject, found = confirm_links(raw)
-        subjects[subject.split(":")[0]] += 1
+    messages = mailbox.all()
+    for recipients, message in messages:
+        phases.subjects[str(message["Subject"] or "").split(":")[0]] += 1
         for recipient in recipients:
-            received[recipient.lower()] += 1
-        links.extend(found)
-    mail_count = len(messages)
+            phases.received[recipient.lower()] += 1
+        phases.links.extend(confirm_links(message))
+    phases.mail_count = len(messages)
 
+
+def confirming_phase(db: str, args, clients: Clients, rng, phases: Phases) -> None:
+    links = phases.links
     print(f"[{db}] phase 2: confirming {len(links)} links from {args.clients} clients")
-    outcomes: Counter = Counter()
     lock = threading.Lock()
     rng.shuffle(links)
     start, cpu = time.perf_counter(), time.process_time()
-    run_all(args.clients, lambda link: confirm(clients, link, outcomes, lock), links)
-    confirm_seconds = time.perf_counter() - start
-    confirm_cpu = time.process_time() - cpu
+    run_all(args.clients, lambda link: confirm(clients, link, phases.outcomes, lock), links)
+    phases.confirm_seconds = time.perf_counter() - start
+    phases.confirm_cpu = time.process_time() - cpu
 
-    state = db_state(env)
+
+def public_count(base: str) -> int | None:
+    """The confirmed signatures the petition page shows."""
     page = requests.get(base + PETITION_PATH, timeout=HTTP_TIMEOUT)
     match = PUBLIC_COUNT.search(page.text)
-    public = int(re.sub(r"\D", "", match.group(1))) if match else None
+    return int(re.sub(r"\D", "", match.group(1))) if match else None
 
-    expected = set(expected_mail)
-    confirmed = Counter(state["confirmed"])
-    run_confirmed = {address for address in confirmed if address in expected}
-    new_confirmed = len(confirmed) - len(baseline["confirmed"])
-    sign_posts = recorder.of("sign: POST")
-    confirm_requests = recorder.of("confirm: GET link") + recorder.of("confirm: POST")
 
+def figures_report(
+    report: Report, db: str, args, recorder: Recorder, phases: Phases, state: dict
+) -> None:
+    signers, links = phases.signers, phases.links
+    sign_seconds, confirm_seconds = phases.sign_seconds, phases.confirm_seconds
     report(f"Petition signing benchmark, {db}: {state['version']}")
     report(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, host {socket.gethostname()}, "
@@ -677,13 +566,15 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
         f"phase 1: {args.signers} distinct signers + {args.duplicates} addresses signed twice at "
         f"once = {len(signers)} signatures in {sign_seconds:.1f} s "
         f"({len(signers) / sign_seconds:.1f} signatures/s, "
-        f"{2 * len(signers) / sign_seconds:.1f} HTTP req/s; clients used {sign_cpu:.0f} CPU-s)"
+        f"{2 * len(signers) / sign_seconds:.1f} HTTP req/s; "
+        f"clients used {phases.sign_cpu:.0f} CPU-s)"
     )
     n_confirm = len(recorder.of("confirm: GET link")) + len(recorder.of("confirm: POST"))
     report(
-        f"phase 2: {len(links)} links from {mail_count} emails confirmed in "
+        f"phase 2: {len(links)} links from {phases.mail_count} emails confirmed in "
         f"{confirm_seconds:.1f} s ({len(links) / confirm_seconds:.1f} links/s, "
-        f"{n_confirm / confirm_seconds:.1f} HTTP req/s; clients used {confirm_cpu:.0f} CPU-s)"
+        f"{n_confirm / confirm_seconds:.1f} HTTP req/s; "
+        f"clients used {phases.confirm_cpu:.0f} CPU-s)"
     )
     report()
     table(
@@ -695,6 +586,20 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
         },
     )
     report()
+
+
+def checks_report(
+    report: Report, recorder: Recorder, phases: Phases, state: dict, baseline: dict, public
+) -> None:
+    signers, links, outcomes = phases.signers, phases.links, phases.outcomes
+    mail_count, received, subjects = phases.mail_count, phases.received, phases.subjects
+    expected_mail = Counter(s.address for s in signers)
+    expected = set(expected_mail)
+    confirmed = Counter(state["confirmed"])
+    run_confirmed = {address for address in confirmed if address in expected}
+    new_confirmed = len(confirmed) - len(baseline["confirmed"])
+    sign_posts = recorder.of("sign: POST")
+    confirm_requests = recorder.of("confirm: GET link") + recorder.of("confirm: POST")
     report(f"emails received        {mail_count} (expected {len(signers)}); {dict(subjects)}")
     report(f"confirm answers        {dict(outcomes)}")
     report(f"signature rows         {state['rows']} (before the run: {baseline['rows']})")
@@ -745,6 +650,20 @@ def measure(report, db, args, env, base, catcher, baseline, run_id, rng) -> bool
         public == len(state["confirmed"]),
         f"/petition/ shows the database's count ({public} vs {len(state['confirmed'])})",
     )
+
+
+def measure(report, db, args, env, base, mailbox, baseline, run_id, rng) -> bool:
+    recorder = Recorder()
+    clients = Clients(base, recorder)
+    phases = Phases(signers=make_signers(args.signers, args.duplicates, run_id, rng))
+    signing_phase(db, args, clients, phases)
+    accepted = sum(s.ok for s in recorder.of("sign: POST"))
+    mail_collect(db, mailbox, accepted, phases)
+    confirming_phase(db, args, clients, rng, phases)
+    state = db_state(env)
+    public = public_count(base)
+    figures_report(report, db, args, recorder, phases, state)
+    checks_report(report, recorder, phases, state, baseline, public)
     return not report.failed
 
 
@@ -760,8 +679,6 @@ def main() -> int:
     args = parser.parse_args()
     # Turn `kill` into an exception too, so that the cleanup in `finally` blocks runs.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    if not PYTHON.exists():
-        parser.error(f"{PYTHON} not found: run `make setup` first")
     databases = (
         ["sqlite", "postgresql"] if args.both else ["postgresql" if args.postgres else "sqlite"]
     )

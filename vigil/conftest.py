@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: a site with a home page and an updates index."""
+"""Fixtures shared by every app's tests: a site with a home page and an updates index, and
+vigil.testing's (the browser, the demo, the production server, the SMTP sink)."""
 
 import threading
 
@@ -7,11 +8,24 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import testcases
 from wagtail.models import Page, Site
 
-# Session fixtures live here, in the root conftest alone: a fixture imported into
-# several conftest files is a separate fixture in each, built once per folder.
-from vigil.core.tests.browser import demo_built, demo_var_dir  # noqa: F401
 from vigil.news.tests.factories import UpdateIndexPageFactory
 from vigil.pages.tests.factories import HomePageFactory
+
+# Imported here alone: a fixture imported into several conftest files is a separate
+# fixture in each, and a session one would be built once per folder.
+from vigil.testing.fixtures import (  # noqa: F401 - fixtures and a hook for every app's tests
+    browser,
+    demo,
+    demo_built,
+    demo_copy,
+    demo_var_dir,
+    live_site,
+    mailbox,
+    open_page,
+    pytest_runtest_makereport,
+    site_template,
+    sync_orm_beside_playwright,
+)
 
 
 class _OneRequestAtATimeServer(ThreadedWSGIServer):

@@ -25,8 +25,9 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from bench.signing import PYTHON, ROOT, Report, manage
-from vigil.backups.tests.forgery import members_backdoored
+from bench.signing import Report
+from vigil.testing.commands import manage, manage_run
+from vigil.testing.forgery import members_backdoored
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -140,10 +141,7 @@ def _site_state(db: Path) -> tuple:
 
 
 def _restore(env: dict, archive: Path, extra: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(PYTHON), "manage.py", "restore", "--force", *extra, str(archive)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    return manage_run("restore", "--force", *extra, str(archive), env=env, timeout=600)
 
 
 def _site_make(tmp: Path) -> tuple[dict, bytes, Path, str]:
@@ -167,8 +165,8 @@ def _site_make(tmp: Path) -> tuple[dict, bytes, Path, str]:
         "BACKUP_KEY_FILE": str(key_file),
     }
     print(f"migrate a throw-away site in {site}", flush=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    session_key = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1]
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    session_key = manage("shell", "-c", SETUP, env=env).strip().splitlines()[-1]
     return env, key, db, session_key
 
 
@@ -177,16 +175,13 @@ def backup_tampering_run(report: Report, tmp: Path) -> None:
     report("site: production settings (bench.settings), SQLite, one editor signed in")
     backups = tmp / "backups"
     backups.mkdir(mode=0o700)
-    report(manage(env, "backup", str(backups)).strip())
+    report(manage("backup", str(backups), env=env).strip())
     (archive,) = backups.iterdir()
     report.check(stat.S_IMODE(archive.stat().st_mode) == 0o600, "archive is mode 0600")
     shared = tmp / "shared"
     shared.mkdir()
     shared.chmod(0o755)
-    refused = subprocess.run(
-        [str(PYTHON), "manage.py", "backup", str(shared)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    refused = manage_run("backup", str(shared), env=env)
     report.check(
         refused.returncode == 1 and not list(shared.iterdir()),
         f"backup into a 0755 folder refused: {refused.stderr.strip()[-160:]}",
@@ -231,20 +226,14 @@ def _attacks_check(report: Report, env: dict, archive: Path, key: bytes, db: Pat
             f"\n      {message[-220:]}",
         )
     no_key = {**env, "BACKUP_KEY_FILE": ""}
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", "backup", str(backups)],
-        cwd=ROOT, env=no_key, capture_output=True, text=True,
-    )  # fmt: skip
+    result = manage_run("backup", str(backups), env=no_key)
     report.check(
         result.returncode == 1 and "No backup key" in result.stderr,
         f"backup without a key in production refused: {result.stderr.strip()[:120]}",
     )
     fresh = {**env, "DATABASE_URL": f"sqlite:///{tmp / 'restored.sqlite3'}"}
     fresh["MEDIA_ROOT"] = str(tmp / "restored-media")
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", "restore", str(archive)],
-        cwd=ROOT, env=fresh, capture_output=True, text=True,
-    )  # fmt: skip
+    result = manage_run("restore", str(archive), env=fresh)
     report.check(
         result.returncode == 0 and _site_state(tmp / "restored.sqlite3")[0] == before[0],
         "the genuine archive restores into an empty database (same accounts, no sessions): "

@@ -34,10 +34,10 @@ Everything is printed and written to bench/results/security-<date>-<host>.txt, w
 explanation of every finding below medium that is kept (`KNOWN` below). Exit status 1 on
 any failure. Run from the repo root:
 
-    .venv/bin/python bench/security/run.py                  # everything (make bench-security)
-    .venv/bin/python bench/security/run.py --only sqlmap    # one part
-    .venv/bin/python bench/security/run.py --only timing --only multi-address
-    .venv/bin/python bench/security/run.py --wapiti-minutes 5 --fuzz-examples 300
+    .venv/bin/python -m bench.security.run                  # everything (make bench-security)
+    .venv/bin/python -m bench.security.run --only sqlmap    # one part
+    .venv/bin/python -m bench.security.run --only timing --only multi-address
+    .venv/bin/python -m bench.security.run --wapiti-minutes 5 --fuzz-examples 300
 
 Needs PyPI (first run only, to make the tools' venv). Nothing reaches any other host:
 the scanners are pointed at 127.0.0.1 and told not to leave it.
@@ -62,24 +62,16 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import requests
 
-import requests  # noqa: E402
-
-from bench.security.backup_tampering import backup_tampering_run  # noqa: E402
-from bench.security.slow_body import slow_body_run  # noqa: E402
-from bench.security.upload_metadata import upload_metadata_run  # noqa: E402
-from bench.signing import (  # noqa: E402
-    PYTHON,
-    RESULTS_DIR,
-    Report,
-    form_inputs,
-    free_port,
-    manage,
-    server,
-    smtp_server,
-)
+from bench.security.backup_tampering import backup_tampering_run
+from bench.security.slow_body import slow_body_run
+from bench.security.upload_metadata import upload_metadata_run
+from bench.signing import RESULTS_DIR, Report, server
+from vigil.testing.commands import ROOT, demo_site_build, manage
+from vigil.testing.forms import form_inputs
+from vigil.testing.mail import mailbox_serving
+from vigil.testing.servers import free_port
 
 TOOLS = ROOT / ".tools" / "security"
 TOOL_PACKAGES = ["wapiti3==3.2.3", "sqlmap==1.10.10"]
@@ -309,7 +301,7 @@ def _first_path(env: dict, module: str, model: str) -> str:
         f"from {module} import {model}; "
         f"print({model}.objects.live().filter(locale__language_code='en').first().url)"
     )
-    return manage(env, "shell", "-c", code).strip().splitlines()[-1]
+    return manage("shell", "-c", code, env=env).strip().splitlines()[-1]
 
 
 SQLMAP_NOT_INJECTABLE = re.compile(r"all tested parameters do not appear to be injectable")
@@ -459,8 +451,6 @@ def main() -> int:
     args = parser.parse_args()
     parts = args.only or PARTS
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    if not PYTHON.exists():
-        parser.error(f"{PYTHON} not found: run `make setup` first")
     if {"wapiti", "sqlmap"} & set(parts):
         tools_ready()
 
@@ -499,7 +489,8 @@ def main() -> int:
 
 def scan(report: Report, parts: list[str], args, tmp: Path, log_path: Path) -> None:
     with contextlib.ExitStack() as stack:
-        catcher, smtp_port = stack.enter_context(smtp_server())
+        mailbox = stack.enter_context(mailbox_serving())
+        smtp_port = mailbox.port
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {
@@ -522,16 +513,7 @@ def scan(report: Report, parts: list[str], args, tmp: Path, log_path: Path) -> N
             "PYTHONUNBUFFERED": "1",
         }
         print(f"migrate, demo, site_url, collectstatic in {tmp}", flush=True)
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from pathlib import Path; from vigil.demo.services import demo_load; "
-            f"demo_load(var_dir=Path({str(tmp)!r}))",
-        )
-        manage(env, "site_url", base)
-        manage(env, "collectstatic", "--noinput", "-v", "0")
+        demo_site_build(env=env, var_dir=tmp, base_url=base, static=True)
         report(
             "server: manage.py serve (granian) with production settings, HTTPS=false, SQLite, "
             "demo campaign; bot checks and rate limits opened for the scanners"
@@ -540,16 +522,14 @@ def scan(report: Report, parts: list[str], args, tmp: Path, log_path: Path) -> N
             process = stack.enter_context(server(env, port, log_path))
             if "upload-metadata" in parts:
                 # First, on a site no scanner has filled with junk yet.
-                upload_metadata_run(
-                    report, base=base, env=env, manage=manage, server_pid=process.pid
-                )
+                upload_metadata_run(report, base=base, env=env, server_pid=process.pid)
             if "wapiti" in parts:
                 wapiti_run(report, base, tmp, args.wapiti_minutes)
             if "sqlmap" in parts:
                 sqlmap_run(report, base, env, tmp)
         finally:
             server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
-        report(f"emails sent by the forms during the scans: {catcher.count()}")
+        report(f"emails sent by the forms during the scans: {mailbox.count()}")
         tracebacks = server_log.count("Traceback (most recent call last)")
         report.check(tracebacks == 0, f"server log has no tracebacks ({tracebacks})")
         if tracebacks:

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import requests
 
-from bench.signing import PYTHON, ROOT, Report, free_port, manage, percentile, stop_group
-from vigil.core.tests.slow_sender import DRIP_SECONDS, SlowSender
+from bench.signing import Report, percentile
+from vigil.testing.commands import PYTHON, ROOT, manage
+from vigil.testing.servers import answer_wait, free_port, group_stop
+from vigil.testing.slow_sender import DRIP_SECONDS, SlowSender
 
 # The old server: granian's WSGI mode, one worker of four blocking threads.
 WSGI_SERVER = (
@@ -83,17 +85,13 @@ def _serving(args: list[str], env: dict, port: int, log: Path):
             args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        try:
+            answer_wait(url=f"http://127.0.0.1:{port}/", process=process, timeout=90)
+        except RuntimeError:
+            raise RuntimeError(f"the server did not start:\n{log.read_text()[-2000:]}") from None
         yield
     finally:
-        stop_group(process)
+        group_stop(process)
 
 
 def slow_body_run(report: Report, tmp: Path, sockets: int) -> None:
@@ -112,10 +110,10 @@ def slow_body_run(report: Report, tmp: Path, sockets: int) -> None:
         "MEDIA_ROOT": str(tmp / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "load_demo", "-v", "0")
-    manage(env, "site_url", base)
-    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("load_demo", "-v", "0", env=env)
+    manage("site_url", base, env=env)
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
     serve = [str(PYTHON), "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with _serving(serve, env, port, tmp / "serve.log"):
         now = _probe(report, "manage.py serve", base, port, sockets, wait=40)

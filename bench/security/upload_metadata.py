@@ -23,8 +23,9 @@ from pathlib import Path
 import requests
 from PIL import Image
 
-from bench.signing import form_inputs
-from vigil.images.tests.payloads import (
+from vigil.testing.commands import manage
+from vigil.testing.forms import form_inputs
+from vigil.testing.payloads import (
     geotagged_jpeg,
     has_location,
     huge_png,
@@ -204,13 +205,13 @@ def document_probe(report, base: str, manage_shell) -> None:
         )
 
 
-def upload_metadata_run(report, *, base: str, env: dict, manage, server_pid: int) -> None:
-    """The four probes against a running site; `manage` runs manage.py in its env."""
+def upload_metadata_run(report, *, base: str, env: dict, server_pid: int) -> None:
+    """The four probes against a running site whose manage.py environment is `env`."""
     password = secrets.token_urlsafe(18)
 
     def manage_shell(code: str) -> str:
         # The last line: what the code printed (`shell` may print notices before it).
-        lines = manage(env, "shell", "-c", code).strip().splitlines()
+        lines = manage("shell", "-c", code, env=env).strip().splitlines()
         return lines[-1] if lines else ""
 
     manage_shell(EDITOR_CREATE.format(name=EDITOR, password=password, key=TOTP_KEY))

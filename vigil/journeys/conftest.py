@@ -2,24 +2,15 @@
 
 import pytest
 
-from vigil.core.tests.browser import browser, sync_orm_beside_playwright  # noqa: F401
-from vigil.core.tests.conftest import pytest_runtest_makereport  # noqa: F401
-from vigil.core.tests.live_site import (
-    Mailbox,
-    run_base,
-    smtp_server,
-    static_collect,
-    template_build,
-)
 from vigil.journeys.harness import Journey, JourneySite
+from vigil.testing.live_site import run_base, static_collect, template_build
+from vigil.testing.mail import mailbox_serving
 
 
 @pytest.fixture(scope="module")
 def journey_mailbox():
     """The SMTP server every message of the module's site goes to (aiosmtpd)."""
-    box = Mailbox()
-    with smtp_server(box) as port:
-        box.port = port
+    with mailbox_serving() as box:
         yield box
 
 
@@ -42,11 +33,10 @@ def journey_site(tmp_path_factory, journey_mailbox):
 
 
 @pytest.fixture
-def journey(journey_site, journey_mailbox, browser, request):  # noqa: F811 - the fixture
+def journey(journey_site, journey_mailbox, browser, request):
     """One person's journey, from the demo as `make run` loads it, in fresh profiles."""
     journey_site.restore()
-    with journey_mailbox.lock:
-        journey_mailbox.messages.clear()
+    journey_mailbox.clear()
     trip = Journey(
         site=journey_site, mailbox=journey_mailbox, browser=browser, name=request.node.name
     )

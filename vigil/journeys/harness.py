@@ -22,17 +22,15 @@ import os
 import re
 import shutil
 import time
-from base64 import b32decode
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from vigil.core.tests.live_site import (
-    LiveSite,
-    Mailbox,
-)
+from vigil.testing.accounts import Authenticator, totp_key
+from vigil.testing.live_site import LiveSite
+from vigil.testing.mail import Mailbox
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "journeys"
 DESKTOP = {"width": 1280, "height": 800}
@@ -42,7 +40,6 @@ TIMEOUT_MS = 15_000
 LANGUAGES = ("en", "ru", "kk")
 # The path prefix of each language's pages (English has none).
 LANGUAGE_PREFIX = {"en": "", "ru": "/ru", "kk": "/kk"}
-TOTP_STEP = 30
 
 
 def language_path(language: str, path: str) -> str:
@@ -97,39 +94,6 @@ class JourneySite(LiveSite):
     def shell(self, code: str) -> str:
         """Run Python in the site's Django (`manage.py shell -c`); what it printed."""
         return self.manage("shell", "-c", code)
-
-
-# -- second factor -------------------------------------------------------------------------
-
-
-def totp_key(secret_text: str) -> bytes:
-    """The key behind the base32 secret an authenticator app is given (spaces allowed)."""
-    secret = "".join(secret_text.split()).upper()
-    return b32decode(secret + "=" * (-len(secret) % 8))
-
-
-@dataclass
-class Authenticator:
-    """An editor's authenticator app: the codes a phone would show, each used once.
-
-    django-otp refuses a code from a time step it has already accepted, and accepts
-    one step ahead (clock drift), so a second sign-in within 30 s uses the next step's
-    code, as a patient person would wait for the next one.
-    """
-
-    key: bytes
-    last_step: int = -1
-
-    def code(self) -> str:
-        from django_otp.oath import totp
-
-        step = int(time.time()) // TOTP_STEP
-        if self.last_step >= step + 1:
-            time.sleep(self.last_step * TOTP_STEP - time.time() + 0.5)
-            step = int(time.time()) // TOTP_STEP
-        use = max(step, self.last_step + 1)
-        self.last_step = use
-        return f"{totp(self.key, step=TOTP_STEP, t0=0, drift=use - step):06d}"
 
 
 @dataclass

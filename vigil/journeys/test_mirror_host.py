@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from vigil.core.tests.live_site import PYTHON, ROOT
+from vigil.testing.commands import PYTHON, ROOT
 
 pytestmark = pytest.mark.browser
 

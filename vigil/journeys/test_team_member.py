@@ -78,24 +78,27 @@ def _document_pdf(path) -> None:
     pdf.output(str(path))
 
 
-def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journey, tmp_path):
-    dana = journey.user_create("dana", groups=("Editors", "Moderators", "Mail senders"))
+def _signed_in(journey, dana):
     page = journey.page()
     journey.editor_sign_in(page, dana)
     page.goto("/admin/")
     expect(page.locator("#wagtail-sidebar")).to_contain_text("Support register")
     journey.shot(page, "dashboard")
+    return page
 
-    # An update with a new tag, published by her (she is a moderator).
+
+def _update_published(journey, page) -> int:
+    """An update with a new tag, published by her (she is a moderator); its page id."""
     _write_update(journey, page, title="Team member writes", tag="Team work")
     _publish(page)
     expect(page.locator(".messages")).to_contain_text("published")
     journey.shot(page, "update-published")
-    update_id = journey.site.query(
+    return journey.site.query(
         "SELECT id FROM wagtailcore_page WHERE title = ? AND live", ("Team member writes",)
     )[0][0]
 
-    # The new tag's name in Russian.
+
+def _tag_named_in_russian(journey, page) -> None:
     page.goto("/admin/snippets/news/tagtranslation/add/")
     page.locator("select[name=tag]").select_option(label="Team work")
     page.locator("select[name=language]").select_option("ru")
@@ -104,7 +107,8 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     _save_snippet(page)
     expect(page.locator(".messages")).to_contain_text("Работа команды")
 
-    # A statement of support.
+
+def _statement_added(journey, page) -> None:
     page.goto("/admin/snippets/support/statement/add/")
     _choose_case(page)
     page.locator("input[name=who]").fill("Lawyers' Collective of Almaty")
@@ -117,7 +121,9 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     _save_snippet(page)
     expect(page.locator(".messages")).to_contain_text("Lawyers' Collective of Almaty")
 
-    # A document for the library.
+
+def _document_added(journey, page, tmp_path) -> None:
+    """A document for the library."""
     pdf = tmp_path / "letter.pdf"
     _document_pdf(pdf)
     page.goto("/admin/documents/add/")
@@ -129,7 +135,8 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     page.wait_for_load_state()
     expect(page.locator(".messages")).to_contain_text("Team letter to the prosecutor")
 
-    # A timeline event.
+
+def _timeline_event_added(journey, page) -> None:
     page.goto("/admin/snippets/cases/timelineevent/add/")
     _choose_case(page)
     page.locator("input[name=date]").fill("2026-11-29")
@@ -139,7 +146,9 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     _save_snippet(page)
     expect(page.locator(".messages")).to_contain_text("Appeal hearing postponed")
 
-    # An external petition's new count.
+
+def _external_count_added(journey, page) -> None:
+    """An external petition's new count."""
     page.goto("/admin/snippets/actions/externalpetition/")
     page.get_by_role("link", name="Amnesty petition by activists in Almaty").click()
     page.wait_for_load_state()
@@ -163,7 +172,9 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     _save_snippet(page)
     expect(page.locator(".messages")).to_contain_text("updated")
 
-    # The update, sent to subscribers from its page.
+
+def _update_mailed(journey, page, update_id: int) -> None:
+    """The update, sent to subscribers from its page."""
     page.goto(f"/admin/pages/{update_id}/edit/")
     page.wait_for_load_state()
     page.locator("header").get_by_role("button", name="Actions").first.click()
@@ -177,7 +188,9 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     expect(page.locator(".messages")).to_contain_text("is queued for")
     journey.shot(page, "mailing-queued")
 
-    # What she may not do: a page that says so, never a silent trip home.
+
+def _refusals_seen(journey, page) -> None:
+    """What she may not do: a page that says so, never a silent trip home."""
     page.goto("/admin/actions/erase/")
     main = page.locator("main")
     expect(main).to_contain_text("Your account is not allowed to erase a person's data.")
@@ -190,11 +203,27 @@ def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journ
     expect(main).to_contain_text("export the signatures of a petition")
     journey.shot(page, "export-refused")
 
-    # The public site shows her work.
+
+def _reader_sees_the_update(journey) -> None:
     reader = journey.page()
     reader.goto("/updates/tag/team-work/")
     expect(reader.locator("main")).to_contain_text("Team member writes")
     journey.shot(reader, "reader-sees-the-update")
+
+
+def test_a_campaigner_does_every_task_and_is_told_what_needs_another_group(journey, tmp_path):
+    dana = journey.user_create("dana", groups=("Editors", "Moderators", "Mail senders"))
+    page = _signed_in(journey, dana)
+    update_id = _update_published(journey, page)
+    _tag_named_in_russian(journey, page)
+    _statement_added(journey, page)
+    _document_added(journey, page, tmp_path)
+    _timeline_event_added(journey, page)
+    _external_count_added(journey, page)
+    _update_mailed(journey, page, update_id)
+    _refusals_seen(journey, page)
+    # The public site shows her work.
+    _reader_sees_the_update(journey)
 
 
 REFUSED = {

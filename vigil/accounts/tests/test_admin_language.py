@@ -2,8 +2,8 @@
 
 import pytest
 
-from vigil.accounts.tests.conftest import enrolment_path
 from vigil.accounts.tests.factories import PASSWORD, UserFactory
+from vigil.testing.accounts import enrolment_path
 
 pytestmark = pytest.mark.django_db
 

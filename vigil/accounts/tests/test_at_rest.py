@@ -15,8 +15,8 @@ from wagtail.models import ModelLogEntry
 
 from vigil.accounts import checks, sealing, services
 from vigil.accounts.models import EnrolmentInvitation
-from vigil.accounts.tests.conftest import enrol, enrolment_path, totp_now
 from vigil.accounts.tests.factories import UserFactory
+from vigil.testing.accounts import enrol, enrolment_path, totp_now
 
 pytestmark = pytest.mark.django_db
 

@@ -20,18 +20,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from vigil.core.tests.live_site import (
-    HTTP_TIMEOUT,
-    PYTHON,
-    ROOT,
-    LiveSite,
-    Mailbox,
-    form_inputs,
-    message_text,
-    site_template,  # noqa: F401 - the fixture
-    smtp_server,
-)
-from vigil.journeys.harness import Authenticator, totp_key
+from vigil.testing.accounts import Authenticator, totp_key
+from vigil.testing.commands import PYTHON, ROOT
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import mailbox_serving, message_text
 
 PROXY = "127.0.0.1"  # every connection comes from the proxy
 CEILING = 10  # VIGIL_SIGNIN_ACCOUNT_CEILING, as in base settings
@@ -39,9 +32,7 @@ CEILING = 10  # VIGIL_SIGNIN_ACCOUNT_CEILING, as in base settings
 
 @pytest.fixture(scope="module")
 def mailbox():
-    box = Mailbox()
-    with smtp_server(box) as port:
-        box.port = port
+    with mailbox_serving() as box:
         yield box
 
 

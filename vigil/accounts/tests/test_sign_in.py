@@ -13,8 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry, Site
 
 from vigil.accounts.middleware import SESSION_LAST_SEEN
-from vigil.accounts.tests.conftest import enrol, enrolment_path, totp_now
 from vigil.accounts.tests.factories import PASSWORD, UserFactory
+from vigil.testing.accounts import enrol, enrolment_path, totp_now
 
 pytestmark = pytest.mark.django_db
 

@@ -25,13 +25,9 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from vigil.core.tests.live_site import (
-    HTTP_TIMEOUT,
-    LiveSite,
-    Mailbox,
-    form_inputs,
-    smtp_server,
-)
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import mailbox_serving
 
 TRIES = int(os.environ.get("VIGIL_ATTACK_TRIES", "50"))
 PETITION = "/petition/"
@@ -71,9 +67,7 @@ def source_ip(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def box():
-    mailbox = Mailbox()
-    with smtp_server(mailbox) as port:
-        mailbox.port = port
+    with mailbox_serving() as mailbox:
         yield mailbox
 
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from vigil.actions.tests.conftest import message_links
-from vigil.core.tests.browser import axe_violations, violations_report
+from vigil.testing.browser import axe_violations, violations_report
+from vigil.testing.mail import message_links
 
 pytestmark = pytest.mark.browser
 

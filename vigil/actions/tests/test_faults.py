@@ -17,15 +17,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from vigil.core.tests.live_site import (
-    HTTP_TIMEOUT,
-    LiveSite,
-    Mailbox,
-    confirm_link,
-    form_inputs,
-    free_port,
-    smtp_server,
-)
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import Mailbox, confirm_link, smtp_server
+from vigil.testing.servers import free_port
 
 PETITION = "/petition/"
 SIGNERS = 120

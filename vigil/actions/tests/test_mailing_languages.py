@@ -15,9 +15,9 @@ from wagtail_localize.synctree import synchronize_tree
 
 from vigil.actions import services
 from vigil.actions.models import Mailing
-from vigil.actions.tests.conftest import link_path, message_html, message_text
 from vigil.actions.tests.factories import SubscriberFactory
 from vigil.news.tests.factories import UpdatePageFactory, references_add
+from vigil.testing.mail import link_path, message_html, message_text
 
 pytestmark = pytest.mark.django_db
 

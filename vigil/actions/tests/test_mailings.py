@@ -8,9 +8,9 @@ from wagtail.models import PageLogEntry
 
 from vigil.actions import services
 from vigil.actions.models import Delivery, Mailing, MailingStatus
-from vigil.actions.tests.conftest import message_html, message_text
 from vigil.actions.tests.factories import SubscriberFactory
 from vigil.news.tests.factories import UpdatePageFactory
+from vigil.testing.mail import message_html, message_text
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from vigil.actions import services
 from vigil.actions.log_filters import TokenRedactFilter
 from vigil.actions.models import ConsumedStamp, OutgoingMail, Signature
 from vigil.actions.services.outbox import OUTBOX_MAX_ATTEMPTS
-from vigil.actions.tests.conftest import message_links
 from vigil.actions.tests.helpers import form_stamp, signature_post
+from vigil.testing.mail import message_links
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from vigil.actions import services
 from vigil.actions.models import OutgoingMail, Signature, Subscriber
-from vigil.actions.tests.conftest import link_path, message_links, message_text
 from vigil.actions.tests.factories import PetitionPageFactory, SignatureFactory
 from vigil.actions.tests.helpers import form_stamp, signature_post
+from vigil.testing.mail import link_path, message_links, message_text
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 
 from vigil.actions.models import OutgoingMail, Subscriber
-from vigil.actions.tests.conftest import link_path, message_links
 from vigil.actions.tests.factories import SubscriberFactory
 from vigil.actions.tests.helpers import form_stamp
+from vigil.testing.mail import link_path, message_links
 
 pytestmark = pytest.mark.django_db
 

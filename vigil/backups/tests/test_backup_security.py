@@ -27,8 +27,8 @@ from vigil.backups.crypto import (
     stream_encrypt,
 )
 from vigil.backups.services import transient_tables
-from vigil.backups.tests.forgery import members_backdoored
 from vigil.backups.tests.test_backups import BASE_DIR, _rewrite, archive_plain, archive_tar
+from vigil.testing.forgery import members_backdoored
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 import tarfile
 import uuid
 from pathlib import Path
@@ -19,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from vigil.backups.crypto import backup_key_parse, stream_decrypt, stream_encrypt
+from vigil.testing.commands import manage_run, python_run
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PAGES = ["/", "/updates/", "/cases/karim-massimov/", "/ru/", "/petition/", "/library/"]
@@ -89,13 +88,11 @@ def demo_site(database_kept, transactional_db, settings, tmp_path):
     demo_load(var_dir=tmp_path / "var")
 
 
-def manage(*args, database_url: str, media_root: Path) -> subprocess.CompletedProcess:
+def site_env(*, database_url: str, media_root: Path) -> dict:
+    """The environment of a command run against the restored site."""
     env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root)}
     env["DJANGO_SETTINGS_MODULE"] = "vigil.settings.test"
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
-        timeout=600,
-    )  # fmt: skip
+    return env
 
 
 def test_the_demo_survives_a_backup_and_a_restore(demo_site, fresh_database, settings, tmp_path):
@@ -121,16 +118,14 @@ def test_the_demo_survives_a_backup_and_a_restore(demo_site, fresh_database, set
     }
 
     media_restored = tmp_path / "restored-media"
-    result = manage(
-        "manage.py", "restore", str(archive), database_url=fresh_database,
-        media_root=media_restored,
-    )  # fmt: skip
+    env = site_env(database_url=fresh_database, media_root=media_restored)
+    result = manage_run("restore", str(archive), env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Restored the backup" in result.stdout
 
-    inspected = manage(
+    inspected = python_run(
         "-m", "vigil.backups.tests.inspect_site", fresh_database, str(media_restored), *PAGES,
-        database_url=fresh_database, media_root=media_restored,
+        env=env, timeout=600,
     )  # fmt: skip
     assert inspected.returncode == 0, inspected.stderr
     after = json.loads(inspected.stdout)
@@ -140,16 +135,10 @@ def test_the_demo_survives_a_backup_and_a_restore(demo_site, fresh_database, set
         assert after["pages"][path] == before_pages[path], path
 
     # Restoring again over the restored site is refused without --force, done with it.
-    again = manage(
-        "manage.py", "restore", str(archive), database_url=fresh_database,
-        media_root=media_restored,
-    )  # fmt: skip
+    again = manage_run("restore", str(archive), env=env, timeout=600)
     assert again.returncode != 0
     assert "The database is not empty" in again.stderr
-    forced = manage(
-        "manage.py", "restore", "--force", str(archive), database_url=fresh_database,
-        media_root=media_restored,
-    )  # fmt: skip
+    forced = manage_run("restore", "--force", str(archive), env=env, timeout=600)
     assert forced.returncode == 0, forced.stderr
 
 

@@ -23,15 +23,10 @@ from vigil.backups.crypto import (
     stream_decrypt,
 )
 from vigil.backups.tests.test_backup_security import _forge
-from vigil.core.tests.live_site import (
-    HTTP_TIMEOUT,
-    PYTHON,
-    ROOT,
-    LiveSite,
-    Mailbox,
-    form_inputs,
-    smtp_server,
-)
+from vigil.testing.commands import PYTHON, ROOT
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import Mailbox, smtp_server
 
 
 @pytest.fixture(scope="module")

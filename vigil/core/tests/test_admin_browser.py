@@ -8,16 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
 
-from vigil.core.tests.browser import (
-    DESKTOP,
-    TIMEOUT_MS,
-    _migration_data_create,
-    _save_screenshots,
-    database_kept,
-    live_server_idle,
-)
 from vigil.news.models import UpdatePage
 from vigil.news.tests.factories import UpdatePageFactory
+from vigil.testing.browser import DESKTOP, TIMEOUT_MS, live_server_idle, screenshots_save
+from vigil.testing.demo import database_kept, migration_data_create
 
 PASSWORD = "a long editor password 4821"
 # A sub-section straight under the title skips a level ('heading-order'), one of the
@@ -46,7 +40,7 @@ def admin_page(browser, live_server, transactional_db, settings, request):
     """A superuser signed in to the admin, in a fresh profile that enforces the
     pages' content security policy; requests to other sites are refused and recorded."""
     # The live server's database is flushed after each test, migrations' rows too.
-    _migration_data_create()
+    migration_data_create()
     request.getfixturevalue("home")
     # Wagtail's userbar (in previews) loads its files from the admin's base address.
     settings.WAGTAILADMIN_BASE_URL = live_server.url
@@ -75,7 +69,7 @@ def admin_page(browser, live_server, transactional_db, settings, request):
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        _save_screenshots(request.node.name, [page])
+        screenshots_save(request.node.name, [page])
     page.goto("about:blank")  # the editor's timers stop asking the server
     context.close()
     live_server_idle()

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from vigil.cases.models import CasePage
 from vigil.cases.services import case_days_detained
 from vigil.core.models import CampaignSettings
-from vigil.core.tests.browser import axe_violations, scroll_width, violations_report
 from vigil.news.models import UPDATES_PER_PAGE, UpdateIndexPage, UpdatePage
+from vigil.testing.browser import axe_violations, scroll_width, violations_report
 
 pytestmark = pytest.mark.browser
 

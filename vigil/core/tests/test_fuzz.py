@@ -33,7 +33,7 @@ from vigil.actions.services.common import (
     PURPOSE_UNSUBSCRIBE,
 )
 from vigil.actions.tests.factories import PetitionPageFactory
-from vigil.core.tests.browser import DatabaseCopy, _migration_data_create
+from vigil.testing.demo import DatabaseCopy, migration_data_create
 
 EXAMPLES = int(os.environ.get("VIGIL_FUZZ_EXAMPLES", "30"))
 fuzz = hypothesis_settings(
@@ -169,7 +169,7 @@ def site(django_db_setup, django_db_blocker):
     on two busy cores); the database goes back to what it was before the module.
     """
     with django_db_blocker.unblock():
-        before = DatabaseCopy(_migration_data_create)
+        before = DatabaseCopy(migration_data_create)
         try:
             yield _site_build()
         finally:

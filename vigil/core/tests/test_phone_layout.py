@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from vigil.core.tests.browser import scroll_width
+from vigil.testing.browser import scroll_width
 
 pytestmark = pytest.mark.browser
 

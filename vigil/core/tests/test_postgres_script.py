@@ -2,11 +2,12 @@
 run with one clear line and status 2, before any test runs."""
 
 import os
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from vigil.testing.servers import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 SCRIPT = BASE_DIR / "scripts" / "test-postgres.sh"
@@ -22,16 +23,10 @@ def run_script(**environment) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.parametrize("variable", ["TEST_DATABASE_URL", "DATABASE_URL"])
 def test_a_server_that_does_not_answer_is_named_in_one_line(variable):
     """Nothing listens on the port: the message names the variable, host and port."""
-    port = closed_port()
+    port = free_port()  # nothing listens there
     result = run_script(**{variable: f"postgres://vigil:secret@127.0.0.1:{port}/vigil"})
     assert result.returncode == 2
     assert result.stderr.startswith(

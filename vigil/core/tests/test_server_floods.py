@@ -22,8 +22,9 @@ import pytest
 import requests
 from django.conf import settings
 
-from vigil.core.tests.live_site import LiveSite, Mailbox, smtp_server
-from vigil.core.tests.slow_sender import DRIP_SECONDS, SlowSender
+from vigil.testing.live_site import LiveSite
+from vigil.testing.mail import Mailbox, smtp_server
+from vigil.testing.slow_sender import DRIP_SECONDS, SlowSender
 
 SLOW_SOCKETS = 8  # SERVER_BODIES_READING_PER_PEER: all from 127.0.0.1
 

@@ -19,9 +19,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from vigil.core.services import database_unavailable_reason
-from vigil.core.tests.live_site import HTTP_TIMEOUT, LiveSite, form_inputs, free_port
 from vigil.core.views import UNAVAILABLE_RETRY_SECONDS, server_error
 from vigil.settings.env import sqlite_database
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.servers import free_port
 
 PETITION = "/petition/"
 

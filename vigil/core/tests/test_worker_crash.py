@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from vigil.core.tests.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
 
 GIVE_UP_AFTER = 120  # waiting only
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vigil.news.models import UpdatePage
+from vigil.testing.demo import migration_data_create
 
 
 def test_demo_scale_adds_published_updates_up_to_n(updates_index):
@@ -21,9 +22,7 @@ def test_demo_scale_updates_reach_every_language(updates_index):
     """The added updates exist in the Russian and Kazakh trees too, as aliases."""
     from wagtail.models import Locale
 
-    from vigil.core.tests.browser import _migration_data_create
-
-    _migration_data_create()
+    migration_data_create()
     updates_index.get_parent().copy_for_translation(Locale.objects.get(language_code="ru"))
     call_command("demo_scale", "2", verbosity=0)
     russian = UpdatePage.objects.filter(locale__language_code="ru")

@@ -18,15 +18,10 @@ import pytest
 import requests
 from PIL import Image
 
-from vigil.core.tests.live_site import (  # noqa: F401 - fixtures
-    HTTP_TIMEOUT,
-    LiveSite,
-    Mailbox,
-    form_inputs,
-    site_template,
-    smtp_server,
-)
-from vigil.images.tests.payloads import (
+from vigil.testing.forms import form_inputs
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
+from vigil.testing.mail import Mailbox, smtp_server
+from vigil.testing.payloads import (
     CAMERA,
     geotagged_jpeg,
     has_location,

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from vigil.images.tests.payloads import pdf_with
 from vigil.library import services
 from vigil.library.models import LibraryDocument
+from vigil.testing.payloads import pdf_with
 
 from .factories import LibraryDocumentFactory
 

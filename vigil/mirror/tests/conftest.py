@@ -5,20 +5,8 @@ from django.utils import timezone
 
 from vigil.actions.models import PetitionPage
 from vigil.actions.tests.factories import SignatureFactory, SubscriberFactory
-from vigil.core.tests.browser import (  # noqa: F401 - the demo on a live server, restored per test
-    browser,
-    demo,
-    demo_copy,
-    open_page,
-    sync_orm_beside_playwright,
-)
-from vigil.core.tests.conftest import pytest_runtest_makereport  # noqa: F401
 from vigil.mirror import services
-
-BASE_URL = "https://mirror.example.net/vigil"
-CANARY_EMAIL = "mirror-canary-71c3@example.org"
-CANARY_SURNAME = "Oxblossom"
-CANARY_COMMENT = "mirror-canary-comment-2a9e"
+from vigil.mirror.tests.helpers import BASE_URL, CANARY_COMMENT, CANARY_EMAIL, CANARY_SURNAME
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +17,7 @@ def signing_key(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def exported(demo_copy, django_db_blocker, signing_key, tmp_path_factory):  # noqa: F811
+def exported(demo_copy, django_db_blocker, signing_key, tmp_path_factory):
     """The demo, with a consenting canary signer and subscriber, exported once for the module."""
     directory = tmp_path_factory.mktemp("export") / "copy"
     with django_db_blocker.unblock():

@@ -5,6 +5,12 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# The export's base URL, and a consenting signer and subscriber whose details must never
+# reach a copy.
+BASE_URL = "https://mirror.example.net/vigil"
+CANARY_EMAIL = "mirror-canary-71c3@example.org"
+CANARY_SURNAME = "Oxblossom"
+CANARY_COMMENT = "mirror-canary-comment-2a9e"
 _LINK = re.compile(r'\s(?:href|src|action)="([^"]*)"')
 
 

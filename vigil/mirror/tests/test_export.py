@@ -16,8 +16,7 @@ from vigil.mirror.models import MirrorExport
 from vigil.mirror.services.paths import url_file
 from vigil.news.models import UpdatePage
 
-from .conftest import BASE_URL, CANARY_COMMENT, CANARY_EMAIL, CANARY_SURNAME
-from .helpers import broken_links
+from .helpers import BASE_URL, CANARY_COMMENT, CANARY_EMAIL, CANARY_SURNAME, broken_links
 
 
 def test_export_has_every_language_and_kind_of_file(exported):

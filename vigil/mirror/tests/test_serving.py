@@ -1,60 +1,30 @@
 """The exported copy served by a real nginx and opened from disk in Chromium, in three languages."""
 
 import datetime as dt
-import shutil
-import socket
-import subprocess
-import time
 import urllib.request
 from urllib.error import HTTPError
 
 import pytest
 
-from vigil.core.tests.browser import DESKTOP, TIMEOUT_MS
 from vigil.mirror.services import nginx_example
+from vigil.testing.browser import DESKTOP, TIMEOUT_MS
+from vigil.testing.servers import free_port, group_stop, nginx_start
 
 from .helpers import main_text
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def nginx(exported, tmp_path_factory):
     """Debian's nginx serving the export on a loopback port, as the README's example does."""
     directory, _summary = exported
-    work = tmp_path_factory.mktemp("nginx")
-    port = _free_port()
-    (work / "nginx.conf").write_text(
-        f"user root;\nworker_processes 1;\npid {work}/nginx.pid;\nerror_log {work}/error.log;\n"
-        "events { worker_connections 64; }\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
-        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
-        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n"
-        f"{nginx_example(directory=directory, port=port)}}}\n"
+    port = free_port()
+    process = nginx_start(
+        work=tmp_path_factory.mktemp("nginx"),
+        server=nginx_example(directory=directory, port=port),
+        port=port,
     )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    yield f"http://127.0.0.1:{port}"
+    group_stop(process, timeout=10)
 
 
 def _get(url: str) -> tuple[int, str, str]:

@@ -6,13 +6,8 @@ import urllib.request
 
 import pytest
 
-from vigil.core.tests.live_site import (
-    HTTP_TIMEOUT,
-    LiveSite,
-    free_port,
-    run_base,
-    static_collect,
-)
+from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite, run_base, static_collect
+from vigil.testing.servers import free_port
 
 RENAME = (
     "from vigil.pages.models import StandardPage\n"

@@ -11,7 +11,7 @@ from vigil.news.tests.factories import UpdatePageFactory, references_add
 from vigil.sources import services
 from vigil.sources.models import LinkStatus, SourceLink
 
-from .conftest import TIMEOUT
+from .helpers import TIMEOUT
 
 NOW = timezone.make_aware(dt.datetime(2024, 5, 1, 9))
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management.base import CommandError
 
-from vigil.wordpress.tests.conftest import (
+from vigil.wordpress.tests.helpers import (
     EXPORT,
     FIXTURES,
     UPLOADS,

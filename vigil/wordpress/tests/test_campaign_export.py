@@ -15,7 +15,7 @@ import pytest
 from vigil.news.models import UpdatePage
 from vigil.wordpress.services.content import text_plain
 
-from .conftest import run_import
+from .helpers import run_import
 from .test_summaries import _article
 from .wxr_builder import export_file, item
 

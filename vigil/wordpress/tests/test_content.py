@@ -3,7 +3,7 @@
 from vigil.wordpress.services import content_convert, html_autop, shortcodes_expand
 from vigil.wordpress.services.content import AttachmentIndex, rich_text_clean
 
-from .conftest import PHOTO
+from .helpers import PHOTO
 
 
 def _index(available=True) -> AttachmentIndex:

@@ -6,7 +6,7 @@ import pytest
 from vigil.news.models import UpdatePage
 from vigil.wordpress.services.content import video_page_url
 
-from .conftest import BODIES, body_converted, run_import
+from .helpers import BODIES, body_converted, run_import
 
 
 def _cards(blocks: list[dict]) -> list[dict]:

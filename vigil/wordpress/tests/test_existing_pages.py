@@ -8,7 +8,7 @@ from vigil.pages.models import StandardPage
 from vigil.pages.tests.factories import StandardPageFactory
 from vigil.wordpress.models import WordPressItem
 
-from .conftest import run_import
+from .helpers import run_import
 from .wxr_builder import export_file, item
 
 

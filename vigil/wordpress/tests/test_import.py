@@ -12,7 +12,7 @@ from vigil.pages.models import StandardPage
 from vigil.wordpress import services
 from vigil.wordpress.models import WordPressItem
 
-from .conftest import EXPORT, FIXTURES, UPLOADS, run_import
+from .helpers import EXPORT, FIXTURES, UPLOADS, run_import
 
 UTC = dt.UTC
 

@@ -5,7 +5,7 @@ from vigil.news.models import UpdatePage
 from vigil.wordpress.services import content_convert, wxr_parse
 from vigil.wordpress.services.content import AttachmentIndex
 
-from .conftest import BODIES, PHOTO, run_import
+from .helpers import BODIES, PHOTO, run_import
 from .test_reference_sections import LONG_TITLE
 
 

@@ -8,7 +8,7 @@ from taggit.models import Tag
 from vigil.images.models import CampaignImage
 from vigil.news.models import UpdatePage
 
-from .conftest import UPLOADS, run_import
+from .helpers import UPLOADS, run_import
 from .wxr_builder import export_file, item
 
 

@@ -4,7 +4,7 @@ from vigil.accounts.tests.factories import SuperUserFactory
 from vigil.news.models import UpdateIndexPage
 from vigil.news.tests.factories import UpdatePageFactory
 
-from .conftest import run_import
+from .helpers import run_import
 from .wxr_builder import export_file, item
 
 PIN_LINES = ("Pinned update:", "Would pin:", "Kept the current pin:", "Not pinned:")

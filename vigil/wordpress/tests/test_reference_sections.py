@@ -7,7 +7,7 @@ from vigil.news.models import UpdatePage
 from vigil.wordpress.services import content_convert
 from vigil.wordpress.services.content import AttachmentIndex, text_plain
 
-from .conftest import BODIES, body_converted, run_import
+from .helpers import BODIES, body_converted, run_import
 
 LONG_TITLE = (
     "UN Human Rights Council, Working Group on Arbitrary Detention, Opinions adopted by the "

@@ -5,7 +5,7 @@ import datetime as dt
 from vigil.news.models import UpdatePage
 from vigil.wordpress.models import WordPressItem
 
-from .conftest import EXPORT, FIXTURES, UPLOADS, database_counts, run_import
+from .helpers import EXPORT, FIXTURES, UPLOADS, database_counts, run_import
 
 EDITED = FIXTURES / "wxr-1.2-edited.xml"
 

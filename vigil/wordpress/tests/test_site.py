@@ -121,7 +121,7 @@ def test_import_into_the_russian_tree(client, home, updates_index):
     """--locale ru: updates go under the Russian updates index and old links lead there."""
     from wagtail.models import Locale
 
-    from .conftest import EXPORT, UPLOADS, run_import
+    from .helpers import EXPORT, UPLOADS, run_import
 
     russian, _made = Locale.objects.get_or_create(language_code="ru")
     russian_home = home.copy_for_translation(russian)

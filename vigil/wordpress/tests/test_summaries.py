@@ -9,7 +9,7 @@ from vigil.news.models import UpdatePage
 from vigil.wordpress.models import WordPressItem
 from vigil.wordpress.services import importer
 
-from .conftest import run_import
+from .helpers import run_import
 from .wxr_builder import export_file, item
 
 OPENING = "The appeal court moved the hearing to 12 April without giving a reason."

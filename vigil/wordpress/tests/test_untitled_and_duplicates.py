@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from vigil.news.models import UpdatePage
 
-from .conftest import database_counts, run_import
+from .helpers import database_counts, run_import
 from .wxr_builder import export_file, item
 
 

@@ -1,4 +1,4 @@
-"""A throw-away Vigil served by the real production server, for fault tests.
+"""The production-server fixture: a throw-away Vigil served by `manage.py serve`.
 
 `manage.py serve` (granian, production settings) runs in its own process group
 against a file SQLite database (WAL, IMMEDIATE transactions, as deployed), with a
@@ -10,34 +10,18 @@ per test run (shared by xdist workers through a file lock) and each site starts
 from a copy of that database.
 """
 
-import asyncio
 import contextlib
-import email
-import email.policy
 import fcntl
 import os
-import re
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
-import threading
-import time
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import pytest
-import requests
-from aiosmtpd.controller import Controller
-from django.conf import settings
+from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
+from vigil.testing.servers import answer_wait, free_port, group_kill, group_stop
 
-ROOT = Path(settings.BASE_DIR)
-PYTHON = sys.executable
 SETTINGS_MODULE = "faultsite_settings"
 # Generous limits for waiting only: nothing is asserted about how long anything takes.
 START_TIMEOUT = 120
@@ -74,102 +58,7 @@ WHITENOISE_USE_FINDERS = True"""
 STATIC_COLLECTED = "STATIC_ROOT = Path({static_root!r})"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# -- mail ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Mailbox:
-    """aiosmtpd handler keeping every accepted message; `delay` slows each one down."""
-
-    delay: float = 0.0
-    messages: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
-
-    def to(self, address: str) -> list:
-        with self.lock:
-            return [m for rcpt, m in self.messages if address in rcpt]
-
-    def all(self) -> list:
-        with self.lock:
-            return list(self.messages)
-
-
-@contextlib.contextmanager
-def smtp_server(mailbox: Mailbox, port: int | None = None):
-    port = port or free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
-
-
-def message_text(message) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else ""
-
-
-# -- HTML forms ----------------------------------------------------------------------------
-
-
-class _Forms(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict[str, str]]] = []
-        self._inputs: dict[str, str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._inputs = {}
-            self.forms.append((attrs.get("action") or "", self._inputs))
-        elif tag == "input" and self._inputs is not None and attrs.get("name"):
-            self._inputs[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._inputs = None
-
-
-def form_inputs(html: str, action: str) -> dict[str, str] | None:
-    """The inputs of the page's form that posts to `action` (a path), or None."""
-    parser = _Forms()
-    parser.feed(html)
-    for form_action, inputs in parser.forms:
-        if urlsplit(form_action).path == action:
-            return inputs
-    return None
-
-
 # -- the site ------------------------------------------------------------------------------
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def _write_settings(
@@ -234,14 +123,7 @@ def template_build(base: Path) -> Path:
             template.mkdir(parents=True)
             _write_settings(template, busy_seconds=20, extra_pragmas="")
             env = _environment(template, port=8000, smtp_port=25)
-            _manage(env, "migrate", "--noinput", "-v", "0")
-            _manage(
-                env,
-                "shell",
-                "-c",
-                "from pathlib import Path; from vigil.demo.services import demo_load; "
-                f"demo_load(var_dir=Path({str(template)!r}))",
-            )
+            demo_site_build(env=env, var_dir=template)
             # One file, no WAL beside it: ready to be copied.
             with contextlib.closing(sqlite3.connect(template / "db.sqlite3")) as db:
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -293,7 +175,7 @@ class LiveSite:
         return self.dir / "db.sqlite3"
 
     def manage(self, *args: str) -> str:
-        return _manage(self.env, *args)
+        return manage(*args, env=self.env)
 
     def start(self) -> None:
         """Start `manage.py serve` in its own process group; return once it answers."""
@@ -310,40 +192,18 @@ class LiveSite:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + "/", timeout=5).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s")
-            time.sleep(0.2)
+        try:
+            answer_wait(url=self.url + "/", process=self.process, timeout=START_TIMEOUT)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}:\n{self.log}") from None
 
     def kill(self) -> None:
         """kill -9 the whole process group: granian's main process and its workers."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=HTTP_TIMEOUT)
-        # Wait until no process of the group is left holding the database or the port.
-        deadline = time.monotonic() + HTTP_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
+        group_kill(self.process, timeout=HTTP_TIMEOUT)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.process is not None:
+            group_stop(self.process)
 
     def worker_pids(self) -> set[int]:
         """granian's worker processes: the children of the server's main process."""
@@ -405,32 +265,3 @@ def static_collect(base: Path) -> Path:
             )
             (static_root / "ready").touch()
     return static_root
-
-
-@pytest.fixture(scope="session")
-def site_template(tmp_path_factory) -> Path:
-    return template_build(run_base(tmp_path_factory))
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox()
-    with smtp_server(box) as port:
-        box.port = port
-        yield box
-
-
-@pytest.fixture
-def live_site(site_template, tmp_path, mailbox):
-    """A fresh copy of the demo site, served; stopped (whatever state it is in) afterwards."""
-    site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port)
-    site.start()
-    try:
-        yield site
-    finally:
-        site.stop()
-
-
-def confirm_link(message) -> str | None:
-    match = re.search(r"https?://\S+/act/signature/confirm/[^/\s]+/", message_text(message))
-    return match.group(0) if match else None

@@ -1,0 +1,1 @@
+"""The security bench (`.venv/bin/python -m bench.security.run`) and its parts."""

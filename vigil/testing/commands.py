@@ -1,0 +1,54 @@
+"""The repo root, the Python running us and `manage()`: manage.py in a process of its own.
+
+Imported by benches too, so it does not need Django set up in this process.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def python_run(*args: str, env: dict, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """`python args` from the repo root in `env`, output captured, whatever its status."""
+    return subprocess.run(
+        [PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def manage_run(*args: str, env: dict, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """`manage.py args` from the repo root in `env`, output captured, whatever its status."""
+    return python_run("manage.py", *args, env=env, timeout=timeout)
+
+
+def manage(*args: str, env: dict) -> str:
+    """`manage.py args` in `env`: what it printed, or a RuntimeError that shows its output."""
+    result = manage_run(*args, env=env)
+    if result.returncode:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+def demo_site_build(
+    *, env: dict, var_dir: Path, base_url: str | None = None, static: bool = False
+) -> None:
+    """The demo campaign, as `make run` loads it, in the database of `env`: `migrate`, the
+    demo (its admin's password and set-up link kept in `var_dir`, never over the repo's
+    var/), then `site_url base_url` and `collectstatic` when asked."""
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage(
+        "shell",
+        "-c",
+        "from pathlib import Path; from vigil.demo.services import demo_load; "
+        f"demo_load(var_dir=Path({str(var_dir)!r}))",
+        env=env,
+    )
+    if base_url:
+        manage("site_url", base_url, env=env)
+    if static:
+        manage("collectstatic", "--noinput", "-v", "0", env=env)

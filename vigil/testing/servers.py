@@ -1,0 +1,95 @@
+"""Servers in processes of their own: a free port, waiting for an answer, stopping, nginx.
+
+Imported by benches too, so it does not need Django set up in this process.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (at this moment)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answer_wait(*, url: str, process: subprocess.Popen, timeout: float, status: int = 200) -> None:
+    """Return once `url` answers `status`; RuntimeError if `process` ends or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == status:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout} s")
+        time.sleep(0.2)
+
+
+def group_kill(process: subprocess.Popen, *, timeout: float = 60) -> None:
+    """kill -9 the process's whole group (granian's main process and its workers), and
+    wait until none of them is left holding a file or a port."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def group_stop(process: subprocess.Popen, *, timeout: float = 15) -> None:
+    """SIGTERM the process's whole group; kill -9 what has not ended within `timeout`, and
+    any worker outliving the main process by a moment."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    group_kill(process)
+
+
+def nginx_start(
+    *,
+    work: Path,
+    server: str,
+    port: int,
+    worker_processes: str = "1",
+    worker_connections: int = 64,
+    timeout: float = 10,
+) -> subprocess.Popen:
+    """Debian's nginx with `server` (its `server { ... }` block, listening on `port`),
+    files kept in `work`, in its own process group; returns once `/` answers."""
+    (work / "nginx.conf").write_text(
+        f"user root;\nworker_processes {worker_processes};\npid {work}/nginx.pid;\n"
+        f"error_log {work}/error.log;\n"
+        f"events {{ worker_connections {worker_connections}; }}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
+        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
+        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n{server}}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        answer_wait(url=f"http://127.0.0.1:{port}/", process=process, timeout=timeout)
+    except RuntimeError:
+        group_stop(process)
+        raise RuntimeError(f"nginx did not start:\n{process.stderr.read().decode()}") from None
+    return process
