@@ -17,7 +17,7 @@ from wagtail.search import index
 
 from vigil.cases.models.record import DatePrecision
 from vigil.core.pages import PageMixin
-from vigil.core.services import page_localized
+from vigil.core.services import page_localised
 from vigil.core.snapshot import snapshot_memo
 
 
@@ -265,7 +265,7 @@ class SupportRegisterPage(PageMixin, RoutablePageMixin, Page):
         statements = services.statements_for_case(case=self.case)
         # The case field follows the original page; readers see the case (its name and
         # title before it) in their own language.
-        case = page_localized(page=self.case)
+        case = page_localised(page=self.case)
         year = int(filters["year"]) if "year" in filters else None
         years = services.statement_years(statements=statements)
         if year is not None and year not in years:

@@ -11,7 +11,7 @@ from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
 
 from vigil.core.snapshot import snapshot_memo
-from vigil.news.services import linked_updates_localize
+from vigil.news.services import linked_updates_localise
 
 from .models import FILTER_KEYS, Demand, Statement, SupporterType, SupportRegisterPage
 
@@ -69,7 +69,7 @@ def _statements_load(*, case, language: str) -> list[Statement]:
         )
         for link in links:
             by_pk[link.statement_id].linked_updates.append(link.updatepage)
-        linked_updates_localize(holders=statements, language=language)
+        linked_updates_localise(holders=statements, language=language)
     return statements
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from vigil.core.models import CampaignSettings
-from vigil.core.services import language_prefix, site_root_localized
+from vigil.core.services import language_prefix, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 from vigil.news.models import UpdateIndexPage
 from vigil.pagecache.collect import depend
@@ -57,7 +57,7 @@ def site_chrome(context):
             # its ancestor at the home's depth: no query needed to find it.
             home_path = current.path[: len(root.path)]
         else:
-            home_path = site_root_localized(site=site, request=request).path
+            home_path = site_root_localised(site=site, request=request).path
     # The menu lists the home page's children: a new one changes every page.
     depend(f"children:{home_path}")
     campaign = CampaignSettings.for_request(request)
@@ -116,7 +116,7 @@ def site_chrome(context):
     for field in ("about_page", "privacy_page"):
         source_id = getattr(campaign, f"{field}_id")
         source = next((p for p in pages if p.pk == source_id), None)
-        localized = next(
+        localised = next(
             (
                 p
                 for p in pages
@@ -126,7 +126,7 @@ def site_chrome(context):
             ),
             source,
         )
-        setattr(campaign, field, localized)
+        setattr(campaign, field, localised)
     home = next((p for p in pages if p.path == home_path), root)
     chrome["home"] = home
     # The campaign's name and tagline are written in the default language; elsewhere the

@@ -5,7 +5,7 @@ from .export import (
     ExportSummary,
     mirror_refresh,
     nginx_example,
-    pages_public,
+    public_page_paths,
     site_export,
 )
 from .render import MIRROR_ENVIRON_KEY, MirrorRendering
@@ -33,6 +33,6 @@ __all__ = [
     "mirror_refresh",
     "mirror_verify",
     "nginx_example",
-    "pages_public",
+    "public_page_paths",
     "site_export",
 ]

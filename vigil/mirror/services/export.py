@@ -128,7 +128,7 @@ class PublicPage:
     content_type_id: int
 
 
-def pages_public(*, site) -> list[tuple[PublicPage, str]]:
+def public_page_paths(*, site) -> list[tuple[PublicPage, str]]:
     """Every live public page of the site in every language, with its URL path.
 
     URLs come from each page's url_path under its language's home, as Wagtail's
@@ -471,7 +471,7 @@ class _Worker:
         pages = {}
         if ids:
             for page in Page.objects.filter(pk__in=ids).specific():
-                page.known_unrestricted = True  # listed by pages_public()
+                page.known_unrestricted = True  # listed by public_page_paths()
                 pages[page.pk] = page
         results = []
         for url in urls:
@@ -674,7 +674,7 @@ def site_export(
     files: dict[str, str] = {} if full else dict(previous.files)
     kept = dict(previous.files) if previous else {}
     sources: dict[str, str] = {} if full else dict(previous.sources)
-    public = pages_public(site=site)
+    public = public_page_paths(site=site)
     dated = [page.pk for page, _url in public if page.content_type_id == _update_type_id()]
     tags = _update_tags(dated)
     dates = _update_dates(dated)

@@ -141,7 +141,7 @@ def test_search_index_from_the_workers_is_what_loading_each_page_gives(demo, sig
     files: dict[str, str] = {}
     export._search_indexes_write(
         directory=loaded,
-        public=export.pages_public(site=site),
+        public=export.public_page_paths(site=site),
         files=files,
         sources={},
         page_ids=None,
