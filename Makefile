@@ -13,6 +13,10 @@ export HOST PORT
 # The slowest tests are listed at the end, to keep `make test` under its time budget.
 PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
+# Every HTML template (the .txt email bodies are plain text, not indented): djhtml keeps
+# them one element a line, indented by their nesting.
+TEMPLATES = $(shell find vigil -path '*/templates/*' -name '*.html')
+
 .PHONY: help setup run dev test test-sqlite test-postgres test-journeys lint format messages clean bench \
 	bench-signing bench-mirror bench-http bench-search bench-security
 
@@ -22,7 +26,8 @@ help:
 	@echo "make test   install what the tests need and run every check (pytest on SQLite and PostgreSQL)"
 	@echo "make test-sqlite / make test-postgres   only the pytest suite, on one database"
 	@echo "make test-journeys   only the journey tests (vigil/journeys)"
-	@echo "make lint / make format   ruff; lint also checks the layers (lint-imports)"
+	@echo "make lint / make format   ruff and djhtml on the templates; lint also checks the"
+	@echo "            layers (lint-imports) and function lengths"
 	@echo "make messages   refresh the Russian and Kazakh translation catalogues"
 	@echo "make bench   every benchmark (bench/README.md); make bench-http / bench-mirror /"
 	@echo "            bench-search / bench-signing / bench-security: one"
@@ -52,12 +57,14 @@ dev: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check $(TEMPLATES)
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/check_function_length.py
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml $(TEMPLATES)
 
 # makemigrations --check runs on an in-memory database: a fresh clone has no var/ one
 # for its history check to open.

@@ -54,7 +54,7 @@ class SignInView(LoginView):
     """
 
     def post(self, request, *args, **kwargs):
-        limit, window = settings.VIGIL_LOGIN_RATE_LIMIT
+        limit, window = settings.VIGIL_SIGNIN_RATE_LIMIT
         if not ratelimit_hit(
             key=ratelimit_key(scope="login", value=client_ip(request)),
             limit=limit,

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from vigil.core.services import language_prefix, page_localized, request_client_ip
+from vigil.core.services import language_prefix, page_localised, request_client_ip
 
 from . import services
 from .forms import SignatureForm, SubscribeForm
@@ -219,7 +219,7 @@ def _email_link(request, *, check, act, ask, done, already=None):
 def _petition_shown(petition: PetitionPage) -> PetitionPage:
     """The petition in the reader's language: signatures belong to the original, but a
     reader who signed in Russian reads its Russian title and thank-you text."""
-    return page_localized(page=petition)
+    return page_localised(page=petition)
 
 
 def _back_to_petition(request, petition) -> dict:

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vigil.core.views import serve
-from vigil.news.services import linked_updates_localize
+from vigil.news.services import linked_updates_localise
 
 from . import services
 from .facts import record_rows_load
@@ -111,7 +111,7 @@ def case_events_load(*, case, case_id=None) -> list:
             event.source_list.append(source)
     if local_fields:
         for event in events.values():
-            _sources_localize(event)
+            _sources_localise(event)
     if events:
         links = (
             TimelineEvent.updates.through.objects.filter(
@@ -122,11 +122,11 @@ def case_events_load(*, case, case_id=None) -> list:
         )
         for link in links:
             events[link.timelineevent_id].linked_updates.append(link.updatepage)
-    linked_updates_localize(holders=events.values(), language=language)
+    linked_updates_localise(holders=events.values(), language=language)
     return list(events.values())
 
 
-def _sources_localize(event) -> None:
+def _sources_localise(event) -> None:
     """The event's sources with the translators' titles and publishers, where given."""
     lines = source_lines_parse(getattr(event, "local_sources", ""))
     for source, line in zip(event.source_list, lines, strict=False):

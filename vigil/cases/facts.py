@@ -48,11 +48,11 @@ def record_rows_load(*, case, source_id=None) -> dict[str, list]:
                 original_case=source_id
             )
         )
-        rows[relation] = _rows_localize(found, relation=relation, case_id=case.pk)
+        rows[relation] = _rows_localise(found, relation=relation, case_id=case.pk)
     return rows
 
 
-def _rows_localize(found: list, *, relation: str, case_id: int) -> list:
+def _rows_localise(found: list, *, relation: str, case_id: int) -> list:
     """The original case's rows, with the translation's words where it has them."""
     if not found:
         return []
@@ -70,11 +70,11 @@ def _rows_localize(found: list, *, relation: str, case_id: int) -> list:
             if value:
                 setattr(row, name, value)
         if relation == "charges":
-            _history_notes_localize(row, translated)
+            _history_notes_localise(row, translated)
     return shown
 
 
-def _history_notes_localize(charge, translated) -> None:
+def _history_notes_localise(charge, translated) -> None:
     """A charge's status changes are facts; their notes are words, matched by block id
     (wagtail-localize keeps a block's id in its translations)."""
     notes = {block.id: block.value.get("note") for block in translated.history}

@@ -71,10 +71,12 @@ def _marker(match: re.Match, reference_count: int, citations: dict[int, list[str
 # (cases.services.body_insert_day_count, registered as a body filter).
 DAY_COUNT_TOKEN = "[[days]]"
 
-RICH_TEXT_TAGS = {"p", "a", "b", "i", "strong", "em", "ul", "ol", "li", "br", "h2", "h3"}
+# What html_sanitise keeps: rich text as a page shows it (Wagtail's stored format, with its
+# data attributes and embeds, is STORED_RICH_TEXT_TAGS below).
+SANITISED_HTML_TAGS = {"p", "a", "b", "i", "strong", "em", "ul", "ol", "li", "br", "h2", "h3"}
 
 
-def html_sanitize(*, html: str) -> str:
+def html_sanitise(*, html: str) -> str:
     """Rich text reduced to what the editor itself can produce.
 
     Wagtail's `|richtext` filter trusts what is stored, so anything that did
@@ -82,7 +84,7 @@ def html_sanitize(*, html: str) -> str:
     """
     return nh3.clean(
         html,
-        tags=RICH_TEXT_TAGS,
+        tags=SANITISED_HTML_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
@@ -217,7 +219,7 @@ def page_source(*, page):
     return source or page
 
 
-def page_localized(*, page):
+def page_localised(*, page):
     """The live version of `page` in the active language, else `page` itself: what a
     reader of that language sees of a page that a field links to (links follow the
     original). No query in the default language, one in the others.
@@ -350,7 +352,7 @@ def page_source_id(*, page):
     )
 
 
-def pages_localized_by_id(*, ids: list, model=None) -> list:
+def pages_localised_by_id(*, ids: list, model=None) -> list:
     """The pages with these ids (None stays None), each in the active language when a live
     translation exists, in one query.
 
@@ -402,7 +404,7 @@ def pages_public(pages):
     return pages.filter(~Exists(covering))
 
 
-def site_root_localized(*, site, request=None):
+def site_root_localised(*, site, request=None):
     """The site's home page in the active language (its default-language home if none).
 
     With `request`, found once per request (the search view and the site's menu both ask).

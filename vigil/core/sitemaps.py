@@ -11,7 +11,7 @@ from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
 from vigil.core.dependencies import depend
 
-from .services import language_prefix, pages_public, site_root_localized
+from .services import language_prefix, pages_public, site_root_localised
 
 
 class LanguageSitemap(Sitemap):
@@ -33,7 +33,7 @@ class LanguageSitemap(Sitemap):
     def _root(self):
         # Asked for by items() and again for the URLs: looked up once.
         if not hasattr(self, "_root_page"):
-            self._root_page = site_root_localized(site=self.get_wagtail_site())
+            self._root_page = site_root_localised(site=self.get_wagtail_site())
         return self._root_page
 
     def _urls(self, page, protocol, domain):

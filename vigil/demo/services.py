@@ -37,7 +37,7 @@ from vigil.cases.models import (
     TimelineSource,
 )
 from vigil.core.models import CampaignSettings
-from vigil.core.services import html_sanitize
+from vigil.core.services import html_sanitise
 from vigil.library.models import LibraryDocument, LibraryPage
 from vigil.news.models import (
     Series,
@@ -76,7 +76,7 @@ def _stream(blocks: list[dict]) -> list[dict]:
     for block in blocks:
         kind = block["type"]
         if kind == "paragraph":
-            stream.append({"type": "paragraph", "value": html_sanitize(html=block["html"])})
+            stream.append({"type": "paragraph", "value": html_sanitise(html=block["html"])})
         elif kind == "heading":
             stream.append(
                 {
@@ -652,7 +652,7 @@ def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
             slug=item["slug"],
             addressee=item["addressee"],
             summary=" ".join(item["summary"].split()),
-            text=html_sanitize(html=item["text"]),
+            text=html_sanitise(html=item["text"]),
             goal=item["goal"],
             opens_at=parse_datetime(item["opens_at"]),
             thank_you=item.get("thank_you", ""),
@@ -755,7 +755,7 @@ def _demo_language_translate(*, home, data: dict, path: Path, record, report: De
     petition = _child(home, PetitionPage, "petition")
     if petition is not None and data.get("petition"):
         fields = _pick(data["petition"], ("title", "addressee", "summary", "thank_you"))
-        fields["text"] = html_sanitize(html=data["petition"]["text"])
+        fields["text"] = html_sanitise(html=data["petition"]["text"])
         _translate(petition, locale, report, fields=fields)
     for model, slug in (
         (SupportRegisterPage, "support"),

@@ -331,7 +331,7 @@ def update_structured_data(*, update, request, tags: list[Tag]) -> dict:
     return data
 
 
-def linked_updates_localize(*, holders, language: str) -> None:
+def linked_updates_localise(*, holders, language: str) -> None:
     """Each holder's `.linked_updates` in that language's version where one is live (an
     English update otherwise). One query for all of them."""
     linked = [update for holder in holders for update in holder.linked_updates]

@@ -10,7 +10,7 @@ collect.query_parameters_use), and any other parameter is ignored: `/updates/?r=
 or `?utm_source=x` gets the cached `/updates/`. An address whose query string the page
 does use (a search, a filter, an old WordPress link) is rendered and not stored (free
 text would let anyone fill the disk), and such renders are limited per IP address
-(PAGE_QUERY_RATE_LIMIT), refused with 429 here, before Django.
+(PAGE_CACHE_QUERY_RATE_LIMIT), refused with 429 here, before Django.
 """
 
 import email.utils
@@ -307,7 +307,7 @@ def _query_unlimited(environ) -> bool:
 
 def _query_render_allowed(environ) -> bool:
     """Count a render for a query string against the reader's address (429 beyond)."""
-    limit, window = settings.PAGE_QUERY_RATE_LIMIT
+    limit, window = settings.PAGE_CACHE_QUERY_RATE_LIMIT
     address = request_client_ip(request=_Meta(environ))
     try:
         return ratelimit_hit(
@@ -335,7 +335,7 @@ def _too_many(start_response):
         [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),
-            ("Retry-After", str(settings.PAGE_QUERY_RATE_LIMIT[1])),
+            ("Retry-After", str(settings.PAGE_CACHE_QUERY_RATE_LIMIT[1])),
             ("Cache-Control", "private, no-store"),
             ("X-Content-Type-Options", "nosniff"),
         ],

@@ -11,7 +11,7 @@ from wagtail.search import index
 from vigil.core.blocks import BodyBlock
 from vigil.core.models import CampaignSettings, CitingPageMixin, SourceReference
 from vigil.core.pages import PageMixin
-from vigil.core.services import pages_localized_by_id
+from vigil.core.services import pages_localised_by_id
 from vigil.news.services import updates_for_home
 
 
@@ -103,10 +103,10 @@ class HomePage(PageMixin, Page):
         context.update(updates_for_home(home=self, limit=self.latest_count))
         # The banner's links point at default-language pages; show the reader's version.
         # Two queries: the case with its fields, the linked pages with only a title and URL.
-        [context["banner_case"]] = pages_localized_by_id(
+        [context["banner_case"]] = pages_localised_by_id(
             ids=[self.featured_case_id], model=self._meta.get_field("featured_case").related_model
         )
-        context["background_page"], context["action_page"] = pages_localized_by_id(
+        context["background_page"], context["action_page"] = pages_localised_by_id(
             ids=[self.background_page_id, self.action_page_id]
         )
         context["structured_data"] = {

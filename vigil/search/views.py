@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from vigil.core.services import pagination_links, request_client_ip, site_root_localized
+from vigil.core.services import pagination_links, request_client_ip, site_root_localised
 from vigil.core.views import error_page
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
@@ -45,7 +45,7 @@ def search(request):
     page_links = []
     if query:
         paginator = Paginator(
-            pages_search(query=query, site_root=site_root_localized(site=site, request=request)),
+            pages_search(query=query, site_root=site_root_localised(site=site, request=request)),
             RESULTS_PER_PAGE,
         )
         try:

@@ -230,7 +230,7 @@ SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
 # Renders of public pages for addresses whose query string the page uses (search,
 # filters, old WordPress links) per IP address: (requests, seconds). Counted and
 # refused with 429 before Django (vigil/pagecache/wsgi.py); cached pages are not counted.
-PAGE_QUERY_RATE_LIMIT = (env.int("PAGE_QUERY_RATE_LIMIT", default=60), 60)
+PAGE_CACHE_QUERY_RATE_LIMIT = (env.int("PAGE_CACHE_QUERY_RATE_LIMIT", default=60), 60)
 
 # Editors (vigil/accounts). Two-factor authentication (TOTP, recovery codes) before any
 # admin page; dev and test settings turn it off.
@@ -242,7 +242,7 @@ VIGIL_ADMIN_IDLE_SECONDS = 30 * 60
 VIGIL_PASSWORD_RESET_PER_ADDRESS = 3
 VIGIL_PASSWORD_RESET_PER_IP = 10
 # Sign-in attempts per IP address, whatever the user name: (requests, seconds).
-VIGIL_LOGIN_RATE_LIMIT = (30, 600)
+VIGIL_SIGNIN_RATE_LIMIT = (30, 600)
 # Failed sign-ins never lock an account (a stranger could then lock an editor out):
 # after AXES_FAILURE_LIMIT failures for one user name from one address, or
 # VIGIL_SIGNIN_ACCOUNT_CEILING for one user name from all addresses together (within

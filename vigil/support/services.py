@@ -25,7 +25,7 @@ from vigil.core.charts import (
     years_thinned,
 )
 from vigil.core.snapshot import snapshot_memo
-from vigil.news.services import linked_updates_localize
+from vigil.news.services import linked_updates_localise
 
 from .models import FILTER_KEYS, Demand, Statement, SupporterType, SupportRegisterPage
 
@@ -83,7 +83,7 @@ def _statements_load(*, case, language: str) -> list[Statement]:
         )
         for link in links:
             by_pk[link.statement_id].linked_updates.append(link.updatepage)
-        linked_updates_localize(holders=statements, language=language)
+        linked_updates_localise(holders=statements, language=language)
     return statements
 
 

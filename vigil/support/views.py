@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.utils.translation import get_language, gettext
 
-from vigil.core.services import page_localized
+from vigil.core.services import page_localised
 from vigil.core.snapshot import snapshot_memo
 
 from . import services
@@ -14,7 +14,7 @@ def register_listing(request, *, page, filters: dict[str, str]):
     statements = services.statements_for_case(case=page.case)
     # The case field follows the original page; readers see the case (its name and
     # title before it) in their own language.
-    case = page_localized(page=page.case)
+    case = page_localised(page=page.case)
     year = int(filters["year"]) if "year" in filters else None
     years = services.statement_years(statements=statements)
     if year is not None and year not in years:

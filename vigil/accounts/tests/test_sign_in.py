@@ -142,7 +142,7 @@ def test_failure_counts_lapse_after_the_cool_off(client, require_2fa):
 
 
 def test_one_address_trying_many_names_is_limited(client, settings):
-    settings.VIGIL_LOGIN_RATE_LIMIT = (3, 600)
+    settings.VIGIL_SIGNIN_RATE_LIMIT = (3, 600)
     for n in range(3):
         assert attempt(client, f"nobody{n}", "x", ip="192.0.2.1").status_code == 200
     response = attempt(client, "nobody9", "x", ip="192.0.2.1")

@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
 from vigil.core.registry import page_role
-from vigil.core.services import language_prefix, site_root_localized
+from vigil.core.services import language_prefix, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 
 register = template.Library()
@@ -85,7 +85,7 @@ def _chrome_home_path(*, site, root, current, language: str, request) -> str:
         # A page served in this language lies under that language's home, which is
         # its ancestor at the home's depth: no query needed to find it.
         return current.path[: len(root.path)]
-    return site_root_localized(site=site, request=request).path
+    return site_root_localised(site=site, request=request).path
 
 
 def _chrome_shared_condition(*, root, language: str, home_path: str, footer_ids, action_keys) -> Q:
@@ -154,7 +154,7 @@ def _chrome_footer_fill(*, campaign, pages: list, language: str) -> None:
     for field in ("about_page", "privacy_page"):
         source_id = getattr(campaign, f"{field}_id")
         source = next((p for p in pages if p.pk == source_id), None)
-        localized = next(
+        localised = next(
             (
                 p
                 for p in pages
@@ -164,7 +164,7 @@ def _chrome_footer_fill(*, campaign, pages: list, language: str) -> None:
             ),
             source,
         )
-        setattr(campaign, field, localized)
+        setattr(campaign, field, localised)
 
 
 def _chrome_menu(*, pages: list, root, home_path: str, current, request) -> dict:

@@ -1,4 +1,4 @@
-from vigil.core.services import body_link_references, html_sanitize
+from vigil.core.services import body_link_references, html_sanitise
 
 
 def test_markers_become_footnote_links_with_one_anchor_per_citation():
@@ -30,14 +30,14 @@ def test_zero_is_not_a_reference_number():
     assert cited.html == "<p>[0]</p>"
 
 
-def test_sanitize_removes_scripts_handlers_and_unsafe_links():
+def test_sanitise_removes_scripts_handlers_and_unsafe_links():
     """Rich text from loaders keeps only what the editor can produce."""
     dirty = (
         '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">bad</a>'
         '<a href="https://ok.example/" target="_blank">ok</a><img src=x onerror=y>'
         "<!-- wp:paragraph --></p>"
     )
-    clean = html_sanitize(html=dirty)
+    clean = html_sanitise(html=dirty)
     assert "script" not in clean
     assert "onclick" not in clean
     assert "javascript:" not in clean
@@ -46,6 +46,6 @@ def test_sanitize_removes_scripts_handlers_and_unsafe_links():
     assert '<a href="https://ok.example/">ok</a>' in clean
 
 
-def test_sanitize_keeps_lists_and_emphasis():
+def test_sanitise_keeps_lists_and_emphasis():
     html = "<ul><li><b>a</b><ul><li><i>b</i></li></ul></li></ul>"
-    assert html_sanitize(html=html) == html
+    assert html_sanitise(html=html) == html

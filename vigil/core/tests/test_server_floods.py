@@ -126,7 +126,7 @@ print(json.dumps(seen))
 """
 # The limit on renders for query strings a page reads (per address a minute); the site
 # runs with the production default.
-QUERY_RENDERS_PER_MINUTE = settings.PAGE_QUERY_RATE_LIMIT[0]
+QUERY_RENDERS_PER_MINUTE = settings.PAGE_CACHE_QUERY_RATE_LIMIT[0]
 
 
 def test_a_query_string_flood_leaves_cached_pages_fast(site):
@@ -156,7 +156,7 @@ def test_a_query_string_flood_leaves_cached_pages_fast(site):
     # Every random parameter on the updates list got the cached page.
     assert seen.get("updates 200 hit", 0) > 100, seen
     assert not [k for k in seen if k.startswith("updates") and k != "updates 200 hit"], seen
-    # Searches: the address's share (PAGE_QUERY_RATE_LIMIT), then 429 before Django.
+    # Searches: the address's share (PAGE_CACHE_QUERY_RATE_LIMIT), then 429 before Django.
     assert seen.get("search 429 -", 0) > 0, seen
     # (a window may turn during the flood: two windows at most)
     assert seen.get("search 200 -", 0) <= 2 * QUERY_RENDERS_PER_MINUTE, seen

@@ -6,7 +6,7 @@ from .export import (
     mirror_refresh,
     mirror_refresh_report,
     nginx_example,
-    pages_public,
+    public_page_paths,
     site_export,
 )
 from .render import MIRROR_ENVIRON_KEY, MirrorRendering
@@ -35,6 +35,6 @@ __all__ = [
     "mirror_refresh_report",
     "mirror_verify",
     "nginx_example",
-    "pages_public",
+    "public_page_paths",
     "site_export",
 ]

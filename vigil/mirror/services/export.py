@@ -132,7 +132,7 @@ class PublicPage:
     content_type_id: int
 
 
-def pages_public(*, site) -> list[tuple[PublicPage, str]]:
+def public_page_paths(*, site) -> list[tuple[PublicPage, str]]:
     """Every live public page of the site in every language, with its URL path.
 
     URLs come from each page's url_path under its language's home, as Wagtail's
@@ -461,7 +461,7 @@ class _Worker:
         pages = {}
         if ids:
             for page in Page.objects.filter(pk__in=ids).specific():
-                page.known_unrestricted = True  # listed by pages_public()
+                page.known_unrestricted = True  # listed by public_page_paths()
                 pages[page.pk] = page
         results = []
         for url in urls:
@@ -738,7 +738,7 @@ def site_export(
         page_ids, full = changes_since(since=previous.started_at)
     summary = ExportSummary(incremental=not full)
     sources: dict[str, str] = {} if full else dict(previous.sources)
-    public = pages_public(site=site)
+    public = public_page_paths(site=site)
     pages_map = _pages_map(public)
     queue = _export_queue(full=full, public=public, page_ids=page_ids, previous=previous, site=site)
     # A language's home is a public page where the language has one.

@@ -148,7 +148,7 @@ def _search_index_matches_loading_each_page(*, copy, summary, tmp_path) -> None:
     files: dict[str, str] = {}
     export._search_indexes_write(
         directory=loaded,
-        public=export.pages_public(site=site),
+        public=export.public_page_paths(site=site),
         files=files,
         sources={},
         page_ids=None,

@@ -75,7 +75,7 @@ def test_renders_for_query_strings_are_limited_per_address_before_django(
     site,  # noqa: F811
     settings,
 ):
-    settings.PAGE_QUERY_RATE_LIMIT = (3, 60)
+    settings.PAGE_CACHE_QUERY_RATE_LIMIT = (3, 60)
     get(app, "/updates/")
     statuses = [get(app, f"/search/?q=word{n}").status for n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
@@ -88,12 +88,12 @@ def test_renders_for_query_strings_are_limited_per_address_before_django(
     assert get(app, "/updates/").status == 200
     # Another address has its own count.
     assert get(app, "/search/?q=word1", x_unused="1").status == 429
-    settings.PAGE_QUERY_RATE_LIMIT = (100, 60)
+    settings.PAGE_CACHE_QUERY_RATE_LIMIT = (100, 60)
     assert get(app, "/search/?q=word1").status == 200
 
 
 @pytest.mark.parametrize("path", ["/static/x.css?v=1", "/admin/login/?next=/admin/"])
 def test_files_and_the_admin_sign_in_are_not_counted(app, site, settings, path):  # noqa: F811
-    settings.PAGE_QUERY_RATE_LIMIT = (1, 60)
+    settings.PAGE_CACHE_QUERY_RATE_LIMIT = (1, 60)
     statuses = {get(app, path).status for _ in range(3)}
     assert 429 not in statuses

@@ -29,9 +29,9 @@ from .text import text_fit, words
 
 # What RICH_TEXT_FEATURES ("bold", "italic", "ol", "ul", "link", "document-link")
 # produce in Wagtail's stored format. Headings are blocks of their own.
-RICH_TEXT_TAGS = {"p", "b", "i", "ul", "ol", "li", "a", "br"}
+RICH_TEXT_FEATURE_TAGS = {"p", "b", "i", "ul", "ol", "li", "a", "br"}
 assert set(RICH_TEXT_FEATURES) == {"bold", "italic", "ol", "ul", "link", "document-link"}, (
-    "the rich-text features changed: update RICH_TEXT_TAGS"
+    "the rich-text features changed: update RICH_TEXT_FEATURE_TAGS"
 )
 ATTACHMENT_PLACEHOLDER = "wp-attachment:{}"
 _PLACEHOLDER = re.compile(r"wp-attachment:(\d+)")
@@ -184,7 +184,7 @@ def rich_text_clean(*, html_text: str) -> str:
     """Rich text reduced to what the paragraph block's editor features can produce."""
     return nh3.clean(
         html_text,
-        tags=RICH_TEXT_TAGS,
+        tags=RICH_TEXT_FEATURE_TAGS,
         clean_content_tags={"script", "style"},
         attributes={"a": {"href", "linktype", "id"}},
         url_schemes=SAFE_SCHEMES,
