@@ -21,16 +21,7 @@ from functools import cache
 from django.apps import apps
 
 # The recording itself lives in core, so that any layer can declare what it shows.
-from vigil.core.dependencies import (  # noqa: F401 - imported from here by the page cache
-    EVERY_PARAMETER,
-    MIDNIGHT_TAG,
-    collecting,
-    day_turns_in,
-    depend,
-    parameters_collecting,
-    query_parameters_use,
-    tags_collected,
-)
+from vigil.core.dependencies import tags_collected
 
 _READ_TABLES = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _WRITE_TABLE = re.compile(

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.cache import patch_cache_control
 
-from .collect import EVERY_PARAMETER, query_parameters_use
+from vigil.core.dependencies import EVERY_PARAMETER, query_parameters_use
 
 
 class _RecordingQueryDict(QueryDict):

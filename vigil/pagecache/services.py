@@ -18,8 +18,9 @@ from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.utils import timezone
 
+from vigil.core.dependencies import MIDNIGHT_TAG
+
 from . import store
-from .collect import MIDNIGHT_TAG
 from .models import CachedPage, CachedPageTag, Invalidation
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def page_cache_key(*, url: str) -> str:
 
 def page_cache_expiry(*, now: dt.datetime, time_zones: Iterable[str] = ()) -> dt.datetime:
     """The next midnight where the campaign is or in any time zone the page counts days
-    in (collect.day_turns_in), whichever comes first: a day count turns at the midnight
+    in (core.dependencies.day_turns_in), whichever comes first: a day count turns at the midnight
     where the person is held (Asia/Almaty is 5 hours ahead of UTC)."""
     zones = [timezone.get_current_timezone()]
     for name in sorted(set(time_zones)):

@@ -25,11 +25,11 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils.translation import gettext as _
 
+from vigil.core.dependencies import EVERY_PARAMETER, collecting, parameters_collecting
 from vigil.core.services import request_client_ip
 from vigil.ratelimits.services import ratelimit_hit, ratelimit_key
 
 from . import store
-from .collect import EVERY_PARAMETER, collecting, parameters_collecting
 from .services import page_cache_key, page_cache_root, page_cache_store
 
 # Content worth caching: pages, feeds, sitemaps, case exports. Documents and images

@@ -23,11 +23,11 @@ COMMENT_MAX_LENGTH = 500
 
 
 class PetitionPage(PageMixin, RoutablePageMixin, Page):
+    """A petition signed on this site; only confirmed signatures count."""
+
     # The views that answer this page's routes ("show", "sign", "sign_sent"), filled by
     # the app's AppConfig.ready(): a model never imports views (ARCHITECTURE.md).
     route_views: dict = {}
-
-    """A petition signed on this site; only confirmed signatures count."""
 
     untranslated_menu_title = _("Petition")
     show_in_menus_default = True

@@ -79,16 +79,16 @@ class CaseIndexPage(PageMixin, Page):
 
 
 class CasePage(PageMixin, RoutablePageMixin, Page):
-    # What this page's routes and context read from cases/exports.py ("record", "json",
-    # "ical", "csv"), filled by the app's AppConfig.ready(): exports import these models,
-    # and a model never imports exports (ARCHITECTURE.md).
-    exports: dict = {}
-
     """One person's case, with its record, timeline and exports.
 
     Every view is a path (`kind/<kind>/`, `case.json`, `fact-sheet/`...), never a
     query string, so the static mirror holds each one as a plain file.
     """
+
+    # What this page's routes and context read from cases/exports.py ("record", "json",
+    # "ical", "csv"), filled by the app's AppConfig.ready(): exports import these models,
+    # and a model never imports exports (ARCHITECTURE.md).
+    exports: dict = {}
 
     person_name = models.CharField(
         _("name"), max_length=200, help_text=_("The person's name as the campaign writes it.")
@@ -400,7 +400,6 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
         return response
 
     def get_context(self, request, *args, kind=None, **kwargs):
-
         context = super().get_context(request, *args, **kwargs)
         # Timeline events and statements belong to the case in the default language.
         # Its id, as an SQL expression in another language: no query of its own.

@@ -4,7 +4,7 @@ are ignored, pages that use them are rendered, not stored, and limited per addre
 import pytest
 from django.http import QueryDict
 
-from vigil.pagecache.collect import EVERY_PARAMETER, parameters_collecting
+from vigil.core.dependencies import EVERY_PARAMETER, parameters_collecting
 from vigil.pagecache.middleware import _RecordingQueryDict
 from vigil.pagecache.models import CachedPage
 from vigil.pagecache.wsgi import query_normalise
