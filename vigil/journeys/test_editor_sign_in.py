@@ -18,6 +18,18 @@ pytestmark = pytest.mark.browser
 
 # A page deep in the admin, as an editor reaches it from a link in a colleague's message.
 ASKED_FOR = "/admin/reports/site-history/"
+# The words of an element that a line break cuts in two (each word's box on one line).
+_WORDS_BROKEN_ACROSS_LINES = """(selector) => {
+  const node = document.querySelector(selector).firstChild;
+  const broken = [];
+  for (const match of node.textContent.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    if (range.getClientRects().length > 1) broken.push(match[0]);
+  }
+  return broken;
+}"""
 
 
 def _assert_on_admin_page(page, path: str) -> None:
@@ -62,6 +74,7 @@ def test_first_sign_in_sets_up_two_factors_and_lands_where_asked(journey, langua
     desktop = page.viewport_size
     page.set_viewport_size({"width": 360, "height": 780})
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert page.evaluate(_WORDS_BROKEN_ACROSS_LINES, "h1") == []
     journey.shot(page, "set-up-phone")
     page.set_viewport_size(desktop)
 
