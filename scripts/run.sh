@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: migrate, load the demo campaign and serve it like production, on loopback.
+# make run: migrate, load the demo campaign and serve it like production, on loopback,
+# with one background worker beside the web server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
@@ -37,4 +38,15 @@ address, warning = mail_from(os.environ["BASE_URL"])
 print(f"Mail is sent from {address} (set DEFAULT_FROM_EMAIL to change it)")
 print(f"Warning: {warning}" if warning else "", end="\n" if warning else "")'
 echo
-exec $PY manage.py serve --host "$HOST" --port "$PORT"
+# The web server and one worker (publishing, mail, the mirror, purges: vigil/core/tasks.py).
+# Ctrl-C stops both; so does either one ending.
+$PY manage.py serve --host "$HOST" --port "$PORT" &
+web=$!
+$PY manage.py worker &
+worker=$!
+trap 'kill -TERM "$web" "$worker" 2>/dev/null || true' INT TERM
+status=0
+wait -n "$web" "$worker" || status=$?
+kill -TERM "$web" "$worker" 2>/dev/null || true
+wait || true
+exit "$status"

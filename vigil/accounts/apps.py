@@ -1,11 +1,6 @@
 from django.apps import AppConfig
-from django.core.management import call_command
 
-from vigil.core.registry import periodic_job_register
-
-
-def _accounts_purge() -> None:
-    call_command("accounts_purge", verbosity=0)
+from vigil.core.registry import schedule_register
 
 
 class AccountsConfig(AppConfig):
@@ -23,6 +18,7 @@ class AccountsConfig(AppConfig):
 
         from . import checks  # noqa: F401 - registers the proxy settings' system checks
         from .password_reset import password_reset_messages  # in ready(): Django idiom
+        from .retention import accounts_purge_task  # in ready(): Django idiom
         from .sealing import (  # in ready(): Django idiom
             totp_device_bin_key,
             totp_device_seal_on_save,
@@ -42,4 +38,4 @@ class AccountsConfig(AppConfig):
         # this app's account lookup when it sends it.
         actions_services.outbox_password_reset_writer_register(messages=password_reset_messages)
         # Editors' IP addresses and sign-in records are kept only so long (settings).
-        periodic_job_register(name="accounts purge", run=_accounts_purge, interval=3600)
+        schedule_register(name="accounts purge", task=accounts_purge_task, every=3600)

@@ -16,6 +16,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
 from wagtail.models import ModelLogEntry
 
 from .models import EnrolmentInvitation
@@ -64,3 +66,9 @@ def _audit_addresses_remove(*, before: dt.datetime) -> int:
         with transaction.atomic():
             ModelLogEntry.objects.bulk_update(batch, ["data"])
         changed += len(batch)
+
+
+@task()
+def accounts_purge_task() -> None:
+    """The hourly purge of editors' old addresses and sign-in records (the schedule)."""
+    accounts_purge(now=timezone.now())

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.registry import periodic_job_register
+from vigil.core.registry import schedule_register, task_retry_register
 
 
 class ActionsConfig(AppConfig):
@@ -12,14 +12,18 @@ class ActionsConfig(AppConfig):
     def ready(self):
         from . import views  # in ready(): Django idiom
         from .models import PetitionPage  # in ready(): Django idiom
-        from .services import mail_work, outbox_work  # in ready(): Django idiom
+        from .services import mailings, outbox, privacy  # in ready(): Django idiom
 
         PetitionPage.route_views.update(
             show=views.petition_show, sign=views.petition_sign, sign_sent=views.petition_sign_sent
         )
-
-        periodic_job_register(
-            name="mail worker", run=mail_work, interval=10, interval_option="mail_interval"
+        # A send is enqueued when the editor presses send and a form's mail when the
+        # form is posted; these runs resume what a dead mail server or a crash cut off,
+        # and send mail the per-minute ceilings held back.
+        schedule_register(name="mailings", task=mailings.mailings_send, every=60)
+        schedule_register(name="mail outbox", task=outbox.outbox_deliver, every=10)
+        schedule_register(name="mail purge", task=outbox.outbox_purge_task, every=600)
+        schedule_register(
+            name="unconfirmed purge", task=privacy.unconfirmed_purge_task, every=86400
         )
-        # Forms' mail (confirmations, password resets) goes out within about a second.
-        periodic_job_register(name="mail outbox", run=outbox_work, interval=1)
+        task_retry_register(task=mailings.mailings_send, delays=(30, 120, 600))

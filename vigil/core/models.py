@@ -160,3 +160,57 @@ class TextTranslation(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Schedule(models.Model):
+    """When a periodic background task runs next (vigil/core/tasks.py).
+
+    The row is the scheduler's claim: a worker fires the task by moving `next_run_at`
+    forward in one conditional update, so two workers never fire one period twice.
+    """
+
+    name = models.CharField(
+        _("name"), max_length=100, primary_key=True, help_text=_("The task's name.")
+    )
+    every = models.PositiveIntegerField(
+        _("every (seconds)"), help_text=_("How often the task runs.")
+    )
+    next_run_at = models.DateTimeField(
+        _("next run"), help_text=_("The task is queued once this time has passed.")
+    )
+    last_fired_at = models.DateTimeField(
+        _("last queued"), null=True, blank=True, help_text=_("When it was last queued.")
+    )
+
+    class Meta:
+        verbose_name = _("scheduled task")
+        verbose_name_plural = _("scheduled tasks")
+
+    def __str__(self):
+        return self.name
+
+
+class Lease(models.Model):
+    """Who may do a kind of work alone (one mail sender, one mirror export), on SQLite.
+
+    PostgreSQL uses advisory locks instead (vigil/core/leases.py). A lease names the
+    process holding it: on SQLite every process is on one machine, so a holder that
+    died is seen at once and its lease taken over.
+    """
+
+    name = models.CharField(
+        _("name"), max_length=100, primary_key=True, help_text=_("The kind of work.")
+    )
+    holder = models.CharField(
+        _("holder"), max_length=200, blank=True, help_text=_("host:process:token, or empty.")
+    )
+    taken_at = models.DateTimeField(
+        _("taken at"), null=True, blank=True, help_text=_("When the holder took it.")
+    )
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self):
+        return self.name

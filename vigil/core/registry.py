@@ -1,57 +1,55 @@
 """Hooks that core calls and the apps above it fill in their AppConfig.ready().
 
 Core knows no domain (ARCHITECTURE.md): where it must run something an app above it
-owns (a background job of `manage.py serve`, a filter over every page body), the app
+owns (a periodic task of `manage.py worker`, a filter over every page body), the app
 registers it here when Django loads it, the way Wagtail's contrib apps connect their
 handlers, and core calls whatever is registered. Registering twice under one name
 replaces the first (ready() may run again in tests).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
-class PeriodicJob:
-    """A job `manage.py serve` runs in its own thread every `interval` seconds.
-
-    `interval_option` names a `serve` option (e.g. "mail_interval") whose value, when
-    given, replaces `interval`.
-    """
+class ScheduledTask:
+    """A task (django-tasks) the workers' scheduler enqueues every `every` seconds."""
 
     name: str
-    run: Callable[[], None]
-    interval: float
-    interval_option: str | None = None
+    task: Any
+    every: int
 
 
-_periodic_jobs: dict[str, PeriodicJob] = {}
+_schedules: dict[str, ScheduledTask] = {}
+_retry_delays: dict[str, tuple[int, ...]] = {}
 _startup_tasks: dict[str, Callable[[], None]] = {}
 _body_filters: dict[str, Callable[[str, HttpRequest], str]] = {}
 
 
-def periodic_job_register(
-    *,
-    name: str,
-    run: Callable[[], None],
-    interval: float,
-    interval_option: str | None = None,
-) -> None:
-    """Have `manage.py serve` run `run` every `interval` seconds beside the site."""
-    _periodic_jobs[name] = PeriodicJob(
-        name=name, run=run, interval=interval, interval_option=interval_option
-    )
+def schedule_register(*, name: str, task: Any, every: int) -> None:
+    """Have `manage.py worker` enqueue `task` every `every` seconds (vigil/core/tasks.py)."""
+    _schedules[name] = ScheduledTask(name=name, task=task, every=every)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
-    """The registered jobs, in the order their apps were loaded (INSTALLED_APPS)."""
-    return list(_periodic_jobs.values())
+def schedules() -> list[ScheduledTask]:
+    """The registered schedules, in the order their apps were loaded (INSTALLED_APPS)."""
+    return list(_schedules.values())
+
+
+def task_retry_register(*, task: Any, delays: Sequence[int]) -> None:
+    """Run `task` again after each of `delays` (seconds) when it fails."""
+    _retry_delays[task.module_path] = tuple(delays)
+
+
+def task_retry_delays(*, task_path: str) -> tuple[int, ...]:
+    return _retry_delays.get(task_path, ())
 
 
 def startup_task_register(*, name: str, run: Callable[[], None]) -> None:
-    """Have `manage.py serve` run `run` once before it starts serving."""
+    """Have `manage.py serve` run `run` once before it starts serving (on its node)."""
     _startup_tasks[name] = run
 
 

@@ -58,9 +58,7 @@ class JourneySite(LiveSite):
     """
 
     def __init__(self, template: Path, site_dir: Path, *, smtp_port: int, static_root: Path):
-        super().__init__(
-            template, site_dir, smtp_port=smtp_port, mail_interval=1, static_root=static_root
-        )
+        super().__init__(template, site_dir, smtp_port=smtp_port, static_root=static_root)
         self.template = template
         for relaxed in ("ACTIONS_FORM_MIN_SECONDS", "ACTIONS_RATE_LIMIT"):
             self.env.pop(relaxed, None)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.registry import periodic_job_register
+from vigil.core.registry import schedule_register
 
 
 class MirrorConfig(AppConfig):
@@ -10,6 +10,14 @@ class MirrorConfig(AppConfig):
     verbose_name = _("Mirrors")
 
     def ready(self):
-        from .services import mirror_refresh_report  # in ready(): Django idiom
+        from wagtail.signals import page_published, page_unpublished
 
-        periodic_job_register(name="mirror refresh", run=mirror_refresh_report, interval=30)
+        from . import signals  # in ready(): Django idiom
+        from .services import mirror_refresh_task  # in ready(): Django idiom
+
+        # A publish enqueues a refresh in its own transaction (signals.py); this run
+        # catches every other change (statements, documents, settings) within a minute,
+        # and makes the daily full export.
+        schedule_register(name="mirror refresh", task=mirror_refresh_task, every=60)
+        page_published.connect(signals.mirror_refresh_enqueue, dispatch_uid="vigil-mirror")
+        page_unpublished.connect(signals.mirror_refresh_enqueue, dispatch_uid="vigil-mirror-un")

@@ -1,8 +1,7 @@
 from django.apps import AppConfig
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.registry import periodic_job_register, startup_task_register
+from vigil.core.registry import schedule_register, startup_task_register
 
 
 class PageCacheConfig(AppConfig):
@@ -14,14 +13,10 @@ class PageCacheConfig(AppConfig):
         from . import signals  # in ready(): Django idiom
         from .services import (  # in ready(): Django idiom
             page_cache_clear,
-            page_cache_prune,
+            page_cache_prune_task,
         )
 
         signals.connect()
         # Templates or code may have changed since the pages were cached.
         startup_task_register(name="page cache clear", run=page_cache_clear)
-        periodic_job_register(
-            name="page cache prune",
-            run=lambda: page_cache_prune(now=timezone.now()),
-            interval=3600,
-        )
+        schedule_register(name="page cache prune", task=page_cache_prune_task, every=3600)

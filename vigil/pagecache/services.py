@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.utils import timezone
+from django_tasks import task
 
 from vigil.core.dependencies import MIDNIGHT_TAG
 
@@ -214,6 +215,11 @@ def page_cache_prune(*, now: dt.datetime) -> int:
     if root is not None:
         _entries_remove(keys, root)
     return len(keys)
+
+
+@task()
+def page_cache_prune_task() -> int:
+    return page_cache_prune(now=timezone.now())
 
 
 def _entries_remove(keys: list[str], root: Path) -> list[str]:

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from vigil.core.registry import periodic_job_register
+from vigil.core.registry import schedule_register
 
 
 class RateLimitsConfig(AppConfig):
@@ -9,7 +9,7 @@ class RateLimitsConfig(AppConfig):
     verbose_name = "Rate limits"
 
     def ready(self):
-        from .services import ratelimit_purge  # in ready(): Django idiom
+        from .services import ratelimit_purge_task  # in ready(): Django idiom
 
         # Old rate-limit windows are never read again; an hourly purge keeps the table small.
-        periodic_job_register(name="rate counter purge", run=ratelimit_purge, interval=3600)
+        schedule_register(name="rate counter purge", task=ratelimit_purge_task, every=3600)

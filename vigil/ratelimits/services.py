@@ -27,6 +27,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
+from django_tasks import task
 
 from .models import RateCounter
 
@@ -96,6 +97,11 @@ def ratelimit_hit(*, key: str, limit: int, window_seconds: int, now: float | Non
     )
     weight = 1 - (moment - window_start) / window_seconds
     return count + (previous or 0) * weight <= limit
+
+
+@task()
+def ratelimit_purge_task() -> int:
+    return ratelimit_purge()
 
 
 def ratelimit_purge(*, older_than_seconds: int = PURGE_AFTER_SECONDS) -> int:

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "vigil.ratelimits",
     "vigil.backups",
     "vigil.pagecache",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.redirects",
@@ -115,6 +117,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(VAR_DIR / "vigil.sqlite3")}
+
+# Background work (vigil/core/tasks.py): tasks are rows in the database, enqueued in the
+# transaction of the change that needs them and run by `manage.py worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -223,8 +229,6 @@ ACTIONS_RATE_LIMIT = (env.int("ACTIONS_RATE_LIMIT", default=30), 600)
 # Confirmation emails to one address per hour, so nobody can flood an inbox.
 ACTIONS_EMAIL_LIMIT = 3
 ACTIONS_RECENT_SIGNERS = 10
-# The file whose lock lets one process at a time send mailings; None: VAR_DIR/mailer.lock.
-ACTIONS_MAILER_LOCK_FILE = None
 # Searches per IP address: (requests, seconds).
 SEARCH_RATE_LIMIT = (env.int("SEARCH_RATE_LIMIT", default=60), 60)
 # Renders of public pages for addresses whose query string the page uses (search,

@@ -1,8 +1,5 @@
 """Test settings: fast hashing, in-memory mail, no static manifest."""
 
-import os
-import tempfile
-from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -25,5 +22,3 @@ WHITENOISE_AUTOREFRESH = True
 VIGIL_REQUIRE_2FA = False
 # The page cache is tested on its own (vigil/pagecache/tests), with a folder per test.
 PAGE_CACHE_DIR = ""
-# One mailer lock per test process: parallel test workers must not wait for each other.
-ACTIONS_MAILER_LOCK_FILE = Path(tempfile.gettempdir()) / f"vigil-test-mailer-{os.getpid()}.lock"

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from vigil.core.registry import periodic_job_register
+from vigil.core.registry import schedule_register
 
 
 class SourcesConfig(AppConfig):
@@ -10,4 +10,4 @@ class SourcesConfig(AppConfig):
     def ready(self):
         from .services import sources_check_daily  # in ready(): Django idiom
 
-        periodic_job_register(name="source check", run=sources_check_daily, interval=3600)
+        schedule_register(name="source check", task=sources_check_daily, every=3600)

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from .models import FAILING_STATUSES, LinkStatus, SourceLink
 
@@ -387,8 +388,8 @@ def _usage(*, label: str, pk, instance: models.Model, finder) -> SourceUsage:
     return SourceUsage(label=label, pk=pk, description=description, edit_url=edit_url)
 
 
+@task()
 def sources_check_daily() -> None:
-    """Check external sources once a day (`serve` asks hourly, apart from publishing so
-    neither waits)."""
+    """Check external sources once a day (the workers' schedule asks hourly)."""
     if sources_check_due():
         sources_check()

@@ -144,7 +144,6 @@ class LiveSite:
         busy_seconds: float = 20,
         extra_pragmas: str = "",
         workers: int = 1,
-        mail_interval: int = 10,
         static_root: Path | None = None,
     ):
         self.dir = site_dir
@@ -160,8 +159,9 @@ class LiveSite:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = _environment(self.dir, port=self.port, smtp_port=smtp_port)
         self.workers = workers
-        self.mail_interval = mail_interval
         self.process: subprocess.Popen | None = None
+        # `manage.py worker`, beside the server as `make run` starts it (task_worker_start).
+        self.task_worker: subprocess.Popen | None = None
         self.log_path = self.dir / "server.log"
         self.starts = 0
         # What `manage.py site_url` does, without starting Django once more.
@@ -177,33 +177,53 @@ class LiveSite:
     def manage(self, *args: str) -> str:
         return manage(*args, env=self.env)
 
-    def start(self) -> None:
-        """Start `manage.py serve` in its own process group; return once it answers."""
+    def start(self, *, task_worker: bool = True) -> None:
+        """Start `manage.py serve` in its own process group, and a task worker unless one
+        runs (or `task_worker` is False); return once the server answers."""
         self.starts += 1
         with self.log_path.open("ab") as log:
             log.write(f"\n=== start {self.starts} ===\n".encode())
             log.flush()
             self.process = subprocess.Popen(
                 [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-                + ["--workers", str(self.workers), "--mail-interval", str(self.mail_interval)],
+                + ["--workers", str(self.workers)],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        if task_worker and (self.task_worker is None or self.task_worker.poll() is not None):
+            self.task_worker_start()
         try:
             answer_wait(url=self.url + "/", process=self.process, timeout=START_TIMEOUT)
         except RuntimeError as error:
             raise RuntimeError(f"{error}:\n{self.log}") from None
 
+    def task_worker_start(self) -> None:
+        """`manage.py worker`, polling often so that tests wait little for mail."""
+        with self.log_path.open("ab") as log:
+            self.task_worker = subprocess.Popen(
+                [PYTHON, "manage.py", "worker", "--interval", "0.2"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
     def kill(self) -> None:
         """kill -9 the whole process group: granian's main process and its workers."""
         group_kill(self.process, timeout=HTTP_TIMEOUT)
 
+    def task_worker_kill(self) -> None:
+        group_kill(self.task_worker, timeout=HTTP_TIMEOUT)
+
     def stop(self) -> None:
         if self.process is not None:
             group_stop(self.process)
+        if self.task_worker is not None:
+            group_stop(self.task_worker)
 
     def worker_pids(self) -> set[int]:
         """granian's worker processes: the children of the server's main process."""

@@ -106,17 +106,17 @@ def test_the_purge_removes_old_addresses_and_axes_rows(home):
     assert not EnrolmentInvitation.objects.exists()
 
 
-def test_serve_runs_the_purge_every_hour(monkeypatch):
-    from vigil.accounts import apps
-    from vigil.core.registry import periodic_jobs
+def test_the_workers_run_the_purge_every_hour(db, monkeypatch):
+    from vigil.accounts import retention
+    from vigil.core.registry import schedules
 
-    # `serve` runs every registered job (vigil/core/registry.py) at its interval.
-    job = next(job for job in periodic_jobs() if job.name == "accounts purge")
-    assert job.interval == 3600
+    # The workers' scheduler enqueues every registered task at its interval.
+    scheduled = next(s for s in schedules() if s.name == "accounts purge")
+    assert scheduled.every == 3600
     calls = []
-    monkeypatch.setattr(apps, "call_command", lambda *args, **kwargs: calls.append((args, kwargs)))
-    job.run()
-    assert calls == [(("accounts_purge",), {"verbosity": 0})]
+    monkeypatch.setattr(retention, "accounts_purge", lambda **kwargs: calls.append(kwargs))
+    scheduled.task.call()
+    assert len(calls) == 1 and set(calls[0]) == {"now"}
 
 
 @pytest.mark.parametrize(

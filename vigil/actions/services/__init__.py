@@ -40,11 +40,12 @@ from .mailings import (
 from .outbox import (
     OUTBOX_MAX_ATTEMPTS,
     outbox_add,
+    outbox_deliver,
     outbox_password_reset_add,
     outbox_password_reset_writer_register,
     outbox_purge,
+    outbox_purge_task,
     outbox_send,
-    outbox_work,
 )
 from .petitions import (
     external_petitions_for,
@@ -56,7 +57,7 @@ from .petitions import (
     signature_withdraw,
     signatures_export_rows,
 )
-from .privacy import person_erase, unconfirmed_purge, unconfirmed_purge_due
+from .privacy import person_erase, unconfirmed_purge, unconfirmed_purge_task
 from .subscriptions import (
     subscriber_check,
     subscriber_confirm,
@@ -65,10 +66,8 @@ from .subscriptions import (
     subscriber_unsubscribe,
     subscribers_by_language,
 )
-from .worker import mail_work
 
 __all__ = [
-    "mail_work",
     "EXPIRING_PURPOSES",
     "MAX_DELIVERY_ATTEMPTS",
     "PURPOSE_SIGNATURE_CONFIRM",
@@ -102,7 +101,8 @@ __all__ = [
     "outbox_password_reset_writer_register",
     "outbox_purge",
     "outbox_send",
-    "outbox_work",
+    "outbox_deliver",
+    "outbox_purge_task",
     "person_erase",
     "petition_overview",
     "petition_sign",
@@ -121,5 +121,5 @@ __all__ = [
     "token_make",
     "token_read",
     "unconfirmed_purge",
-    "unconfirmed_purge_due",
+    "unconfirmed_purge_task",
 ]

@@ -1,10 +1,6 @@
 """What every action shares: errors, signed tokens, rate limits, form stamps, sending mail."""
 
-import contextlib
-import fcntl
 import secrets
-from collections.abc import Iterator
-from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
@@ -143,35 +139,6 @@ def form_stamp_valid(*, stamp: str, form: str) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-@contextlib.contextmanager
-def mailer_lock(*, name: str = "mailer") -> Iterator[bool]:
-    """One sender of each kind (`name`: "mailer" for mailings, "outbox") at a time on this
-    machine: yields True when this one may send.
-
-    A lock on a file (ACTIONS_MAILER_LOCK_FILE), not a row or a cache key: the kernel
-    releases it the moment its holder dies, so a sender killed with kill -9 in the middle
-    of a send blocks nobody, and the restarted server resumes at its mail worker's next
-    round instead of waiting for a stale lock to expire.
-    """
-    path = Path(settings.ACTIONS_MAILER_LOCK_FILE or Path(settings.VAR_DIR) / "mailer.lock")
-    if name != "mailer":
-        # Its own lock: confirmation mail must not wait behind a long mailing.
-        path = path.with_name(f"{path.name}.{name}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            # Explicitly: a granian worker forked meanwhile shares this open file, and
-            # closing our copy alone would leave the lock held by it.
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def url_absolute(base_url: str, path: str) -> str:

@@ -14,11 +14,14 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Page
 
 from vigil.cases import services as case_services
+from vigil.core.leases import lease_hold
 from vigil.core.services import body_link_references, page_references
+from vigil.core.tasks import task_enqueue_once
 from vigil.news.models import UpdatePage
 
 from ..models import (
@@ -32,7 +35,6 @@ from .common import (
     MailingRefused,
     list_unsubscribe_headers,
     mail_send,
-    mailer_lock,
     subscriber_unsubscribe_url,
     url_absolute,
 )
@@ -87,6 +89,8 @@ def mailing_create(*, page, user, language: str | None = None) -> Mailing:
             mailing = Mailing.objects.create(
                 page=version, language=language, subject=version.title, created_by=user
             )
+            # Sent by a worker at once; the mailing exists if and only if its task does.
+            task_enqueue_once(mailings_send)
     except IntegrityError:
         raise MailingRefused(
             _("This update has already been sent to subscribers in this language.")
@@ -366,13 +370,19 @@ def _delivery_send(delivery: Delivery, mailing: Mailing, content: dict, domain: 
         )
 
 
+@task()
+def mailings_send() -> int:
+    """Send every queued mailing, and resume any a crash or a dead mail server cut off."""
+    return mailings_process()
+
+
 def mailings_process(*, progress: Callable[[MailingProgress], None] | None = None) -> int:
     """Send every queued or interrupted mailing, oldest first; returns how many finished.
 
-    One sender at a time: a second server process, or the command run by hand while
-    the server's worker is busy, finds the lock taken and leaves the work to it.
+    One sender at a time on all nodes: a second worker, or the command run by hand while
+    a worker is busy, finds the lease taken (vigil/core/leases.py) and leaves the work to it.
     """
-    with mailer_lock() as acquired:
+    with lease_hold(name="mailer") as acquired:
         if not acquired:
             return 0
         finished = 0

@@ -2,8 +2,10 @@
 
 A public form must answer in the same time whatever the address's state (issue 18,
 item 1): the request renders its mail and adds a row here, whether the address is new,
-pending or long confirmed, and never talks to the mail server. The server's outbox loop
-(`outbox_work`, every second from `manage.py serve`) sends what is due:
+pending or long confirmed, and never talks to the mail server. Adding the row enqueues
+the `outbox_deliver` task in the same transaction (one waiting task at most), and a
+worker (`manage.py worker`) sends what is due, also every 10 seconds by the schedule
+for mail held back by the ceilings or a mail server that was down:
 
 - a site-wide ceiling and a per-recipient-domain ceiling on mails per sliding minute
   (ACTIONS_MAIL_PER_MINUTE, ACTIONS_MAIL_PER_DOMAIN_PER_MINUTE), counted from the rows
@@ -26,9 +28,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_tasks import task
+
+from vigil.core.leases import lease_hold
+from vigil.core.tasks import task_enqueue_once
 
 from ..models import ConsumedStamp, OutgoingKind, OutgoingMail
-from .common import mail_render, mailer_lock
+from .common import mail_render
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +71,7 @@ def outbox_add(
     """
     if template is not None:
         text, html = mail_render(template=template, context=context or {})
-    return OutgoingMail.objects.create(
+    mail = OutgoingMail.objects.create(
         purpose=purpose,
         recipient=to,
         recipient_domain=_domain(to),
@@ -74,16 +80,20 @@ def outbox_add(
         body_html=html,
         headers=headers or {},
     )
+    task_enqueue_once(outbox_deliver)
+    return mail
 
 
 def outbox_password_reset_add(*, email: str) -> OutgoingMail:
     """Queue a password reset for an address, without looking up whether it has an account."""
-    return OutgoingMail.objects.create(
+    mail = OutgoingMail.objects.create(
         kind=OutgoingKind.PASSWORD_RESET,
         purpose="password-reset",
         recipient=email,
         recipient_domain=_domain(email),
     )
+    task_enqueue_once(outbox_deliver)
+    return mail
 
 
 def outbox_password_reset_writer_register(*, messages: Callable[..., Iterable[dict]]) -> None:
@@ -213,10 +223,10 @@ def _batch_send(batch: list[OutgoingMail], *, total: int, per_domain: Counter) -
 def outbox_send(*, now: dt.datetime | None = None) -> int:
     """Send the queued mail that is due, within the ceilings; returns how many were sent.
 
-    One sender at a time (a file lock, released by the kernel if the sender dies): a
-    second process finds it taken and leaves the work to the first.
+    One sender at a time on all nodes (a lease in the database, freed when its holder
+    dies): a second worker finds it taken and leaves the work to the first.
     """
-    with mailer_lock(name="outbox") as acquired:
+    with lease_hold(name="outbox") as acquired:
         if not acquired:
             return 0
         _password_resets_resolve()
@@ -253,13 +263,12 @@ def outbox_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"mails": mails, "stamps": stamps}
 
 
-_last_purge: list[float] = [0.0]
+@task()
+def outbox_deliver() -> int:
+    """Send the forms' queued mail (confirmations, password resets) within the ceilings."""
+    return outbox_send()
 
 
-def outbox_work() -> None:
-    """One round of the server's outbox loop: send what is due; purge every ten minutes."""
-    outbox_send()
-    moment = timezone.now().timestamp()
-    if moment - _last_purge[0] >= 600:
-        _last_purge[0] = moment
-        outbox_purge()
+@task()
+def outbox_purge_task() -> dict[str, int]:
+    return outbox_purge(now=timezone.now())

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from wagtail.log_actions import log
 
 from ..models import (
@@ -60,6 +60,7 @@ def person_erase(*, email: str, user=None) -> dict[str, int]:
     return counts
 
 
-def unconfirmed_purge_due() -> bool:
-    """Once a day is enough; the cache remembers the last run across processes."""
-    return cache.add("vigil.actions.purge", timezone.now().isoformat(), 24 * 3600)
+@task()
+def unconfirmed_purge_task() -> None:
+    """Delete signatures and subscriptions never confirmed (the schedule runs it daily)."""
+    unconfirmed_purge()

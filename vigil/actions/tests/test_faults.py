@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import requests
+from django.db import connection
 
 from vigil.testing.forms import form_inputs
 from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
@@ -229,8 +230,9 @@ def _update_recipients(box) -> Counter:
 def test_kill_9_during_a_newsletter_send_resumes_and_sends_each_once(
     site_template, tmp_path, mailbox
 ):
-    """200 subscribers; the server is killed with SIGKILL a third of the way through the
-    send and started again. The send resumes by itself and finishes.
+    """200 subscribers; the task worker sending them is killed with SIGKILL a third of the
+    way through the send and another is started. It finds the dead worker's task and
+    runs it again: the send resumes by itself and finishes.
 
     The design marks each message sent as soon as the mail server has accepted it: a
     message accepted but not yet marked when the process dies is sent again, so at most
@@ -238,15 +240,15 @@ def test_kill_9_during_a_newsletter_send_resumes_and_sends_each_once(
     other subscriber gets it exactly once, and nobody none.
     """
     mailbox.delay = 0.01  # a mail server slow enough for the kill to land mid-send
-    site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port, mail_interval=1)
+    site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port)
     mailing_id = int(site.manage("shell", "-c", QUEUE_MAILING).split()[-1])
     try:
         site.start()
         _wait_for(lambda: len(_update_recipients(mailbox)) >= SUBSCRIBERS // 3, "a third")
-        site.kill()
+        site.task_worker_kill()
         received_before = sum(_update_recipients(mailbox).values())
         status_at_kill, marked_at_kill = _mailing_state(site, mailing_id)
-        site.start()
+        site.task_worker_start()
         _wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send to finish")
     finally:
         site.stop()
@@ -269,20 +271,24 @@ def test_kill_9_during_a_newsletter_send_resumes_and_sends_each_once(
     assert _mailing_state(site, mailing_id) == ("done", SUBSCRIBERS)
 
 
+_SEND_FAILED = "vigil.actions.services.mailings.mailings_send failed (attempt 1)"
+
+
 def test_the_mail_worker_survives_a_dead_mail_server(site_template, tmp_path):
-    """The background mail worker raises while the mail server is down; the failure is
-    logged, the thread keeps running, and once the mail server is back the send goes out."""
+    """The mailing task raises while the mail server is down; the failure is logged with
+    its traceback, the task is retried after its delay, and once the mail server is back
+    the send goes out."""
     smtp_port = free_port()  # nothing listens here yet
-    site = LiveSite(site_template, tmp_path / "site", smtp_port=smtp_port, mail_interval=1)
+    site = LiveSite(site_template, tmp_path / "site", smtp_port=smtp_port)
     mailing_id = int(site.manage("shell", "-c", QUEUE_MAILING).split()[-1])
     try:
         site.start()
-        _wait_for(lambda: "mail worker failed" in site.log, "the worker's failure in the log")
+        _wait_for(lambda: _SEND_FAILED in site.log, "the worker's failure in the log")
         assert _mailing_state(site, mailing_id)[1] == 0
         box = Mailbox()
         with smtp_server(box, smtp_port):
             _wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send")
-            assert site.log.count("mail worker failed") >= 1
+            assert site.log.count(_SEND_FAILED) >= 1
             assert len(_update_recipients(box)) == SUBSCRIBERS
             # The site answered throughout.
             assert requests.get(site.url + "/", timeout=HTTP_TIMEOUT).status_code == 200
@@ -291,35 +297,27 @@ def test_the_mail_worker_survives_a_dead_mail_server(site_template, tmp_path):
     assert "Connection refused" in site.log
 
 
-def test_a_killed_sender_leaves_no_lock_behind(tmp_path, settings):
-    """The mailer lock is a file lock, so the kernel frees it when its holder is killed:
-    while a process holds it no second sender runs; after kill -9, one can at once."""
-    from vigil.actions.services.common import mailer_lock
+def test_a_killed_sender_leaves_no_lease_behind(db):
+    """The mailer's lease names its holder process: while that process lives no second
+    sender runs; once it is killed with kill -9, the next sender takes the lease at once
+    (on PostgreSQL the server frees an advisory lock with its holder's connection)."""
+    from vigil.core.leases import _HOST, lease_hold
+    from vigil.core.models import Lease
 
-    settings.ACTIONS_MAILER_LOCK_FILE = tmp_path / "mailer.lock"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, sys, time\n"
-            f"f = open({str(tmp_path / 'mailer.lock')!r}, 'a')\n"
-            "fcntl.flock(f, fcntl.LOCK_EX)\n"
-            "print('held', flush=True)\n"
-            "time.sleep(600)\n",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
-        assert holder.stdout.readline().strip() == "held"
-        with mailer_lock() as acquired:
-            assert acquired is False
+        Lease.objects.create(name="mailer", holder=f"{_HOST}:{holder.pid}:x")
+        if connection.vendor == "sqlite":
+            with lease_hold(name="mailer") as acquired:
+                assert acquired is False
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(timeout=HTTP_TIMEOUT)
-        with mailer_lock() as acquired:
+        with lease_hold(name="mailer") as acquired:
             assert acquired is True
-            with mailer_lock() as second:
+            with lease_hold(name="mailer") as second:
                 assert second is False, "one sender at a time, threads of one process too"
+        with lease_hold(name="mailer") as again:
+            assert again is True, "released when its holder is done"
     finally:
         if holder.poll() is None:
             holder.kill()

@@ -140,27 +140,15 @@ def test_send_command_reports_a_dead_mail_server(update, no_smtp, admin_user):
     assert Mailing.objects.get().status == MailingStatus.SENDING
 
 
-class OneRound:
-    """Stands in for the worker's stop event: lets its loop run exactly once."""
+def test_queuing_a_mailing_enqueues_its_send_for_a_worker(updates_index, smtp):
+    """The editor's send enqueues the task in the mailing's own transaction; a worker
+    sends it, and nothing is sent before one runs."""
+    from vigil.testing.tasks import tasks_run
 
-    def __init__(self):
-        self.rounds = 0
-
-    def wait(self, timeout):
-        self.rounds += 1
-        return self.rounds > 1
-
-
-def test_the_servers_mail_worker_sends_queued_mailings(updates_index, smtp, monkeypatch):
-    """`serve` runs a worker loop that picks up queued mailings by itself."""
-    from vigil.core.management.commands import serve
-
-    # The loop closes its thread's connections after each round; here that would end
-    # the test's own transaction.
-    monkeypatch.setattr(serve, "_connections_close", lambda: None)
     update = UpdatePageFactory(parent=updates_index)
     SubscriberFactory.create_batch(3)
     services.mailing_create(page=update, user=None)
-    serve._repeat(services.mail_work, 0, OneRound(), "mail worker")
+    assert Mailing.objects.get().status == MailingStatus.QUEUED and not smtp.messages
+    assert "vigil.actions.services.mailings.mailings_send" in tasks_run()
     assert Mailing.objects.get().status == MailingStatus.DONE
     assert len(smtp.messages) == 3

@@ -33,9 +33,9 @@ def test_site_url_sets_host_and_port(home):
 
 def test_serve_refuses_a_bad_port(db):
     with pytest.raises(CommandError):
-        call_command("serve", "--port", "70000", "--schedule-interval", "0")
+        call_command("serve", "--port", "70000")
 
 
-def test_serve_refuses_a_mail_interval_below_one_second(db):
-    with pytest.raises(CommandError, match="mail interval"):
-        call_command("serve", "--mail-interval", "0", "--schedule-interval", "0")
+def test_worker_refuses_a_bad_interval(db):
+    with pytest.raises(CommandError, match="interval"):
+        call_command("worker", "--interval", "0")

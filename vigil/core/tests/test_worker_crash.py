@@ -1,9 +1,8 @@
 """A crashed granian worker does not take the site down: granian starts a new one, and
-the background threads of `manage.py serve` (in the main process) keep working."""
+the task worker beside the server (`manage.py worker`) keeps working."""
 
 import os
 import signal
-import threading
 import time
 
 import requests
@@ -42,11 +41,9 @@ services.mailing_create(page=page, user=None)
 
 def test_killing_workers_leaves_the_site_answering(site_template, tmp_path, mailbox):
     """kill -9 one of two workers, then the other: each time the site answers again,
-    granian has started a replacement, the main process is untouched, and its mail
+    granian has started a replacement, the main process is untouched, and the task
     worker still sends what is queued afterwards."""
-    site = LiveSite(
-        site_template, tmp_path / "site", smtp_port=mailbox.port, workers=2, mail_interval=1
-    )
+    site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port, workers=2)
     site.start()
     try:
         first = site.worker_pids()
@@ -71,66 +68,3 @@ def test_killing_workers_leaves_the_site_answering(site_template, tmp_path, mail
         site.stop()
     assert site.log.count("Respawning worker") == 2
     assert "Traceback" not in site.log
-
-
-class Rounds:
-    """Stands in for serve's stop event: lets the loop run `n` rounds."""
-
-    def __init__(self, n: int):
-        self.left = n
-
-    def wait(self, timeout):
-        self.left -= 1
-        return self.left < 0
-
-
-def test_a_background_job_that_raises_is_logged_and_runs_again(caplog, monkeypatch):
-    """A job of `serve` that fails is logged with its traceback and runs at the next
-    round all the same: one bad round (a locked database, a dead mail server) never
-    ends the thread."""
-    from vigil.core.management.commands import serve
-
-    # The loop closes its thread's database connections after each round; this test
-    # has no database, and a connection left open by an earlier test in the process
-    # must not be touched.
-    monkeypatch.setattr(serve, "_connections_close", lambda: None)
-    calls = []
-
-    def job():
-        calls.append(len(calls))
-        if len(calls) < 3:
-            raise OSError("mail server gone")
-
-    with caplog.at_level("ERROR", logger="vigil.serve"):
-        serve._repeat(job, 0, Rounds(4), "test job")
-    assert calls == [0, 1, 2, 3]
-    failures = [r for r in caplog.records if r.name == "vigil.serve"]
-    assert len(failures) == 2
-    assert failures[0].getMessage() == "test job failed; it runs again in 0 s"
-    assert failures[0].exc_info[1].args == ("mail server gone",)
-
-
-def test_a_worker_is_not_forked_while_a_job_has_the_database_open(monkeypatch):
-    """granian forks replacement workers from serve's process while its jobs run. A fork
-    in the middle of a job would hand the new worker a copy of the job's SQLite
-    connection and locks (it then answered "database is locked" to every write): the
-    fork waits for the job's round to end."""
-    from vigil.core.management.commands import serve
-
-    monkeypatch.setattr(serve, "_connections_close", lambda: None)
-    started, finished = threading.Event(), threading.Event()
-
-    def job():
-        started.set()
-        time.sleep(0.5)
-        finished.set()
-
-    loop = threading.Thread(target=serve._repeat, args=(job, 0, Rounds(1), "test job"))
-    loop.start()
-    assert started.wait(GIVE_UP_AFTER)
-    pid = os.fork()
-    if pid == 0:  # the new worker: was the job's round over when it was forked?
-        os._exit(0 if finished.is_set() else 1)
-    _, status = os.waitpid(pid, 0)
-    loop.join()
-    assert os.waitstatus_to_exitcode(status) == 0

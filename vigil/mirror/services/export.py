@@ -23,10 +23,12 @@ from django.db import connections
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 from wagtail.models import Locale, ModelLogEntry, Page, PageLogEntry, Site
 
 from vigil.cases.models import CasePage, TimelineEvent
 from vigil.core import views as core_views
+from vigil.core.leases import lease_hold
 from vigil.core.services import language_prefix
 from vigil.core.snapshot import snapshot_begin, snapshot_reads, snapshot_whole_site
 from vigil.images.views import media_path_public
@@ -194,8 +196,8 @@ def changes_since(*, since) -> tuple[set[int], bool]:
 
 def mirror_refresh() -> ExportSummary | None:
     """An incremental export into MIRROR_EXPORT_DIR when something was published since the
-    last one; None when no copy is configured or nothing changed. `serve` runs this every
-    30 seconds, in its own thread: a publish never waits for the export."""
+    last one; None when no copy is configured or nothing changed. A worker runs it
+    (mirror_refresh_task): a publish never waits for the export."""
     if not settings.MIRROR_EXPORT_DIR:
         return None
     directory = Path(settings.MIRROR_EXPORT_DIR)
@@ -944,9 +946,19 @@ def nginx_example(*, directory: Path, port: int) -> str:
     )
 
 
+@task()
+def mirror_refresh_task() -> None:
+    """Bring the configured static copy up to date (MIRROR_EXPORT_DIR): enqueued by a
+    publish, and run by the schedule every minute for every other change. One export at a
+    time on all nodes (a lease): another run finds it taken and leaves it the work."""
+    with lease_hold(name="mirror") as acquired:
+        if acquired:
+            mirror_refresh_report()
+
+
 def mirror_refresh_report() -> None:
-    """Bring the configured static copy up to date (MIRROR_EXPORT_DIR) and say what was
-    written on the server's output: `serve` runs this every 30 seconds."""
+    """Bring the configured static copy up to date and say what was written on the
+    worker's output."""
     summary = mirror_refresh()
     if summary is not None:
         print(

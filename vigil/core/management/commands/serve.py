@@ -1,64 +1,21 @@
-"""Serve Vigil with granian and keep scheduled publishing running beside it."""
+"""Serve Vigil with granian: `manage.py serve` serves; `manage.py worker` does the rest.
+
+No background work runs in this process (vigil/core/tasks.py): scheduled publishing,
+mail, the mirror and purges are tasks the workers run, so any number of web processes
+on any number of nodes can serve one database."""
 
 import importlib
 import logging
-import os
-import threading
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
 import vigil
-from vigil.core.registry import periodic_jobs, startup_tasks
+from vigil.core.registry import startup_tasks
 
 logger = logging.getLogger("vigil.serve")
-
-
-# granian forks a new worker from this process whenever one dies. A fork taken while a
-# job below has the database open copies that connection, and SQLite's lock state, into
-# the new worker half-held (SQLite forbids using a connection across fork()): the worker
-# then answered "database is locked" for a while. The jobs hold this lock while their
-# connections are open, and fork() waits for it. Re-entrant: a job may fork its own
-# helpers (the mirror export does).
-_database_open = threading.RLock()
-os.register_at_fork(
-    before=_database_open.acquire,
-    after_in_parent=_database_open.release,
-    after_in_child=_database_open.release,
-)
-
-
-def _connections_close() -> None:
-    """Close this thread's database connections (a job's, after each run)."""
-    connections.close_all()
-
-
-def _repeat(job, interval: float, stop: threading.Event, name: str) -> None:
-    """Run `job` every `interval` seconds until `stop` is set.
-
-    A failed run is logged with its traceback for the operator and never stops the
-    next one (a locked database or a dead mail server must not end the thread for
-    good). Each run opens its database connections fresh, as a request would, and
-    closes them after, even where connections are otherwise kept (CONN_MAX_AGE).
-    """
-    while not stop.wait(interval):
-        with _database_open:
-            try:
-                job()
-            except Exception:  # noqa: BLE001 - try again at the next interval
-                logger.exception("%s failed; it runs again in %s s", name, interval)
-            finally:
-                try:
-                    _connections_close()
-                except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
-                    logger.exception("%s: closing its database connection failed", name)
-
-
-def _publish_scheduled() -> None:
-    call_command("publish_scheduled", verbosity=0)
 
 
 def _preload_for_workers() -> None:
@@ -98,29 +55,15 @@ def _front_module():
 
 
 class Command(BaseCommand):
-    help = "Serve the site with granian (production-grade WSGI) and run scheduled publishing."
+    help = "Serve the site with granian (production-grade WSGI); `manage.py worker` runs the rest."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
-        parser.add_argument(
-            "--schedule-interval",
-            type=int,
-            default=60,
-            help="Seconds between scheduled-publishing runs (0 turns it off).",
-        )
-        parser.add_argument(
-            "--mail-interval",
-            type=int,
-            default=10,
-            help="Seconds between the mail worker's rounds (queued mailings, purges).",
-        )
 
-    def handle(
-        self, *args, host, port, workers, threads, schedule_interval, mail_interval, **options
-    ):
+    def handle(self, *args, host, port, workers, threads, **options):
         from granian import Granian
         from granian.constants import Interfaces
 
@@ -128,9 +71,6 @@ class Command(BaseCommand):
             raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1 or threads < 1:
             raise CommandError(_("Workers and threads must be at least 1."))
-        if mail_interval < 1:
-            raise CommandError(_("The mail interval must be at least 1 second."))
-        call_command("publish_scheduled", verbosity=0)
         # What the apps need done first (registered in their AppConfig.ready(): the
         # database files made private, the page cache cleared of pages older code made).
         for task in startup_tasks():
@@ -140,19 +80,6 @@ class Command(BaseCommand):
         # idle one kept here would stop anything that needs the database alone.
         connections.close_all()
         _preload_for_workers()
-        stop = threading.Event()
-        if schedule_interval > 0:
-            options = {"mail_interval": mail_interval}
-            jobs = [(_publish_scheduled, schedule_interval, "scheduled publishing")]
-            # The apps' own jobs (mail, source checks, the mirror, purges), registered in
-            # their AppConfig.ready() (vigil/core/registry.py).
-            for registered in periodic_jobs():
-                interval = options.get(registered.interval_option, registered.interval)
-                jobs.append((registered.run, interval, registered.name))
-            for job, interval, name in jobs:
-                threading.Thread(
-                    target=_repeat, args=(job, interval, stop, name), daemon=True, name=name
-                ).start()
         self.stdout.write(
             _("Serving on http://%(host)s:%(port)s/ (settings: %(settings)s); Ctrl-C stops.")
             % {"host": host, "port": port, "settings": settings.SETTINGS_MODULE}
@@ -163,15 +90,12 @@ class Command(BaseCommand):
         # body with no limit, and four slow senders took every thread.
         module = _front_module()
         module.front.threads = threads
-        try:
-            Granian(
-                f"{module.__name__}:front",
-                address=host,
-                port=port,
-                interface=Interfaces.RSGI,
-                workers=workers,
-                websockets=False,
-                respawn_failed_workers=True,
-            ).serve()
-        finally:
-            stop.set()
+        Granian(
+            f"{module.__name__}:front",
+            address=host,
+            port=port,
+            interface=Interfaces.RSGI,
+            workers=workers,
+            websockets=False,
+            respawn_failed_workers=True,
+        ).serve()

@@ -1,0 +1,121 @@
+"""Run Vigil's background work: `manage.py worker` (as many as you like, on any node)."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.db.utils import OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from vigil.core.tasks import (
+    schedules_fire,
+    task_failure_retry,
+    tasks_orphaned_requeue,
+    worker_id_new,
+)
+
+logger = logging.getLogger("vigil.tasks")
+# How often a worker looks for tasks whose worker died (at its start, then every so often).
+ORPHAN_SWEEP_SECONDS = 30
+
+
+class VigilWorker(Worker):
+    """django-tasks-db's worker, which also fires due schedules between tasks and puts
+    failed tasks back in the queue while they have retries left."""
+
+    def run(self) -> None:
+        last_sweep = float("-inf")
+        while self.running:
+            close_old_connections()
+            if time.monotonic() - last_sweep > ORPHAN_SWEEP_SECONDS:
+                last_sweep = time.monotonic()
+                tasks_orphaned_requeue(now=timezone.now())
+            self._schedules_fire()
+            result = self.step()
+            close_old_connections()
+            if result is None:
+                if self.batch:
+                    return
+                # Ctrl-C while idle ends the process from the signal handler.
+                time.sleep(self.interval)
+
+    def step(self) -> DBTaskResult | None:
+        """Claim the next ready task and run it; None when there was none."""
+        result = self._task_claim()
+        if result is not None:
+            self.run_task(result)
+            self._retry_if_failed(result)
+        return result
+
+    def _schedules_fire(self) -> None:
+        try:
+            schedules_fire(now=timezone.now())
+        except OperationalError as error:
+            if not is_locked_database_exception(error):
+                raise
+
+    def _task_claim(self) -> DBTaskResult | None:
+        """The next ready task, claimed in one transaction (`FOR UPDATE SKIP LOCKED` on
+        PostgreSQL, an exclusive transaction on SQLite): no two workers get it."""
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        try:
+            with exclusive_transaction(tasks.db):
+                result = tasks.get_locked()
+                if result is not None:
+                    result.claim(self.worker_id)
+                return result
+        except OperationalError as error:
+            if is_locked_database_exception(error):
+                return None
+            raise
+
+    def _retry_if_failed(self, result: DBTaskResult) -> None:
+        result.refresh_from_db(fields=["status", "worker_ids"])
+        if result.status == TaskResultStatus.FAILED:
+            logger.error("Task %s failed:\n%s", result.task_path, result.traceback)
+            task_failure_retry(result=result, now=timezone.now())
+
+
+class Command(BaseCommand):
+    help = _(
+        "Run background work: scheduled publishing, mail, the mirror, source checks and "
+        "purges. Start one or more beside the web servers; Ctrl-C stops it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help=_("Seconds to wait when there is nothing to do."),
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help=_("Run what is due now, then stop (for tests and cron)."),
+        )
+
+    def handle(self, *args, interval: float, batch: bool, **options):
+        if not 0 < interval <= 60:
+            raise CommandError(_("The interval must be more than 0 and at most 60 seconds."))
+        worker = VigilWorker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id_new(),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        self.stdout.write(_("Worker started; Ctrl-C stops it."))
+        worker.run()
