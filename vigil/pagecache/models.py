@@ -53,6 +53,12 @@ class Invalidation(models.Model):
     """A recent invalidation: a page rendered while it happened must not be stored."""
 
     tags = models.JSONField(_("tags"), help_text=_("The tags invalidated."))
+    keys = models.JSONField(
+        _("keys"),
+        default=list,
+        blank=True,
+        help_text=_("The cached pages it made stale: every node deletes its own copies."),
+    )
     at = models.FloatField(_("at"), db_index=True, help_text=_("Unix time of the change."))
 
     class Meta:

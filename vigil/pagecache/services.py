@@ -113,8 +113,6 @@ def page_cache_invalidate(*, tags: Iterable[str]) -> list[str]:
     if root is None or not tags:
         return []
     now = time.time()
-    Invalidation.objects.create(tags=tags, at=now)
-    Invalidation.objects.filter(at__lt=now - INVALIDATIONS_KEPT_SECONDS).delete()
     keys: set[str] = set()
     for start in range(0, len(tags), _CHUNK):
         keys.update(
@@ -122,6 +120,10 @@ def page_cache_invalidate(*, tags: Iterable[str]) -> list[str]:
                 "page_id", flat=True
             )
         )
+    # The other nodes delete their copies of `keys` from this row (follow.py).
+    Invalidation.objects.create(tags=tags, keys=sorted(keys), at=now)
+    Invalidation.objects.filter(at__lt=now - INVALIDATIONS_KEPT_SECONDS).delete()
+    # The CDN is purged here, once, by the node or worker that made the change.
     urls = _entries_remove(sorted(keys), root)
     if urls:
         _frontend_purge(urls)
@@ -208,8 +210,9 @@ def page_cache_clear() -> int:
 
 
 def page_cache_prune(*, now: dt.datetime) -> int:
-    """Drop index rows of pages expired longer ago than a CDN could still hold them."""
-    cutoff = now - dt.timedelta(seconds=settings.PAGE_CACHE_SHARED_MAX_AGE)
+    """Drop index rows of pages expired longer ago than a CDN could still hold them, and
+    than every node's follower needs to delete its expired copies (follow.py)."""
+    cutoff = now - dt.timedelta(seconds=max(settings.PAGE_CACHE_SHARED_MAX_AGE, 3600))
     root = page_cache_root()
     keys = list(CachedPage.objects.filter(expires_at__lt=cutoff).values_list("key", flat=True))
     if root is not None:

@@ -119,6 +119,19 @@ def test_two_workers_started_together_fire_each_schedule_once(site_template, tmp
     ]
     outputs = [w.communicate(timeout=120)[0].decode() for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
-    fired = site.query("SELECT task_path, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY 1")
+    fired = site.query(
+        "SELECT task_path, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY 1"
+    )
     assert fired and all(count == 1 for _path, count in fired), fired
     assert len(fired) == len(schedules())
+
+
+def test_the_admin_lists_a_failed_task_with_its_error(admin_client):
+    task_retry_register(task=flaky, delays=())
+    FLAKY_FAILURES[:] = ["once"]
+    flaky.enqueue()
+    tasks_run()
+    response = admin_client.get("/admin/reports/background-tasks/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "flaky" in html and "builtins.OSError" in html and "mail server gone" in html

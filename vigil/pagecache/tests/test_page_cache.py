@@ -387,3 +387,32 @@ def test_django_answers_carry_cache_control(client, site):
     assert "s-maxage" in client.get("/about/")["Cache-Control"]
     assert "private" in client.get("/act/subscribe/")["Cache-Control"]
     assert "ETag" in client.get("/about/")
+
+
+def test_another_nodes_copies_of_stale_pages_are_deleted_by_its_follower(
+    app, site, cache_dir, tmp_path, django_capture_on_commit_callbacks
+):
+    """Node B keeps its own folder: the change made on node A names the stale keys in
+    the shared invalidation record, and B's follower deletes exactly its copies of them."""
+    import shutil
+
+    from vigil.pagecache import follow, store
+
+    warm(app, "/", "/updates/", "/about/")
+    node_b = tmp_path / "node-b"
+    shutil.copytree(cache_dir, node_b)
+    about_key = page_cache_key(url="http://testserver/about/")
+    home_key = page_cache_key(url="http://testserver/")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = UpdatePageFactory(parent=site["index"], title="Hearing date announced", live=False)
+        new.save_revision().publish()
+    assert store.entry_path(node_b, home_key).exists(), "B knows nothing until it follows"
+    seen: set[int] = set()
+    assert follow.invalidations_apply(root=node_b, after=0, seen=seen) >= 1
+    assert not store.entry_path(node_b, home_key).exists()
+    assert store.entry_path(node_b, about_key).exists(), "what did not change stays"
+    assert follow.invalidations_apply(root=node_b, after=0, seen=seen) == 0, "once each"
+    # Past its midnight a copy goes too, so nginx there never serves it.
+    CachedPage.objects.filter(key=about_key).update(expires_at=django_timezone.now())
+    assert follow.expired_delete(root=node_b) == 1
+    assert not store.entry_path(node_b, about_key).exists()

@@ -6,6 +6,8 @@ on any number of nodes can serve one database."""
 
 import importlib
 import logging
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,6 +49,15 @@ def _preload_for_workers() -> None:
     gc.freeze()
 
 
+def _follower_start() -> subprocess.Popen | None:
+    """This node's page-cache follower (vigil/pagecache/follow.py), in a process of its
+    own: the web process runs no background thread. Core names it by its command: the
+    page cache sits above core (ARCHITECTURE.md)."""
+    if not getattr(settings, "PAGE_CACHE_DIR", ""):
+        return None
+    return subprocess.Popen([sys.executable, sys.argv[0], "page_cache_follow"])
+
+
 def _front_module():
     """The module of the application Django's settings name (WSGI_APPLICATION), whose
     `front` granian serves: core starts the server and knows nothing of what sits above
@@ -62,8 +73,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+        parser.add_argument(
+            "--no-follow",
+            action="store_true",
+            help="Do not start this node's page-cache follower (manage.py page_cache_follow).",
+        )
 
-    def handle(self, *args, host, port, workers, threads, **options):
+    def handle(self, *args, host, port, workers, threads, no_follow, **options):
         from granian import Granian
         from granian.constants import Interfaces
 
@@ -90,12 +106,18 @@ class Command(BaseCommand):
         # body with no limit, and four slow senders took every thread.
         module = _front_module()
         module.front.threads = threads
-        Granian(
-            f"{module.__name__}:front",
-            address=host,
-            port=port,
-            interface=Interfaces.RSGI,
-            workers=workers,
-            websockets=False,
-            respawn_failed_workers=True,
-        ).serve()
+        follower = None if no_follow else _follower_start()
+        try:
+            Granian(
+                f"{module.__name__}:front",
+                address=host,
+                port=port,
+                interface=Interfaces.RSGI,
+                workers=workers,
+                websockets=False,
+                respawn_failed_workers=True,
+            ).serve()
+        finally:
+            if follower is not None:
+                follower.terminate()
+                follower.wait(timeout=10)
