@@ -76,9 +76,10 @@ test: lint
 	scripts/test-postgres.sh $(PYTEST_ARGS) $(POSTGRES_SKIPS)
 
 # The journeys and the fault tests serve their own site from a SQLite file, whatever the
-# run's database, and the browser tests see HTML rendered by the same queries on either:
-# the PostgreSQL pass leaves them out (vigil/conftest.py marks them; README, *Tests*).
-POSTGRES_SKIPS := -m "not own_sqlite_site and not browser"
+# run's database, the browser tests see HTML rendered by the same queries on either, and
+# the bucket tests send files a database never sees: the PostgreSQL pass leaves them out
+# (vigil/conftest.py marks them; README, *Tests*).
+POSTGRES_SKIPS := -m "not own_sqlite_site and not browser and not s3_server"
 
 # The whole suite on in-memory SQLite, whatever DATABASE_URL says.
 test-sqlite: setup

@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: a site with a home page and an updates index, and
-vigil.testing's (the browser, the demo, the production server, the SMTP sink)."""
+vigil.testing's (the browser, the demo, the production server, the SMTP sink, the S3
+server)."""
 
 import threading
 
@@ -23,6 +24,7 @@ from vigil.testing.fixtures import (  # noqa: F401 - fixtures and a hook for eve
     mailbox,
     open_page,
     pytest_runtest_makereport,
+    s3_server,
     site_template,
     sync_orm_beside_playwright,
 )
@@ -102,12 +104,15 @@ _OWN_SQLITE_SITE_FIXTURES = {"live_site", "site_template", "journey_site"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark what the PostgreSQL pass leaves out (`-m "not own_sqlite_site and not browser"`):
+    """Mark what the PostgreSQL pass leaves out (`-m "not own_sqlite_site and not browser
+    and not s3_server"`):
 
     - tests that serve their own SQLite site would repeat the SQLite pass to the letter;
     - tests that drive Chromium look at HTML that the same queries render on either
       database; where PostgreSQL does differ (search, collation, constraints, query
-      counts, migrations) the tests without a browser say so, and they run on both.
+      counts, migrations) the tests without a browser say so, and they run on both;
+    - tests that publish a copy to buckets send files that the export (checked on both
+      databases by the export's own tests) has already written.
     """
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -115,6 +120,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.own_sqlite_site)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if "s3_server" in fixtures:
+            item.add_marker(pytest.mark.s3_server)
     items[:] = _slowest_modules_first(items)
 
 

@@ -7,7 +7,15 @@ Nothing here has a secret default: `production.py` demands what it needs and
 import datetime as dt
 import zoneinfo
 
-from .env import BASE_DIR, VAR_DIR, database_from_env, email_from_env, env, mail_from
+from .env import (
+    BASE_DIR,
+    VAR_DIR,
+    database_from_env,
+    email_from_env,
+    env,
+    mail_from,
+    mirror_s3_providers_from_env,
+)
 
 PROJECT_DIR = BASE_DIR / "vigil"
 
@@ -286,6 +294,9 @@ WAGTAIL_SITE_NAME = "Vigil"
 # (make run does); with MIRROR_EXPORT_DIR set, `serve` refreshes that copy after each publish.
 MIRROR_SIGNING_KEY = env.path("MIRROR_SIGNING_KEY", default=VAR_DIR / "mirror-signing-key")
 MIRROR_EXPORT_DIR = env.str("MIRROR_EXPORT_DIR", default="")
+# Buckets a copy is published to (`export_site --publish s3://bucket/prefix`): each
+# provider's endpoint, region and keys, from MIRROR_S3_* (see env.py).
+MIRROR_S3_PROVIDERS = mirror_s3_providers_from_env()
 
 # Backups (manage.py backup) are encrypted and authenticated with this key: the key itself
 # (BACKUP_KEY, base64 of 32 random bytes) or a file holding it (BACKUP_KEY_FILE, mode 0600).

@@ -101,3 +101,26 @@ def mail_from(base_url: str) -> tuple[str, str]:
         "updates@localhost, which other mail servers refuse. Set DEFAULT_FROM_EMAIL to an "
         "address at the campaign's domain (in .env or the environment)."
     )
+
+
+# What each S3-compatible provider of the mirror's buckets needs, as `MIRROR_S3_<KEY>`.
+_MIRROR_S3_KEYS = ("endpoint_url", "region", "access_key_id", "secret_access_key")
+
+
+def mirror_s3_providers_from_env() -> dict[str, dict[str, str]]:
+    """Endpoint, region and keys of each S3-compatible provider the mirror is published to.
+
+    `s3://bucket/prefix` uses MIRROR_S3_ENDPOINT_URL, MIRROR_S3_REGION,
+    MIRROR_S3_ACCESS_KEY_ID and MIRROR_S3_SECRET_ACCESS_KEY (provider ""). A campaign
+    with buckets at several providers names them in MIRROR_S3_PROVIDERS (e.g.
+    "garage,aws") and gives each its own variables with the name inserted
+    (MIRROR_S3_GARAGE_ENDPOINT_URL, ...); `s3://bucket/prefix?provider=garage` uses
+    them. No key has a default: an unset one stops the publish with a message.
+    """
+    providers = {}
+    for name in ["", *env.list("MIRROR_S3_PROVIDERS", default=[])]:
+        stem = f"MIRROR_S3_{name.upper()}_" if name else "MIRROR_S3_"
+        providers[name.lower()] = {
+            key: env.str(stem + key.upper(), default="") for key in _MIRROR_S3_KEYS
+        }
+    return providers

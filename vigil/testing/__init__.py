@@ -12,6 +12,7 @@
 - `browser`: Chromium and Playwright helpers (axe, screenshots, the live server idle).
 - `payloads`, `forgery`, `slow_sender`: what an attacker sends (uploads, a forged
   backup, a body one byte at a time), for the tests and bench/security alike.
+- `s3`: moto's S3-compatible server on loopback, for publishing the mirror to buckets.
 - `accounts`: an editor's second factor as tests and journeys give it.
 - `fixtures`: the pytest fixtures over all of these, made available by vigil/conftest.py.
 

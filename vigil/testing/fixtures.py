@@ -7,6 +7,7 @@ imports them, so they are there in every test directory).
   once per module and restored for each test, and pages in fresh browser contexts;
 - `site_template`, `mailbox`, `live_site`: the production server on a copy of the demo
   site, with the SMTP sink its mail goes to;
+- `s3_server`: moto's S3-compatible server on loopback, one per test process;
 - `pytest_runtest_makereport`: each phase's report kept on the test item.
 """
 
@@ -25,6 +26,7 @@ from vigil.testing.browser import (
 from vigil.testing.demo import DatabaseCopy, Demo, demo_build, migration_data_create
 from vigil.testing.live_site import LiveSite, run_base, template_build
 from vigil.testing.mail import mailbox_serving
+from vigil.testing.s3 import S3Server, s3_serving
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -206,3 +208,14 @@ def live_site(site_template, tmp_path, mailbox):
         yield site
     finally:
         site.stop()
+
+
+# -- an S3-compatible server ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> S3Server:
+    """moto's S3 server in its own process, for the whole run (it starts in about 2 s);
+    each test makes buckets of its own with `s3_server.bucket_create()`."""
+    with s3_serving(tmp_path_factory.mktemp("s3")) as server:
+        yield server

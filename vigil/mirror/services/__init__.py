@@ -1,4 +1,5 @@
-"""The static, signed copy of the public site: export, search index, signature, checks."""
+"""The static, signed copy of the public site: export, search index, signature, checks,
+publishing to buckets and folders."""
 
 from .export import (
     ExportError,
@@ -9,6 +10,13 @@ from .export import (
     nginx_example,
     public_page_paths,
     site_export,
+)
+from .publish import (
+    PublishError,
+    PublishReport,
+    PublishTarget,
+    mirror_publish,
+    publish_targets_parse,
 )
 from .render import MIRROR_ENVIRON_KEY, MirrorRendering
 from .signing import (
@@ -27,10 +35,14 @@ __all__ = [
     "ExportSummary",
     "MirrorKeyError",
     "MirrorRendering",
+    "PublishError",
+    "PublishReport",
+    "PublishTarget",
     "VerifyReport",
     "key_fingerprint",
     "mirror_key_create",
     "mirror_key_path",
+    "mirror_publish",
     "mirror_public_key",
     "mirror_refresh",
     "mirror_refresh_report",
@@ -38,5 +50,6 @@ __all__ = [
     "mirror_verify",
     "nginx_example",
     "public_page_paths",
+    "publish_targets_parse",
     "site_export",
 ]

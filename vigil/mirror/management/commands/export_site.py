@@ -10,6 +10,8 @@ from django.utils.translation import ngettext
 
 from vigil.mirror import services
 
+from .publish_mirror import TARGET_HELP, publish_and_report, targets_parse
+
 
 class Command(BaseCommand):
     help = _(
@@ -35,10 +37,21 @@ class Command(BaseCommand):
             default=os.cpu_count() or 1,
             help=_("Processes rendering pages at once (default: one per CPU core)."),
         )
+        parser.add_argument(
+            "--publish",
+            action="append",
+            default=[],
+            metavar="TARGET",
+            help=_("After the export, send the copy here (repeat for more): %(targets)s")
+            % {"targets": TARGET_HELP},
+        )
 
-    def handle(self, *args, directory, base_url, incremental, jobs, **options):
+    def handle(self, *args, directory, base_url, incremental, jobs, publish, **options):
         if jobs < 1:
             raise CommandError(_("--jobs must be at least 1."))
+        # Targets are checked first: a mistyped one is told in a second, not after a full export.
+        targets = targets_parse(specs=publish, directory=Path(directory))
+        self.verbosity = options["verbosity"]
         show = options["verbosity"] > 0
         bar = show and sys.stdout.isatty()
 
@@ -84,6 +97,8 @@ class Command(BaseCommand):
                     ),
                 }
             )
+        if targets:
+            publish_and_report(command=self, directory=Path(directory), targets=targets)
 
     def _summary_show(self, summary) -> None:
         for url, status, found_on in summary.broken:
