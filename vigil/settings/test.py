@@ -1,6 +1,5 @@
 """Test settings: fast hashing, in-memory mail, no static manifest."""
 
-
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
