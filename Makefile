@@ -18,7 +18,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 TEMPLATES = $(shell find vigil -path '*/templates/*' -name '*.html')
 
 .PHONY: help setup run dev test test-sqlite test-postgres test-journeys lint format messages clean bench \
-	bench-signing bench-mirror bench-http bench-search bench-security
+	bench-signing bench-mirror bench-http bench-search bench-nodes bench-security
 
 help:
 	@echo "make run    set up, load the demo campaign and serve it on http://$(HOST):$(PORT)/"
@@ -72,7 +72,7 @@ test: lint
 	@scripts/install-test-deps.sh
 	DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py check --fail-level WARNING
 	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=vigil.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS) $(SQLITE_SKIPS)
 	scripts/test-postgres.sh $(PYTEST_ARGS) $(POSTGRES_SKIPS)
 
 # The journeys and the fault tests serve their own site from a SQLite file, whatever the
@@ -80,11 +80,13 @@ test: lint
 # the bucket tests send files a database never sees: the PostgreSQL pass leaves them out
 # (vigil/conftest.py marks them; README, *Tests*).
 POSTGRES_SKIPS := -m "not own_sqlite_site and not browser and not s3_server"
+# Several app nodes need one database server they share: PostgreSQL's pass runs them.
+SQLITE_SKIPS := -m "not postgres_cluster"
 
 # The whole suite on in-memory SQLite, whatever DATABASE_URL says.
 test-sqlite: setup
 	@scripts/install-test-deps.sh
-	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS) $(SQLITE_SKIPS)
 
 # The whole suite on PostgreSQL: TEST_DATABASE_URL's or DATABASE_URL's server when one is
 # named, else a throw-away cluster (scripts/test-postgres.sh).
@@ -97,7 +99,7 @@ test-journeys: setup
 	@scripts/install-test-deps.sh
 	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS) vigil/journeys
 
-bench: bench-http bench-mirror bench-search bench-signing bench-security
+bench: bench-http bench-mirror bench-search bench-signing bench-nodes bench-security
 
 # Vigil cached and uncached against nginx serving the static export (wrk, Debian).
 bench-http: setup
@@ -106,6 +108,11 @@ bench-http: setup
 
 bench-signing: setup
 	$(PY) -m bench.signing --both
+
+# Two nodes on PostgreSQL: publish-to-fresh-page delay on the other node, worker mail rate.
+bench-nodes: setup
+	@scripts/install-test-deps.sh
+	$(PY) -m bench.nodes
 
 bench-mirror: setup
 	$(PY) -m bench.mirror

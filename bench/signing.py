@@ -59,6 +59,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bench.postgres import postgres_database
 from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
 from vigil.testing.forms import form_inputs
 from vigil.testing.mail import confirm_links, mailbox_serving
@@ -72,7 +73,6 @@ PUBLIC_COUNT = re.compile(r"<strong>([\d,.\s]+)</strong> confirmed signatures? o
 COUNTRIES = ["KZ", "GB", "DE", "FR", "US", "RU", "PL", "NL", "SE", "IT"]
 FIRST_NAMES = ["Aigerim", "Daniyar", "Zoë", "Mary", "José", "Айгерим", "Nurlan", "Anna", "Léa"]
 LAST_NAMES = ["Seitkali", "O'Brien", "Müller", "Smith", "Дюсенов", "Nowak", "Rossi", "Berg"]
-PG_DATABASE = "vigil_bench"
 
 
 # --- HTTP --------------------------------------------------------------------------------
@@ -302,15 +302,22 @@ def db_state(env: dict) -> dict:
 
 @contextlib.contextmanager
 def server(env: dict, port: int, log_path: Path):
-    """`manage.py serve` as `make run` starts it, in its own process group."""
+    """`manage.py serve` and one `manage.py worker` (which sends the confirmation mail) as
+    `make run` starts them, each in its own process group."""
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        process, worker = (
+            subprocess.Popen(
+                [PYTHON, "manage.py", *arguments],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            for arguments in (
+                ["serve", "--host", "127.0.0.1", "--port", str(port)],
+                ["worker", "--interval", "0.2"],
+            )
         )
     try:
         url = f"http://127.0.0.1:{port}{PETITION_PATH}"
@@ -318,56 +325,7 @@ def server(env: dict, port: int, log_path: Path):
         yield process
     finally:
         group_stop(process)
-
-
-def _sudo(*command: str, user: str | None = None) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", user, "--", *command] if user else list(command)
-    return ["sudo", *(["-u", user] if user else []), *command]
-
-
-@contextlib.contextmanager
-def postgres_database():
-    """BENCH_DATABASE_URL, or a fresh database in the local cluster, dropped afterwards."""
-    if os.environ.get("BENCH_DATABASE_URL"):
-        yield os.environ["BENCH_DATABASE_URL"]
-        return
-    # The first cluster pg_lsclusters lists: "15 main 5432 down postgres ...".
-    fields = subprocess.run(
-        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
-    ).stdout.split()
-    if len(fields) < 4:
-        raise RuntimeError("no PostgreSQL cluster found (pg_lsclusters): set BENCH_DATABASE_URL")
-    version, cluster, port, status = fields[:4]
-    started = status != "online"
-    if started:
-        subprocess.run(_sudo("pg_ctlcluster", version, cluster, "start"), check=True)
-
-    def psql(sql: str) -> None:
-        command = ["psql", "-p", port, "-d", "postgres", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        result = subprocess.run(
-            _sudo(*command, user="postgres"), cwd="/", capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"psql {sql.split(' PASSWORD')[0]!r} failed: {result.stderr}")
-
-    password = secrets.token_hex(16)
-
-    def drop() -> None:
-        psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        psql(f"DROP ROLE IF EXISTS {PG_DATABASE}")
-
-    try:
-        drop()  # left over by a run that was killed
-        psql(f"CREATE ROLE {PG_DATABASE} LOGIN PASSWORD '{password}'")
-        psql(f"CREATE DATABASE {PG_DATABASE} OWNER {PG_DATABASE}")
-        yield f"postgres://{PG_DATABASE}:{password}@127.0.0.1:{port}/{PG_DATABASE}"
-    finally:
-        try:
-            drop()
-        finally:
-            if started:
-                subprocess.run(_sudo("pg_ctlcluster", version, cluster, "stop"), check=False)
+        group_stop(worker)
 
 
 # --- Report ------------------------------------------------------------------------------

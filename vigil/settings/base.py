@@ -129,7 +129,9 @@ DATABASES = {"default": database_from_env(VAR_DIR / "vigil.sqlite3")}
 # Background work (vigil/core/tasks.py): tasks are rows in the database, enqueued in the
 # transaction of the change that needs them and run by `manage.py worker` (Wagtail's own
 # run at once: vigil/core/task_backend.py).
-TASKS = {"default": {"BACKEND": "vigil.core.task_backend.TaskBackend"}}
+TASKS = {
+    "default": {"BACKEND": "vigil.core.task_backend.TaskBackend", "QUEUES": ["default", "slow"]}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

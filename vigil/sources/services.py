@@ -388,7 +388,7 @@ def _usage(*, label: str, pk, instance: models.Model, finder) -> SourceUsage:
     return SourceUsage(label=label, pk=pk, description=description, edit_url=edit_url)
 
 
-@task()
+@task(queue_name="slow")
 def sources_check_daily() -> None:
     """Check external sources once a day (the workers' schedule asks hourly)."""
     if sources_check_due():

@@ -80,7 +80,7 @@ def _write_settings(
     (site_dir / "static").mkdir(exist_ok=True)
 
 
-def _environment(site_dir: Path, *, port: int, smtp_port: int) -> dict:
+def site_environment(site_dir: Path, *, port: int, smtp_port: int) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -122,7 +122,7 @@ def template_build(base: Path) -> Path:
             shutil.rmtree(template, ignore_errors=True)
             template.mkdir(parents=True)
             _write_settings(template, busy_seconds=20, extra_pragmas="")
-            env = _environment(template, port=8000, smtp_port=25)
+            env = site_environment(template, port=8000, smtp_port=25)
             demo_site_build(env=env, var_dir=template)
             # One file, no WAL beside it: ready to be copied.
             with contextlib.closing(sqlite3.connect(template / "db.sqlite3")) as db:
@@ -157,7 +157,7 @@ class LiveSite:
         )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = _environment(self.dir, port=self.port, smtp_port=smtp_port)
+        self.env = site_environment(self.dir, port=self.port, smtp_port=smtp_port)
         self.workers = workers
         self.process: subprocess.Popen | None = None
         # `manage.py worker`, beside the server as `make run` starts it (task_worker_start).
@@ -275,7 +275,7 @@ def static_collect(base: Path) -> Path:
             _write_settings(
                 settings_dir, busy_seconds=20, extra_pragmas="", static_root=static_root
             )
-            env = _environment(settings_dir, port=8000, smtp_port=25)
+            env = site_environment(settings_dir, port=8000, smtp_port=25)
             subprocess.run(
                 [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                 cwd=ROOT,

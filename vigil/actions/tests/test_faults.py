@@ -1,8 +1,8 @@
 """kill -9 of the production server in the middle of signing and of a newsletter send.
 
 Each test runs `manage.py serve` (granian) on a copy of the demo site with a file
-SQLite database, kills its whole process group with SIGKILL while clients or the mail
-worker are busy, starts it again and reads what the database file holds.
+SQLite database, kills its whole process group (or the task worker's) with SIGKILL while
+clients or the mail are busy, starts it again and reads what the database file holds.
 """
 
 import os
@@ -13,111 +13,17 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 import requests
 from django.db import connection
 
-from vigil.testing.forms import form_inputs
 from vigil.testing.live_site import HTTP_TIMEOUT, LiveSite
-from vigil.testing.mail import Mailbox, confirm_link, smtp_server
+from vigil.testing.mail import Mailbox, smtp_server
 from vigil.testing.servers import free_port
+from vigil.testing.signers import PETITION, sign_and_confirm, wait_for
 
-PETITION = "/petition/"
 SIGNERS = 120
 CLIENTS = 50
-# Waiting only: how long a client keeps retrying while the server is down.
-GIVE_UP_AFTER = 180
-CONFIRMED = "is confirmed and now counts"
-ALREADY = "already confirmed"
-
-
-class Client:
-    """One signer's browser that retries through a server crash, as a person would.
-
-    A request that gets no answer (connection refused or cut) or a 5xx is sent again;
-    `failures` counts those.
-    """
-
-    def __init__(self, base: str, stats: Counter, lock: threading.Lock):
-        self.base = base
-        self.session = requests.Session()
-        self.stats = stats
-        self.lock = lock
-
-    def send(self, method: str, url: str, ok, **kwargs) -> requests.Response:
-        deadline = time.monotonic() + GIVE_UP_AFTER
-        while True:
-            try:
-                response = self.session.request(
-                    method, url, timeout=HTTP_TIMEOUT, allow_redirects=False, **kwargs
-                )
-                if ok(response):
-                    return response
-                outcome = f"{method} {response.status_code}"
-                if response.status_code < 500:
-                    raise AssertionError(f"{method} {url} answered {response.status_code}")
-            except requests.RequestException as exc:
-                outcome = f"{method} {type(exc).__name__}"
-            with self.lock:
-                self.stats[outcome] += 1
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{method} {url} never succeeded: {outcome}")
-            time.sleep(0.2)
-
-
-def _sign_and_confirm(site, box, address, stats, lock, answered) -> None:
-    client = Client(site.url, stats, lock)
-
-    def has_form(response):
-        return response.status_code == 200 and form_inputs(response.text, PETITION + "sign/")
-
-    sent_before = len(box.to(address))
-    for _attempt in range(3):
-        page = client.send("GET", site.url + PETITION, has_form)
-        data = {
-            **form_inputs(page.text, PETITION + "sign/"),
-            "website": "",
-            "name": "Faulty Signer",
-            "email": address,
-            "country": "KZ",
-            "comment": "",
-        }
-        answer = client.send(
-            "POST",
-            site.url + PETITION + "sign/",
-            lambda r: r.status_code in (303, 400),
-            data=data,
-            headers={"Referer": site.url + PETITION},
-        )
-        if answer.status_code == 303:
-            break
-        # 400: the form's single-use stamp went with a POST whose answer the crash cut
-        # off. The page asks to send the form again; a person does, and signs again.
-        assert "could not be accepted" in answer.text, answer.text[:500]
-        with lock:
-            stats["POST 400 used stamp"] += 1
-    else:
-        raise AssertionError(f"{address} could not sign in three tries")
-    # The 303 means the confirmation is queued with the signature (one transaction); the
-    # server's outbox loop sends it within a second or so, or after the restart.
-    _wait_for(lambda: len(box.to(address)) > sent_before, f"the email after 303 for {address}")
-    link = confirm_link(box.to(address)[-1])
-    assert link, "the email has a confirmation link"
-    page = client.send("GET", link, lambda r: r.status_code == 200)
-    inputs = form_inputs(page.text, urlsplit(link).path)
-    if inputs is None:  # confirmed by a POST whose answer the crash swallowed
-        assert "Already confirmed" in page.text
-    else:
-        client.send(
-            "POST",
-            link,
-            lambda r: r.status_code == 200 and (CONFIRMED in r.text or ALREADY in r.text),
-            data={"csrfmiddlewaretoken": inputs["csrfmiddlewaretoken"]},
-            headers={"Referer": link},
-        )
-    with lock:
-        answered.append(address)
 
 
 def test_kill_9_while_50_clients_sign_loses_no_confirmed_signature(live_site, mailbox):
@@ -154,7 +60,7 @@ def test_kill_9_while_50_clients_sign_loses_no_confirmed_signature(live_site, ma
     killer_thread.start()
     with ThreadPoolExecutor(CLIENTS) as pool:
         futures = [
-            pool.submit(_sign_and_confirm, site, mailbox, a, stats, lock, answered)
+            pool.submit(sign_and_confirm, site, mailbox, a, stats, lock, answered)
             for a in addresses
         ]
         for future in futures:
@@ -210,14 +116,6 @@ def _mailing_state(site, mailing_id):
     return status, sent
 
 
-def _wait_for(condition, what: str, timeout: float = GIVE_UP_AFTER):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
 def _update_recipients(box) -> Counter:
     return Counter(
         rcpt
@@ -244,12 +142,12 @@ def test_kill_9_during_a_newsletter_send_resumes_and_sends_each_once(
     mailing_id = int(site.manage("shell", "-c", QUEUE_MAILING).split()[-1])
     try:
         site.start()
-        _wait_for(lambda: len(_update_recipients(mailbox)) >= SUBSCRIBERS // 3, "a third")
+        wait_for(lambda: len(_update_recipients(mailbox)) >= SUBSCRIBERS // 3, "a third")
         site.task_worker_kill()
         received_before = sum(_update_recipients(mailbox).values())
         status_at_kill, marked_at_kill = _mailing_state(site, mailing_id)
         site.task_worker_start()
-        _wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send to finish")
+        wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send to finish")
     finally:
         site.stop()
 
@@ -283,11 +181,11 @@ def test_the_mail_worker_survives_a_dead_mail_server(site_template, tmp_path):
     mailing_id = int(site.manage("shell", "-c", QUEUE_MAILING).split()[-1])
     try:
         site.start()
-        _wait_for(lambda: _SEND_FAILED in site.log, "the worker's failure in the log")
+        wait_for(lambda: _SEND_FAILED in site.log, "the worker's failure in the log")
         assert _mailing_state(site, mailing_id)[1] == 0
         box = Mailbox()
         with smtp_server(box, smtp_port):
-            _wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send")
+            wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send")
             assert site.log.count(_SEND_FAILED) >= 1
             assert len(_update_recipients(box)) == SUBSCRIBERS
             # The site answered throughout.

@@ -946,7 +946,7 @@ def nginx_example(*, directory: Path, port: int) -> str:
     )
 
 
-@task()
+@task(queue_name="slow")
 def mirror_refresh_task() -> None:
     """Bring the configured static copy up to date (MIRROR_EXPORT_DIR): enqueued by a
     publish, and run by the schedule every minute for every other change. One export at a

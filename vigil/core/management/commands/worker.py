@@ -1,6 +1,7 @@
 """Run Vigil's background work: `manage.py worker` (as many as you like, on any node)."""
 
 import logging
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,22 +22,35 @@ from vigil.core.tasks import (
 )
 
 logger = logging.getLogger("vigil.tasks")
+# settings.TASKS names the same queues; the slow one gets long, network-bound work.
+QUEUES = ("default", "slow")
 # How often a worker looks for tasks whose worker died (at its start, then every so often).
 ORPHAN_SWEEP_SECONDS = 30
 
 
 class VigilWorker(Worker):
-    """django-tasks-db's worker, which also fires due schedules between tasks and puts
-    failed tasks back in the queue while they have retries left."""
+    """django-tasks-db's worker, which puts failed tasks back in the queue while they
+    have retries left; the one that `schedules` also fires due schedules between tasks
+    and requeues the tasks of dead workers."""
+
+    schedules = True
+    # The other queues' loops of this process, stopped with this one (Ctrl-C).
+    shutdown_also: list["VigilWorker"] = []
+
+    def shutdown(self, signum, frame) -> None:
+        for other in self.shutdown_also:
+            other.running = False
+        super().shutdown(signum, frame)
 
     def run(self) -> None:
         last_sweep = float("-inf")
         while self.running:
             close_old_connections()
-            if time.monotonic() - last_sweep > ORPHAN_SWEEP_SECONDS:
+            if self.schedules and time.monotonic() - last_sweep > ORPHAN_SWEEP_SECONDS:
                 last_sweep = time.monotonic()
                 tasks_orphaned_requeue(now=timezone.now())
-            self._schedules_fire()
+            if self.schedules:
+                self._schedules_fire()
             result = self.step()
             close_old_connections()
             if result is None:
@@ -84,6 +98,19 @@ class VigilWorker(Worker):
             task_failure_retry(result=result, now=timezone.now())
 
 
+def _worker(*, queues: list[str], interval: float, batch: bool) -> VigilWorker:
+    return VigilWorker(
+        queue_names=queues,
+        interval=interval,
+        batch=batch,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id_new(),
+        excluded_queue_names=[],
+    )
+
+
 class Command(BaseCommand):
     help = _(
         "Run background work: scheduled publishing, mail, the mirror, source checks and "
@@ -102,20 +129,33 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Run what is due now, then stop (for tests and cron)."),
         )
+        parser.add_argument(
+            "--queues",
+            default=",".join(QUEUES),
+            help=_(
+                "The queues to work on, separated by commas: default (mail, publishing, "
+                "purges) and slow (source checks, mirror exports)."
+            ),
+        )
 
-    def handle(self, *args, interval: float, batch: bool, **options):
+    def handle(self, *args, interval: float, batch: bool, queues: str, **options):
         if not 0 < interval <= 60:
             raise CommandError(_("The interval must be more than 0 and at most 60 seconds."))
-        worker = VigilWorker(
-            queue_names=["*"],
-            interval=interval,
-            batch=batch,
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id_new(),
-            excluded_queue_names=[],
-        )
-        worker.configure_signals()
+        names = [name.strip() for name in queues.split(",") if name.strip()]
+        if not names or set(names) - set(QUEUES):
+            raise CommandError(_("Choose the queues among: default, slow."))
+        # One loop per queue, each in its own thread: a source check that waits minutes
+        # for slow sites never holds back a confirmation email. The first loop (in this
+        # thread, which receives Ctrl-C) also fires the schedules.
+        workers = [_worker(queues=[name], interval=interval, batch=batch) for name in names]
+        for other in workers[1:]:
+            other.schedules = False
+        workers[0].configure_signals()
+        workers[0].shutdown_also = workers[1:]
         self.stdout.write(_("Worker started; Ctrl-C stops it."))
-        worker.run()
+        threads = [threading.Thread(target=w.run, daemon=True) for w in workers[1:]]
+        for thread in threads:
+            thread.start()
+        workers[0].run()
+        for thread in threads:
+            thread.join()

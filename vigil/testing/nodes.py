@@ -1,0 +1,185 @@
+"""Several app nodes on one PostgreSQL, a task worker, and nginx balancing the nodes.
+
+`Cluster` loads the demo campaign into an empty PostgreSQL database (for a test, one
+that `postgres_database_temporary` makes on the PostgreSQL pass's server) and starts,
+each in its own process group: N `manage.py serve` nodes, each with its own page-cache
+folder (and the follower `serve` starts beside it), one `manage.py worker`, and Debian's
+nginx in front of the nodes (round robin; a node that refuses connections is skipped for
+GET and HEAD). Media files are one shared folder, as a deployment shares them (object
+storage or NFS).
+"""
+
+import contextlib
+import secrets
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+
+from vigil.testing.commands import PYTHON, ROOT, demo_site_build
+from vigil.testing.live_site import START_TIMEOUT, site_environment
+from vigil.testing.servers import answer_wait, free_port, group_kill, group_stop, nginx_start
+
+SETTINGS_MODULE = "nodes_settings"
+SETTINGS_TEMPLATE = '''"""Production settings for a node of a throw-away cluster."""
+
+from pathlib import Path
+
+from vigil.settings.production import *  # noqa: F403
+
+SITE_DIR = Path(__file__).resolve().parent
+VAR_DIR = SITE_DIR
+CACHES = {{"default": {{**CACHES["default"], "LOCATION": str(SITE_DIR / "cache")}}}}  # noqa: F405
+STATIC_ROOT = Path({static_root!r})
+'''
+
+
+@contextlib.contextmanager
+def postgres_database_temporary() -> Iterator[str]:
+    """A new database on the server the test run's own database is on (the PostgreSQL
+    pass's), as a URL; dropped afterwards, whoever is still connected."""
+    db = settings.DATABASES["default"]
+    server = {
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+        "host": db["HOST"] or "127.0.0.1",
+        "port": db["PORT"] or 5432,
+    }
+    name = f"vigil_nodes_{secrets.token_hex(4)}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield (
+                f"postgres://{server['user']}:{server['password']}@{server['host']}:"
+                f"{server['port']}/{name}"
+            )
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Node:
+    name: str
+    port: int
+    env: dict
+    cache_dir: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Cluster:
+    work: Path
+    # An empty PostgreSQL database the cluster fills (postgres_database_temporary).
+    database_url: str
+    smtp_port: int
+    static_root: Path
+    size: int = 2
+    nodes: list[Node] = field(default_factory=list)
+    worker: subprocess.Popen | None = None
+    nginx: subprocess.Popen | None = None
+    nginx_port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.nginx_port}"
+
+    def build(self) -> None:
+        """The database, with the demo loaded and the site's address set to nginx's."""
+        (self.work / f"{SETTINGS_MODULE}.py").write_text(
+            SETTINGS_TEMPLATE.format(static_root=str(self.static_root))
+        )
+        self.env = self._env(port=self.nginx_port, cache_dir=self.work / "page-cache-build")
+        demo_site_build(env=self.env, var_dir=self.work, base_url=self.url)
+        for index in range(self.size):
+            port = free_port()
+            name = f"node-{chr(ord('a') + index)}"
+            cache_dir = self.work / name / "page-cache"
+            self.nodes.append(
+                Node(
+                    name=name,
+                    port=port,
+                    env=self._env(port=port, cache_dir=cache_dir),
+                    cache_dir=cache_dir,
+                )
+            )
+
+    def _env(self, *, port: int, cache_dir: Path) -> dict:
+        # One environment for all: the nodes share SECRET_KEY (a form signed by one node
+        # is posted to another) as they share the database.
+        if not hasattr(self, "_shared_env"):
+            self._shared_env = site_environment(self.work, port=port, smtp_port=self.smtp_port)
+        env = dict(self._shared_env)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+                "DATABASE_URL": self.database_url,
+                "PAGE_CACHE_DIR": str(cache_dir),
+                "MEDIA_ROOT": str(self.work / "media"),
+                # Every node answers for the address readers use: nginx's.
+                "BASE_URL": self.url,
+            }
+        )
+        return env
+
+    def start(self) -> None:
+        for node in self.nodes:
+            self.node_start(node)
+        self.worker = self._spawn(["worker", "--interval", "0.2"], self.env, "worker")
+        upstream = "".join(
+            f"    server 127.0.0.1:{node.port} max_fails=1 fail_timeout=5s;\n"
+            for node in self.nodes
+        )
+        self.nginx = nginx_start(
+            work=self._folder("nginx"),
+            port=self.nginx_port,
+            server=(
+                f"upstream vigil_nodes {{\n{upstream}}}\n"
+                f"server {{\n  listen 127.0.0.1:{self.nginx_port};\n"
+                "  location / {\n    proxy_pass http://vigil_nodes;\n"
+                "    proxy_set_header Host $http_host;\n"
+                "    proxy_connect_timeout 2s;\n"
+                "    proxy_next_upstream error timeout http_502 http_503;\n  }\n}\n"
+            ),
+        )
+
+    def node_start(self, node: Node) -> None:
+        node.process = self._spawn(
+            ["serve", "--host", "127.0.0.1", "--port", str(node.port)], node.env, node.name
+        )
+        answer_wait(url=node.url + "/", process=node.process, timeout=START_TIMEOUT)
+
+    def node_kill(self, node: Node) -> None:
+        """kill -9 of the node's whole process group: granian and the follower."""
+        group_kill(node.process)
+
+    def _folder(self, name: str) -> Path:
+        folder = self.work / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _spawn(self, arguments: list[str], env: dict, name: str) -> subprocess.Popen:
+        log = (self._folder(name) / "log").open("ab")
+        return subprocess.Popen(
+            [PYTHON, "manage.py", *arguments],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self, name: str) -> str:
+        path = self.work / name / "log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in [self.nginx, self.worker, *(node.process for node in self.nodes)]:
+            if process is not None:
+                group_stop(process)
