@@ -47,7 +47,6 @@ _CACHEABLE_TYPES = (
     "application/ld+json",
     "image/svg+xml",
 )
-_DROPPED_HEADERS = {"date", "server", "content-length", "vary", "cache-control", "etag"}
 _MAX_BODY = 4 * 1024 * 1024
 _REASONS = {200: "OK", 304: "Not Modified"}
 logger = logging.getLogger(__name__)
@@ -226,7 +225,7 @@ class PageCacheApp:
                 start_response(status, headers)
                 return [body]
             etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-            kept = [(k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS]
+            kept = [(k, v) for k, v in headers if k.lower() not in store.DROPPED_HEADERS]
             if not any(k.lower() == "last-modified" for k, _ in kept):
                 kept.append(("Last-Modified", email.utils.formatdate(now, usegmt=True)))
             try:
