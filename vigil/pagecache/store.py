@@ -189,8 +189,8 @@ def _front_write(root: Path, front: str, extension: str, bodies: dict, modified:
     """The page's files for nginx: compressed copies first and the plain file last, as
     try_files looks for the plain one. Their time is the page's Last-Modified, which
     nginx then sends (its own ETag is made from it and the size)."""
-    base = root / FRONT_FOLDER / front
-    _folders_make(root, Path(FRONT_FOLDER) / Path(front).parent)
+    base = _front_base(root, front)
+    _folders_make(root, Path(f"{base}@").parent.relative_to(root))
     # A page that changed type (rare) must not leave its old file to be found first.
     for other in FRONT_EXTENSIONS:
         if other != extension:
@@ -201,7 +201,12 @@ def _front_write(root: Path, front: str, extension: str, bodies: dict, modified:
         os.utime(target, (modified, modified))
 
 
-def _front_unlink(base: Path, extension: str) -> None:
+def _front_base(root: Path, front: str) -> str:
+    # A string, not a Path: "about/" must keep its slash ("about/@.html", not "about@.html").
+    return f"{root}/{FRONT_FOLDER}/{front}"
+
+
+def _front_unlink(base: str, extension: str) -> None:
     # The plain file first: try_files stops finding the page before its copies go.
     for suffix in ("", *_FRONT_CODINGS.values()):
         Path(f"{base}@.{extension}{suffix}").unlink(missing_ok=True)
@@ -215,7 +220,7 @@ def entry_delete(root: Path, key: str, *, front: str | None = None) -> None:
         front = entry.front if entry is not None else ""
     if front:
         for extension in FRONT_EXTENSIONS:
-            _front_unlink(root / FRONT_FOLDER / front, extension)
+            _front_unlink(_front_base(root, front), extension)
     path.unlink(missing_ok=True)
 
 

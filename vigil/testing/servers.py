@@ -14,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Debian's libnginx-mod-http-brotli-static (the nginx front serves the .br copies).
+BROTLI_STATIC = "load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;\n"
 
 
 def free_port() -> int:
@@ -71,11 +73,13 @@ def nginx_start(
     worker_processes: str = "1",
     worker_connections: int = 64,
     timeout: float = 10,
+    main: str = "",
 ) -> subprocess.Popen:
-    """Debian's nginx with `server` (its `server { ... }` block, listening on `port`),
-    files kept in `work`, in its own process group; returns once `/` answers."""
+    """Debian's nginx with `server` (its `server { ... }` block, or any http-context conf,
+    listening on `port`), files kept in `work`, in its own process group; returns once `/`
+    answers. `main`: lines for the main context (load_module)."""
     (work / "nginx.conf").write_text(
-        f"user root;\nworker_processes {worker_processes};\npid {work}/nginx.pid;\n"
+        f"{main}user root;\nworker_processes {worker_processes};\npid {work}/nginx.pid;\n"
         f"error_log {work}/error.log;\n"
         f"events {{ worker_connections {worker_connections}; }}\n"
         f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
