@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.pagecache.nginx import FrontOptions, error_pages_write, nginx_conf
 
@@ -73,7 +74,11 @@ class Command(BaseCommand):
         if not options["conf_only"]:
             written = error_pages_write(folder=front.error_pages)
             self.stderr.write(
-                _("Error pages written to %(folder)s (%(count)d files).")
+                ngettext(
+                    "%(count)d error page written to %(folder)s.",
+                    "%(count)d error pages written to %(folder)s.",
+                    len(written),
+                )
                 % {"folder": front.error_pages, "count": len(written)}
             )
         self.stdout.write(conf, ending="")
