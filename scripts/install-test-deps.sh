@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python packages: Debian's Chromium for the browser tests,
-# nginx to serve the static mirror, ssh-keygen to sign and verify it, and PostgreSQL for
-# the suite's second run unless a server is named (scripts/test-postgres.sh). Arguments add packages.
+# nginx to serve the static mirror and to front the page cache (with its brotli_static
+# module), ssh-keygen to sign and verify the mirror, and PostgreSQL for the suite's
+# second run unless a server is named (scripts/test-postgres.sh). Arguments add packages.
 set -euo pipefail
 need=()
 # Extra packages named on the command line (e.g. `wrk` for make bench).
@@ -9,6 +10,8 @@ for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || need+=("$extra"); d
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+# The nginx front serves the page cache's brotli copies as they are (deploy/).
+[ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || need+=(libnginx-mod-http-brotli-static)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 if [ -z "${TEST_DATABASE_URL:-}" ] && ! [[ "${DATABASE_URL:-}" =~ ^postgres(ql)?:// ]]; then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)

@@ -22,6 +22,7 @@ from django_tasks import task
 from vigil.core.dependencies import MIDNIGHT_TAG
 
 from . import store
+from .front import front_file
 from .models import CachedPage, CachedPageTag, Invalidation
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,15 @@ def page_cache_store(
         time_zones=[t.removeprefix(MIDNIGHT_TAG) for t in tags if t.startswith(MIDNIGHT_TAG)],
     )
     store.entry_write(
-        root, key, headers, etag, body, now.timestamp(), expires.timestamp(), parameters
+        root,
+        key,
+        headers,
+        etag,
+        body,
+        now.timestamp(),
+        expires.timestamp(),
+        parameters,
+        front=front_file(url=url, headers=headers),
     )
     with transaction.atomic():
         CachedPage.objects.update_or_create(

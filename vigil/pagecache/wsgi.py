@@ -47,17 +47,16 @@ _CACHEABLE_TYPES = (
     "application/ld+json",
     "image/svg+xml",
 )
-_DROPPED_HEADERS = {"date", "server", "content-length", "vary", "cache-control", "etag"}
 _MAX_BODY = 4 * 1024 * 1024
 _REASONS = {200: "OK", 304: "Not Modified"}
 logger = logging.getLogger(__name__)
 
 
-def _private_cookie_names() -> set[str]:
+def private_cookie_names() -> set[str]:
     return {settings.SESSION_COOKIE_NAME, "messages"}
 
 
-def _cache_control(*, expires: float, now: float) -> str:
+def cache_control_public(*, expires: float, now: float) -> str:
     shared = max(0, min(settings.PAGE_CACHE_SHARED_MAX_AGE, int(expires - now)))
     # Browsers check back every time (an ETag makes that a 304); a CDN or protective
     # proxy may keep the page for a while and serve it stale if Vigil is down.
@@ -100,7 +99,7 @@ def _request_url(environ) -> str | None:
             names = set(SimpleCookie(cookie).keys())
         except Exception:
             return None
-        if names & _private_cookie_names():
+        if names & private_cookie_names():
             return None
     scheme = environ.get("wsgi.url_scheme", "http")
     proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
@@ -185,7 +184,7 @@ class PageCacheApp:
     def _hit(self, environ, entry: store.Entry, now: float):
         headers = list(entry.headers) + [
             ("ETag", entry.etag),
-            ("Cache-Control", _cache_control(expires=entry.expires, now=now)),
+            ("Cache-Control", cache_control_public(expires=entry.expires, now=now)),
             ("Vary", "Accept-Encoding"),
             ("X-Vigil-Cache", "hit"),
         ]
@@ -226,7 +225,7 @@ class PageCacheApp:
                 start_response(status, headers)
                 return [body]
             etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-            kept = [(k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS]
+            kept = [(k, v) for k, v in headers if k.lower() not in store.DROPPED_HEADERS]
             if not any(k.lower() == "last-modified" for k, _ in kept):
                 kept.append(("Last-Modified", email.utils.formatdate(now, usegmt=True)))
             try:
@@ -250,7 +249,7 @@ class PageCacheApp:
                 result.close()
         out = kept + [
             ("ETag", etag),
-            ("Cache-Control", _cache_control(expires=expires or now, now=now)),
+            ("Cache-Control", cache_control_public(expires=expires or now, now=now)),
             ("Vary", "Accept-Encoding"),
             ("X-Vigil-Cache", "miss" if expires else "pass"),
             ("Content-Length", str(len(body))),

@@ -14,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Debian's libnginx-mod-http-brotli-static (the nginx front serves the .br copies).
+BROTLI_STATIC = "load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;\n"
 
 
 def free_port() -> int:
@@ -63,6 +65,31 @@ def group_stop(process: subprocess.Popen, *, timeout: float = 15) -> None:
     group_kill(process)
 
 
+def _nginx_conf_write(
+    *, work: Path, server: str, main: str, worker_processes: str, worker_connections: int
+) -> Path:
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"{main}user root;\nworker_processes {worker_processes};\npid {work}/nginx.pid;\n"
+        f"error_log {work}/error.log;\n"
+        f"events {{ worker_connections {worker_connections}; }}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
+        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
+        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n{server}}}\n"
+    )
+    return conf
+
+
+def nginx_check(*, work: Path, server: str, main: str = "") -> subprocess.CompletedProcess:
+    """`nginx -t` of `server` (as nginx_start would run it): its status and messages."""
+    conf = _nginx_conf_write(
+        work=work, server=server, main=main, worker_processes="1", worker_connections=64
+    )
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(work), "-c", str(conf)], capture_output=True, text=True
+    )
+
+
 def nginx_start(
     *,
     work: Path,
@@ -71,19 +98,20 @@ def nginx_start(
     worker_processes: str = "1",
     worker_connections: int = 64,
     timeout: float = 10,
+    main: str = "",
 ) -> subprocess.Popen:
-    """Debian's nginx with `server` (its `server { ... }` block, listening on `port`),
-    files kept in `work`, in its own process group; returns once `/` answers."""
-    (work / "nginx.conf").write_text(
-        f"user root;\nworker_processes {worker_processes};\npid {work}/nginx.pid;\n"
-        f"error_log {work}/error.log;\n"
-        f"events {{ worker_connections {worker_connections}; }}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
-        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
-        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n{server}}}\n"
+    """Debian's nginx with `server` (its `server { ... }` block, or any http-context conf,
+    listening on `port`), files kept in `work`, in its own process group; returns once `/`
+    answers. `main`: lines for the main context (load_module)."""
+    conf = _nginx_conf_write(
+        work=work,
+        server=server,
+        main=main,
+        worker_processes=worker_processes,
+        worker_connections=worker_connections,
     )
     process = subprocess.Popen(
-        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
+        [NGINX, "-p", str(work), "-c", str(conf), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
