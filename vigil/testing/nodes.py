@@ -88,6 +88,8 @@ class Cluster:
     smtp_port: int
     static_root: Path
     size: int = 2
+    # Settings every node and the worker get on top of the production ones.
+    extra_env: dict = field(default_factory=dict)
     nodes: list[Node] = field(default_factory=list)
     worker: subprocess.Popen | None = None
     nginx: subprocess.Popen | None = None
@@ -133,6 +135,7 @@ class Cluster:
                 "BASE_URL": self.url,
                 "BEHIND_PROXY": "true",
                 "PROXY_COUNT": "1",
+                **self.extra_env,
             }
         )
         return env

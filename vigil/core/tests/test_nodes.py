@@ -17,6 +17,7 @@ from django.conf import settings
 
 from vigil.testing.commands import manage
 from vigil.testing.live_site import HTTP_TIMEOUT, run_base, static_collect
+from vigil.testing.mail import mailbox_serving
 from vigil.testing.nodes import Cluster, postgres_database_temporary
 from vigil.testing.signers import PETITION, sign_and_confirm, wait_for
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.postgres_cluster
 
 SIGNERS = 50
 CLIENTS = 5
+SEARCHES_ALLOWED = 3
 ARRIVALS_EVERY = 0.5
 NEW_TITLE = "Appeal hearing set for next week"
 PUBLISH = f"""
@@ -34,17 +36,24 @@ page.save_revision().publish()
 """
 
 
-@pytest.fixture
-def cluster(tmp_path, tmp_path_factory, mailbox, db):
+@pytest.fixture(scope="module")
+def mailbox_nodes():
+    with mailbox_serving() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, mailbox_nodes):
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.fail("the cluster test runs on PostgreSQL (make test's second pass)")
     static_root = static_collect(run_base(tmp_path_factory))
     with postgres_database_temporary() as database_url:
         cluster = Cluster(
-            work=tmp_path,
+            work=tmp_path_factory.mktemp("cluster"),
             database_url=database_url,
-            smtp_port=mailbox.port,
+            smtp_port=mailbox_nodes.port,
             static_root=static_root,
+            extra_env={"SEARCH_RATE_LIMIT": str(SEARCHES_ALLOWED)},
         )
         try:
             cluster.build()
@@ -79,7 +88,46 @@ def _publish_and_time_it(cluster: Cluster) -> dict[str, float]:
     return seen
 
 
-def test_two_nodes_sign_publish_and_survive_kill_9(cluster, mailbox):
+SESSION_FOR_ADMIN = """
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.get(username="admin")
+session = SessionStore()
+session["_auth_user_id"] = str(user.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = user.get_session_auth_hash()
+session.create()
+print("session", session.session_key)
+"""
+
+
+def test_sessions_and_rate_limits_hold_across_nodes(cluster):
+    """A session started on one node is known to the other (it is a database row), and
+    one address's searches are counted together whichever node answers them."""
+    node_a, node_b = cluster.nodes
+    key = manage("shell", "-c", SESSION_FOR_ADMIN, env=cluster.env).split()[-1]
+    for node in (node_a, node_b):
+        answer = requests.get(
+            node.url + "/admin/",
+            cookies={"sessionid": key},
+            allow_redirects=False,
+            timeout=HTTP_TIMEOUT,
+        )
+        # Signed in: the admin asks for the second factor, not for a password.
+        assert "/admin/login/" not in answer.headers.get("Location", ""), node.name
+    reader = {"X-Forwarded-For": "203.0.113.7"}
+    statuses = [
+        requests.get(
+            node.url + f"/search/?q=court{i}", headers=reader, timeout=HTTP_TIMEOUT
+        ).status_code
+        for i, node in enumerate([node_a, node_b] * SEARCHES_ALLOWED)
+    ]
+    assert statuses[:SEARCHES_ALLOWED] == [200] * SEARCHES_ALLOWED
+    assert set(statuses[SEARCHES_ALLOWED:]) == {429}, statuses
+
+
+def test_two_nodes_sign_publish_and_survive_kill_9(cluster, mailbox_nodes):
+    mailbox = mailbox_nodes
     stats: Counter = Counter()
     lock = threading.Lock()
     answered: list[str] = []
