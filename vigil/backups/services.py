@@ -49,7 +49,9 @@ SUFFIX = ".tar.gz.enc"
 # admin past its second factor; the rest is login throttling, rate counters, cached
 # pages and who-is-editing pings, none worth restoring. Queued mail carries live
 # confirmation and withdrawal links (and would go out again after a restore); used form
-# stamps expire within a day. Models not installed are skipped.
+# stamps expire within a day. Background tasks and leases belong to the processes of the
+# moment: what a task would do is in the restored rows, and the workers' schedules and
+# sweeps pick it up again. Models not installed are skipped.
 TRANSIENT_MODELS = (
     "sessions.Session",
     "axes.AccessAttempt",
@@ -63,6 +65,8 @@ TRANSIENT_MODELS = (
     "wagtailadmin.EditingSession",
     "actions.OutgoingMail",
     "actions.ConsumedStamp",
+    "django_tasks_database.DBTaskResult",
+    "core.Lease",
 )
 
 

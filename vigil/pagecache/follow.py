@@ -31,6 +31,8 @@ from .services import page_cache_root
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+# While the database is unavailable (a restart): one warning every so often, not four a second.
+PAUSE_SECONDS = 5
 EXPIRY_SWEEP_SECONDS = 30
 # Rows are read again for this long: a transaction that committed late (its row has an
 # older id than one already read) is still seen.
@@ -85,6 +87,7 @@ def page_cache_follow(*, stop: Callable[[], bool]) -> None:
         except DatabaseError:
             # The database is restarting or locked: the rows wait, and so does this.
             logger.warning("page cache follower: database unavailable", exc_info=True)
+            time.sleep(PAUSE_SECONDS)
         if len(seen) > 10_000:
             seen = set(list(seen)[-1000:])
         time.sleep(POLL_SECONDS)

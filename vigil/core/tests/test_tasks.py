@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
@@ -135,3 +136,40 @@ def test_the_admin_lists_a_failed_task_with_its_error(admin_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "flaky" in html and "builtins.OSError" in html and "mail server gone" in html
+
+
+def test_a_task_whose_outcome_the_database_refused_runs_again(db, monkeypatch):
+    """A full or locked database while a task's result is recorded does not end the
+    worker: the task goes back in the queue once the database answers again."""
+    from django.db import OperationalError
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+
+    from vigil.core.management.commands.worker import VigilWorker
+
+    worker = VigilWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
+    FLAKY_FAILURES[:] = []
+    result = flaky.enqueue().db_result
+    real = DBTaskResult.set_successful, DBTaskResult.set_failed
+
+    def full(self, value):
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(DBTaskResult, "set_successful", full)
+    monkeypatch.setattr(DBTaskResult, "set_failed", full)
+    with pytest.raises(OperationalError):
+        worker.step()
+    assert DBTaskResult.objects.get(pk=result.pk).status == TaskResultStatus.RUNNING
+    monkeypatch.setattr(DBTaskResult, "set_successful", real[0])
+    monkeypatch.setattr(DBTaskResult, "set_failed", real[1])
+    worker._stranded_requeue()
+    assert worker.step().pk == result.pk
+    assert DBTaskResult.objects.get(pk=result.pk).status == TaskResultStatus.SUCCESSFUL

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
-from django.db.utils import OperationalError
+from django.db.utils import DatabaseError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
@@ -26,6 +26,9 @@ logger = logging.getLogger("vigil.tasks")
 QUEUES = ("default", "slow")
 # How often a worker looks for tasks whose worker died (at its start, then every so often).
 ORPHAN_SWEEP_SECONDS = 30
+# Seconds a loop waits while the database is unavailable.
+PAUSE = 5
+_SWEPT = object()
 
 
 class VigilWorker(Worker):
@@ -34,6 +37,13 @@ class VigilWorker(Worker):
     and requeues the tasks of dead workers."""
 
     schedules = True
+    stranded: set
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Tasks this loop claimed whose outcome the database refused to record.
+        self.stranded = set()
+
     # The other queues' loops of this process, stopped with this one (Ctrl-C).
     shutdown_also: list["VigilWorker"] = []
 
@@ -45,27 +55,55 @@ class VigilWorker(Worker):
     def run(self) -> None:
         last_sweep = float("-inf")
         while self.running:
-            close_old_connections()
-            if self.schedules and time.monotonic() - last_sweep > ORPHAN_SWEEP_SECONDS:
+            try:
+                result = self._round(sweep=time.monotonic() - last_sweep > ORPHAN_SWEEP_SECONDS)
+            except DatabaseError:
+                # Locked, full, restarting: the work waits in the database, and so does
+                # this loop; it never ends for it (the server's own 503s say the same).
+                logger.exception("Worker: database unavailable; trying again in %s s", PAUSE)
+                close_old_connections()
+                time.sleep(PAUSE)
+                continue
+            if result is _SWEPT:
                 last_sweep = time.monotonic()
-                tasks_orphaned_requeue(now=timezone.now())
-            if self.schedules:
-                self._schedules_fire()
-            result = self.step()
-            close_old_connections()
+                continue
             if result is None:
                 if self.batch:
                     return
                 # Ctrl-C while idle ends the process from the signal handler.
                 time.sleep(self.interval)
 
+    def _round(self, *, sweep: bool):
+        close_old_connections()
+        self._stranded_requeue()
+        if self.schedules and sweep:
+            tasks_orphaned_requeue(now=timezone.now())
+            return _SWEPT
+        if self.schedules:
+            self._schedules_fire()
+        result = self.step()
+        close_old_connections()
+        return result
+
     def step(self) -> DBTaskResult | None:
         """Claim the next ready task and run it; None when there was none."""
         result = self._task_claim()
         if result is not None:
-            self.run_task(result)
-            self._retry_if_failed(result)
+            try:
+                self.run_task(result)
+                self._retry_if_failed(result)
+            except DatabaseError:
+                # Its outcome could not be recorded: run it again once the database is back.
+                self.stranded.add(result.pk)
+                raise
         return result
+
+    def _stranded_requeue(self) -> None:
+        for pk in list(self.stranded):
+            DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY, run_after=timezone.now()
+            )
+            self.stranded.discard(pk)
 
     def _schedules_fire(self) -> None:
         try:
