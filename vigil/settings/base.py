@@ -130,7 +130,10 @@ DATABASES = {"default": database_from_env(VAR_DIR / "vigil.sqlite3")}
 # transaction of the change that needs them and run by `manage.py worker` (Wagtail's own
 # run at once: vigil/core/task_backend.py).
 TASKS = {
-    "default": {"BACKEND": "vigil.core.task_backend.TaskBackend", "QUEUES": ["default", "slow"]}
+    "default": {
+        "BACKEND": "vigil.core.task_backend.TaskBackend",
+        "QUEUES": ["default", "mailings", "slow"],
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -370,7 +370,7 @@ def _delivery_send(delivery: Delivery, mailing: Mailing, content: dict, domain: 
         )
 
 
-@task(queue_name="slow")
+@task(queue_name="mailings")
 def mailings_send() -> int:
     """Send every queued mailing, and resume any a crash or a dead mail server cut off."""
     return mailings_process()

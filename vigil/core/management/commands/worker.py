@@ -22,8 +22,10 @@ from vigil.core.tasks import (
 )
 
 logger = logging.getLogger("vigil.tasks")
-# settings.TASKS names the same queues; the slow one gets long, network-bound work.
-QUEUES = ("default", "slow")
+# settings.TASKS names the same queues: quick work (forms' mail, publishing, purges), the
+# update mailings (long for a long list), and network-bound work (source checks that wait
+# for dead sites, mirror exports).
+QUEUES = ("default", "mailings", "slow")
 # How often a worker looks for tasks whose worker died (at its start, then every so often).
 ORPHAN_SWEEP_SECONDS = 30
 # Seconds a loop waits while the database is unavailable.
@@ -171,8 +173,9 @@ class Command(BaseCommand):
             "--queues",
             default=",".join(QUEUES),
             help=_(
-                "The queues to work on, separated by commas: default (mail, publishing, "
-                "purges) and slow (source checks, mirror exports)."
+                "The queues to work on, separated by commas: default (forms' mail, "
+                "publishing, purges), mailings (email updates) and slow (source checks, "
+                "mirror exports)."
             ),
         )
 
@@ -181,10 +184,10 @@ class Command(BaseCommand):
             raise CommandError(_("The interval must be more than 0 and at most 60 seconds."))
         names = [name.strip() for name in queues.split(",") if name.strip()]
         if not names or set(names) - set(QUEUES):
-            raise CommandError(_("Choose the queues among: default, slow."))
+            raise CommandError(_("Choose the queues among: default, mailings, slow."))
         # One loop per queue, each in its own thread: a source check that waits minutes
-        # for slow sites never holds back a confirmation email. The first loop (in this
-        # thread, which receives Ctrl-C) also fires the schedules.
+        # for dead sites never holds back a confirmation email or an update's mailing.
+        # The first loop (in this thread, which receives Ctrl-C) also fires the schedules.
         workers = [_worker(queues=[name], interval=interval, batch=batch) for name in names]
         for other in workers[1:]:
             other.schedules = False
