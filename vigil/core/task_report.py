@@ -14,13 +14,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-
-class TemplateColumn(Column):
-    """A column whose cell is rendered by its own template."""
-
-    def __init__(self, name, *, template_name, **kwargs):
-        super().__init__(name, **kwargs)
-        self.cell_template_name = template_name
+from .admin_columns import TemplateColumn
 
 
 class TaskReportView(ReportView):

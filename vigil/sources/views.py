@@ -2,20 +2,14 @@
 
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from vigil.core.admin_columns import TemplateColumn
+
 from . import services
 from .models import SourceLink
-
-
-class TemplateColumn(Column):
-    """A column whose cell is rendered by its own template."""
-
-    def __init__(self, name, *, template_name, **kwargs):
-        super().__init__(name, **kwargs)
-        self.cell_template_name = template_name
 
 
 class BrokenSourcesReportView(ReportView):

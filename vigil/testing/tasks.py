@@ -6,22 +6,11 @@ returns their paths in the order they ran. Schedules are not fired: a test that 
 a periodic task enqueues it (or calls `schedules_fire`) itself.
 """
 
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
-
-from vigil.core.management.commands.worker import VigilWorker
+from vigil.core.management.commands.worker import worker_new
 
 
 def tasks_run(*, limit: int = 100) -> list[str]:
-    worker = VigilWorker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
+    worker = worker_new(queues=["*"], interval=0, batch=True)
     ran = []
     for _ in range(limit):
         result = worker.step()

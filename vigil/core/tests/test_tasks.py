@@ -142,20 +142,10 @@ def test_a_task_whose_outcome_the_database_refused_runs_again(db, monkeypatch):
     """A full or locked database while a task's result is recorded does not end the
     worker: the task goes back in the queue once the database answers again."""
     from django.db import OperationalError
-    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 
-    from vigil.core.management.commands.worker import VigilWorker
+    from vigil.core.management.commands.worker import worker_new
 
-    worker = VigilWorker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
+    worker = worker_new(queues=["*"], interval=0, batch=True)
     FLAKY_FAILURES[:] = []
     result = flaky.enqueue().db_result
     real = DBTaskResult.set_successful, DBTaskResult.set_failed

@@ -138,7 +138,8 @@ class VigilWorker(Worker):
             task_failure_retry(result=result, now=timezone.now())
 
 
-def _worker(*, queues: list[str], interval: float, batch: bool) -> VigilWorker:
+def worker_new(*, queues: list[str], interval: float, batch: bool) -> VigilWorker:
+    """A worker loop on `queues` (tests use it to run tasks in their own process)."""
     return VigilWorker(
         queue_names=queues,
         interval=interval,
@@ -188,7 +189,7 @@ class Command(BaseCommand):
         # One loop per queue, each in its own thread: a source check that waits minutes
         # for dead sites never holds back a confirmation email or an update's mailing.
         # The first loop (in this thread, which receives Ctrl-C) also fires the schedules.
-        workers = [_worker(queues=[name], interval=interval, batch=batch) for name in names]
+        workers = [worker_new(queues=[name], interval=interval, batch=batch) for name in names]
         for other in workers[1:]:
             other.schedules = False
         workers[0].configure_signals()
