@@ -201,10 +201,10 @@ class LiveSite:
             raise RuntimeError(f"{error}:\n{self.log}") from None
 
     def task_worker_start(self) -> None:
-        """`manage.py worker`, polling often so that tests wait little for mail."""
+        """`manage.py worker`, polling twice a second so that tests wait little for mail."""
         with self.log_path.open("ab") as log:
             self.task_worker = subprocess.Popen(
-                [PYTHON, "manage.py", "worker", "--interval", "0.2"],
+                [PYTHON, "manage.py", "worker", "--interval", "0.5"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

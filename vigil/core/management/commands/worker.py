@@ -120,6 +120,9 @@ class VigilWorker(Worker):
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
+        # A read first: an idle worker takes no write lock (see schedules_fire).
+        if not tasks.exists():
+            return None
         try:
             with exclusive_transaction(tasks.db):
                 result = tasks.get_locked()
