@@ -226,9 +226,10 @@ class LiveSite:
             group_stop(self.task_worker)
 
     def worker_pids(self) -> set[int]:
-        """granian's worker processes: the children of the server's main process."""
+        """granian's worker processes: the children of the server's main process but its
+        page-cache follower (`manage.py page_cache_follow`, started by `serve`)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return {int(pid) for pid in children.read_text().split()}
+        return {int(pid) for pid in children.read_text().split() if not _is_follower(int(pid))}
 
     @property
     def log(self) -> str:
@@ -242,6 +243,14 @@ class LiveSite:
                 return db.execute(sql, params).fetchall()
         finally:
             db.close()
+
+
+def _is_follower(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"page_cache_follow" in command
 
 
 def run_base(tmp_path_factory) -> Path:
