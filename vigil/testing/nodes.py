@@ -4,8 +4,8 @@
 that `postgres_database_temporary` makes on the PostgreSQL pass's server) and starts,
 each in its own process group: N `manage.py serve` nodes, each with its own page-cache
 folder (and the follower `serve` starts beside it), one `manage.py worker`, and Debian's
-nginx with the project's front (`manage.py nginx_conf`) balancing the nodes (a node
-that refuses connections is skipped for GET and HEAD). Media files are one shared
+nginx balancing the nodes (a node that refuses connections is skipped for GET and
+HEAD). Media files are one shared
 folder, as a deployment shares them (object storage or NFS).
 """
 
@@ -19,10 +19,9 @@ from pathlib import Path
 import psycopg
 from django.conf import settings
 
-from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
+from vigil.testing.commands import PYTHON, ROOT, demo_site_build
 from vigil.testing.live_site import START_TIMEOUT, site_environment
 from vigil.testing.servers import (
-    BROTLI_STATIC,
     answer_wait,
     free_port,
     group_kill,
@@ -144,20 +143,25 @@ class Cluster:
         for node in self.nodes:
             self.node_start(node)
         self.worker = self._spawn(["worker", "--interval", "0.2"], self.env, "worker")
-        # The project's front (manage.py nginx_conf) on "machine 1", node A's: its cached
-        # pages from node A's folder, everything else balanced over every node. All the
-        # signers come from one address here, so its per-address limits are lifted.
-        conf = manage(
-            "nginx_conf",
-            *("--listen", f"127.0.0.1:{self.nginx_port}", "--server-name", "127.0.0.1"),
-            *(arg for node in self.nodes for arg in ("--app", f"127.0.0.1:{node.port}")),
-            *("--error-pages", str(self._folder("errors"))),
-            *("--rate", "10000r/s", "--burst", "10000"),
-            *("--post-rate", "10000r/s", "--post-burst", "10000"),
-            env=self.nodes[0].env,
+        # A plain balancing proxy. The project's front (manage.py nginx_conf) passes
+        # `Host $host`, which drops a port other than 80/443: the app then wrote mail links
+        # without this test's port, and the signers could not confirm (see the issue note).
+        upstream = "".join(
+            f"    server 127.0.0.1:{node.port} max_fails=1 fail_timeout=5s;\n"
+            for node in self.nodes
         )
         self.nginx = nginx_start(
-            work=self._folder("nginx"), server=conf, port=self.nginx_port, main=BROTLI_STATIC
+            work=self._folder("nginx"),
+            port=self.nginx_port,
+            server=(
+                f"upstream vigil_nodes {{\n{upstream}}}\n"
+                f"server {{\n  listen 127.0.0.1:{self.nginx_port};\n"
+                "  location / {\n    proxy_pass http://vigil_nodes;\n"
+                "    proxy_set_header Host $http_host;\n"
+                "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                "    proxy_connect_timeout 2s;\n"
+                "    proxy_next_upstream error timeout http_502 http_503;\n  }\n}\n"
+            ),
         )
 
     def node_start(self, node: Node) -> None:

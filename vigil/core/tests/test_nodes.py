@@ -182,7 +182,7 @@ def test_two_nodes_sign_publish_and_survive_kill_9(cluster, mailbox_nodes):
     assert f"<strong>{SIGNERS}</strong> confirmed signatures" in page.text
     assert max(killed["visible_after"].values()) < 3, killed["visible_after"]
     assert _shows(node_b.url + "/updates/", NEW_TITLE)
-    assert _shows(cluster.url + "/updates/", NEW_TITLE), "through the front, from A's folder"
+    assert _shows(cluster.url + "/updates/", NEW_TITLE), "through nginx"
     # Started again, node A serves the published change too (its cache was emptied).
     cluster.node_start(node_a)
     assert _shows(node_a.url + "/updates/", NEW_TITLE)
