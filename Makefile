@@ -77,9 +77,10 @@ test: lint
 
 # The journeys and the fault tests serve their own site from a SQLite file, whatever the
 # run's database, the browser tests see HTML rendered by the same queries on either, and
-# the bucket tests send files a database never sees: the PostgreSQL pass leaves them out
+# the bucket tests send files a database never sees, and a forged backup is a SQLite
+# file: the PostgreSQL pass leaves them out
 # (vigil/conftest.py marks them; README, *Tests*).
-POSTGRES_SKIPS := -m "not own_sqlite_site and not browser and not s3_server"
+POSTGRES_SKIPS := -m "not own_sqlite_site and not browser and not s3_server and not sqlite_only"
 # Several app nodes need one database server they share: PostgreSQL's pass runs them.
 SQLITE_SKIPS := -m "not postgres_cluster"
 

@@ -45,7 +45,6 @@ import shutil
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,7 +59,7 @@ from urllib.parse import urlsplit
 import requests
 
 from bench.postgres import postgres_database
-from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
+from vigil.testing.commands import ROOT, demo_site_build, manage, manage_spawn
 from vigil.testing.forms import form_inputs
 from vigil.testing.mail import confirm_links, mailbox_serving
 from vigil.testing.servers import answer_wait, free_port, group_stop
@@ -304,21 +303,10 @@ def db_state(env: dict) -> dict:
 def server(env: dict, port: int, log_path: Path):
     """`manage.py serve` and one `manage.py worker` (which sends the confirmation mail) as
     `make run` starts them, each in its own process group."""
-    with log_path.open("wb") as log:
-        process, worker = (
-            subprocess.Popen(
-                [PYTHON, "manage.py", *arguments],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            for arguments in (
-                ["serve", "--host", "127.0.0.1", "--port", str(port)],
-                ["worker", "--interval", "0.2"],
-            )
-        )
+    process = manage_spawn(
+        "serve", "--host", "127.0.0.1", "--port", str(port), env=env, log=log_path
+    )
+    worker = manage_spawn("worker", "--interval", "0.2", env=env, log=log_path)
     try:
         url = f"http://127.0.0.1:{port}{PETITION_PATH}"
         answer_wait(url=url, process=process, timeout=90)

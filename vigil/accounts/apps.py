@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from vigil.core.registry import schedule_register
 
@@ -38,4 +39,9 @@ class AccountsConfig(AppConfig):
         # this app's account lookup when it sends it.
         actions_services.outbox_password_reset_writer_register(messages=password_reset_messages)
         # Editors' IP addresses and sign-in records are kept only so long (settings).
-        schedule_register(name="accounts purge", task=accounts_purge_task, every=3600)
+        schedule_register(
+            name="accounts purge",
+            task=accounts_purge_task,
+            every=3600,
+            label=_("Delete editors' old addresses and sign-in records"),
+        )

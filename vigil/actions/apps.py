@@ -20,10 +20,28 @@ class ActionsConfig(AppConfig):
         # A send is enqueued when the editor presses send and a form's mail when the
         # form is posted; these runs resume what a dead mail server or a crash cut off,
         # and send mail the per-minute ceilings held back.
-        schedule_register(name="mailings", task=mailings.mailings_send, every=60)
-        schedule_register(name="mail outbox", task=outbox.outbox_deliver, every=10)
-        schedule_register(name="mail purge", task=outbox.outbox_purge_task, every=600)
         schedule_register(
-            name="unconfirmed purge", task=privacy.unconfirmed_purge_task, every=86400
+            name="mailings",
+            task=mailings.mailings_send,
+            every=60,
+            label=_("Send updates to subscribers"),
+        )
+        schedule_register(
+            name="mail outbox",
+            task=outbox.outbox_deliver,
+            every=10,
+            label=_("Send the forms' email (confirmations, password resets)"),
+        )
+        schedule_register(
+            name="mail purge",
+            task=outbox.outbox_purge_task,
+            every=600,
+            label=_("Delete sent email from the outbox"),
+        )
+        schedule_register(
+            name="unconfirmed purge",
+            task=privacy.unconfirmed_purge_task,
+            every=86400,
+            label=_("Delete signatures and subscriptions never confirmed"),
         )
         task_retry_register(task=mailings.mailings_send, delays=(30, 120, 600))

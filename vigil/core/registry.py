@@ -25,13 +25,17 @@ class ScheduledTask:
 
 _schedules: dict[str, ScheduledTask] = {}
 _retry_delays: dict[str, tuple[int, ...]] = {}
+_task_labels: dict[str, Any] = {}
 _startup_tasks: dict[str, Callable[[], None]] = {}
 _body_filters: dict[str, Callable[[str, HttpRequest], str]] = {}
 
 
-def schedule_register(*, name: str, task: Any, every: int) -> None:
-    """Have `manage.py worker` enqueue `task` every `every` seconds (vigil/core/tasks.py)."""
+def schedule_register(*, name: str, task: Any, every: int, label: Any) -> None:
+    """Have `manage.py worker` enqueue `task` every `every` seconds (vigil/core/tasks.py).
+    `label` (a lazy translation) is what the admin's Background tasks report calls the
+    task: editors read it in their language, not as a function's name."""
     _schedules[name] = ScheduledTask(name=name, task=task, every=every)
+    _task_labels[task.module_path] = label
 
 
 def schedules() -> list[ScheduledTask]:
@@ -46,6 +50,11 @@ def task_retry_register(*, task: Any, delays: Sequence[int]) -> None:
 
 def task_retry_delays(*, task_path: str) -> tuple[int, ...]:
     return _retry_delays.get(task_path, ())
+
+
+def task_label(*, task_path: str) -> Any:
+    """What the admin's Background tasks report calls a task (schedule_register's label)."""
+    return _task_labels.get(task_path)
 
 
 def startup_task_register(*, name: str, run: Callable[[], None]) -> None:

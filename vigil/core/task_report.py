@@ -8,6 +8,7 @@ who runs the server see the same record.
 from django.db.models import Case, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -15,6 +16,29 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .admin_columns import TemplateColumn
+from .registry import task_label
+
+# django-tasks has no Russian or Kazakh catalogue: the report says the status in words of
+# its own, translated with the rest of Vigil.
+STATUS_LABELS = {
+    TaskResultStatus.READY: pgettext_lazy("task status", "Waiting"),
+    TaskResultStatus.RUNNING: pgettext_lazy("task status", "Running"),
+    TaskResultStatus.FAILED: pgettext_lazy("task status", "Failed"),
+    TaskResultStatus.SUCCESSFUL: pgettext_lazy("task status", "Done"),
+}
+
+
+def status_label(result: DBTaskResult) -> str:
+    return STATUS_LABELS.get(result.status, result.status)
+
+
+class TaskColumn(TemplateColumn):
+    """The task's name in the editor's language (schedule_register's label), and its path."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["label"] = task_label(task_path=instance.task_path)
+        return context
 
 
 class TaskReportView(ReportView):
@@ -26,8 +50,8 @@ class TaskReportView(ReportView):
     permission_required = "view"
     no_results_message = _("No background task has run yet. Is a worker running?")
     columns = [
-        TemplateColumn("task_path", label=_("Task"), template_name="core/admin/task_cell.html"),
-        Column("status", label=_("Status"), accessor="get_status_display"),
+        TaskColumn("task_path", label=_("Task"), template_name="core/admin/task_cell.html"),
+        Column("status", label=_("Status"), accessor=status_label),
         DateColumn("enqueued_at", label=_("Queued")),
         DateColumn("finished_at", label=_("Finished")),
         TemplateColumn(

@@ -187,6 +187,24 @@ def _update_mailed(journey, page, update_id: int) -> None:
     page.wait_for_load_state()
     expect(page.locator(".messages")).to_contain_text("is queued for")
     journey.shot(page, "mailing-queued")
+    _mailing_seen_sent(journey, page)
+
+
+def _mailing_seen_sent(journey, page) -> None:
+    """Did it go out? Reports > Background tasks says so in words, once the worker ran it."""
+    sidebar = page.locator("#wagtail-sidebar")
+    sidebar.get_by_role("button", name="Reports").click()
+    sidebar.get_by_role("link", name="Background tasks").click()
+    page.wait_for_load_state()
+    row = page.locator("tbody tr", has_text="Send updates to subscribers").first
+    for _attempt in range(20):
+        if row.count() and "Done" in row.inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(row).to_contain_text("Done")
+    expect(page.locator("main")).not_to_contain_text("Traceback")
+    journey.shot(page, "mailing-sent")
 
 
 def _refusals_seen(journey, page) -> None:

@@ -18,6 +18,11 @@ class MirrorConfig(AppConfig):
         # A publish enqueues a refresh in its own transaction (signals.py); this run
         # catches every other change (statements, documents, settings) within a minute,
         # and makes the daily full export.
-        schedule_register(name="mirror refresh", task=mirror_refresh_task, every=60)
+        schedule_register(
+            name="mirror refresh",
+            task=mirror_refresh_task,
+            every=60,
+            label=_("Refresh the static mirror"),
+        )
         page_published.connect(signals.mirror_refresh_enqueue, dispatch_uid="vigil-mirror")
         page_unpublished.connect(signals.mirror_refresh_enqueue, dispatch_uid="vigil-mirror-un")

@@ -19,4 +19,9 @@ class PageCacheConfig(AppConfig):
         signals.connect()
         # Templates or code may have changed since the pages were cached.
         startup_task_register(name="page cache clear", run=page_cache_clear)
-        schedule_register(name="page cache prune", task=page_cache_prune_task, every=3600)
+        schedule_register(
+            name="page cache prune",
+            task=page_cache_prune_task,
+            every=3600,
+            label=_("Delete expired cached pages"),
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from vigil.core.registry import schedule_register
 
@@ -12,4 +13,9 @@ class RateLimitsConfig(AppConfig):
         from .services import ratelimit_purge_task  # in ready(): Django idiom
 
         # Old rate-limit windows are never read again; an hourly purge keeps the table small.
-        schedule_register(name="rate counter purge", task=ratelimit_purge_task, every=3600)
+        schedule_register(
+            name="rate counter purge",
+            task=ratelimit_purge_task,
+            every=3600,
+            label=_("Delete old rate-limit counters"),
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from vigil.core.registry import schedule_register
 
@@ -10,4 +11,9 @@ class SourcesConfig(AppConfig):
     def ready(self):
         from .services import sources_check_daily  # in ready(): Django idiom
 
-        schedule_register(name="source check", task=sources_check_daily, every=3600)
+        schedule_register(
+            name="source check",
+            task=sources_check_daily,
+            every=3600,
+            label=_("Check that cited sources still answer"),
+        )

@@ -23,6 +23,20 @@ def manage_run(*args: str, env: dict, timeout: float | None = None) -> subproces
     return python_run("manage.py", *args, env=env, timeout=timeout)
 
 
+def manage_spawn(*args: str, env: dict, log: Path) -> subprocess.Popen:
+    """`manage.py args` started in its own process group (group_stop and group_kill end
+    it with its children), its output appended to `log`."""
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def manage(*args: str, env: dict) -> str:
     """`manage.py args` in `env`: what it printed, or a RuntimeError that shows its output."""
     result = manage_run(*args, env=env)

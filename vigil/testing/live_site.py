@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage
+from vigil.testing.commands import PYTHON, ROOT, demo_site_build, manage, manage_spawn
 from vigil.testing.servers import answer_wait, free_port, group_kill, group_stop
 
 SETTINGS_MODULE = "faultsite_settings"
@@ -177,22 +177,20 @@ class LiveSite:
     def manage(self, *args: str) -> str:
         return manage(*args, env=self.env)
 
-    def start(self, *, task_worker: bool = True) -> None:
-        """Start `manage.py serve` in its own process group, and a task worker unless one
-        runs (or `task_worker` is False); return once the server answers."""
+    def start(self, *, task_worker: bool = True, follow: bool = True) -> None:
+        """Start `manage.py serve` in its own process group (with its page-cache follower
+        unless `follow` is False), and a task worker unless one runs (or `task_worker` is
+        False); return once the server answers."""
         self.starts += 1
         with self.log_path.open("ab") as log:
             log.write(f"\n=== start {self.starts} ===\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-                + ["--workers", str(self.workers)],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = manage_spawn(
+            *("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+            *("--workers", str(self.workers)),
+            *(() if follow else ("--no-follow",)),
+            env=self.env,
+            log=self.log_path,
+        )
         if task_worker and (self.task_worker is None or self.task_worker.poll() is not None):
             self.task_worker_start()
         try:
@@ -202,15 +200,9 @@ class LiveSite:
 
     def task_worker_start(self) -> None:
         """`manage.py worker`, polling twice a second so that tests wait little for mail."""
-        with self.log_path.open("ab") as log:
-            self.task_worker = subprocess.Popen(
-                [PYTHON, "manage.py", "worker", "--interval", "0.5"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.task_worker = manage_spawn(
+            "worker", "--interval", "0.5", env=self.env, log=self.log_path
+        )
 
     def kill(self) -> None:
         """kill -9 the whole process group: granian's main process and its workers."""

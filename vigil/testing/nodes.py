@@ -12,14 +12,16 @@ folder, as a deployment shares them (object storage or NFS).
 import contextlib
 import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import psycopg.errors
 from django.conf import settings
 
-from vigil.testing.commands import PYTHON, ROOT, demo_site_build
+from vigil.testing.commands import demo_site_build, manage_spawn
 from vigil.testing.live_site import START_TIMEOUT, site_environment
 from vigil.testing.servers import (
     answer_wait,
@@ -44,7 +46,7 @@ STATIC_ROOT = Path({static_root!r})
 
 
 @contextlib.contextmanager
-def postgres_database_temporary() -> Iterator[str]:
+def postgres_database_temporary(*, prefix: str = "vigil_nodes") -> Iterator[str]:
     """A new database on the server the test run's own database is on (the PostgreSQL
     pass's), as a URL; dropped afterwards, whoever is still connected."""
     db = settings.DATABASES["default"]
@@ -54,7 +56,7 @@ def postgres_database_temporary() -> Iterator[str]:
         "host": db["HOST"] or "127.0.0.1",
         "port": db["PORT"] or 5432,
     }
-    name = f"vigil_nodes_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
@@ -63,7 +65,26 @@ def postgres_database_temporary() -> Iterator[str]:
                 f"{server['port']}/{name}"
             )
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            postgres_database_drop(admin, name=name)
+
+
+def postgres_database_drop(admin: psycopg.Connection, *, name: str) -> None:
+    """Drop a test database whoever is still connected. Not `WITH (FORCE)`: that refuses
+    when an autovacuum worker is in the database (it belongs to no role we are a member
+    of), while a plain DROP stops autovacuum by itself; our own leftover connections are
+    ended first, and a connection that races in is waited out."""
+    for _ in range(50):
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+            [name],
+        )
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            time.sleep(0.2)
+    raise RuntimeError(f"database {name} stayed in use")
 
 
 @dataclass
@@ -143,9 +164,12 @@ class Cluster:
         for node in self.nodes:
             self.node_start(node)
         self.worker = self._spawn(["worker", "--interval", "0.2"], self.env, "worker")
-        # A plain balancing proxy. The project's front (manage.py nginx_conf) passes
-        # `Host $host`, which drops a port other than 80/443: the app then wrote mail links
-        # without this test's port, and the signers could not confirm (see the issue note).
+        # A plain balancing proxy: what is shown here is the nodes sharing one database.
+        # The front's own conf (manage.py nginx_conf, tested with one app server in
+        # vigil/pagecache/tests/test_nginx_front.py) limits POSTs per address, which 50
+        # signers from one address would hit, and passes Host without a port, as it
+        # listens on 80 and 443; this one listens on a free port, which links in mail
+        # must keep ($http_host).
         upstream = "".join(
             f"    server 127.0.0.1:{node.port} max_fails=1 fail_timeout=5s;\n"
             for node in self.nodes
@@ -180,15 +204,7 @@ class Cluster:
         return folder
 
     def _spawn(self, arguments: list[str], env: dict, name: str) -> subprocess.Popen:
-        log = (self._folder(name) / "log").open("ab")
-        return subprocess.Popen(
-            [PYTHON, "manage.py", *arguments],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        return manage_spawn(*arguments, env=env, log=self._folder(name) / "log")
 
     def log(self, name: str) -> str:
         path = self.work / name / "log"

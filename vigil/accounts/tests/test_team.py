@@ -39,9 +39,13 @@ def test_every_site_has_the_team_groups():
     }
     assert campaign <= perms("Editors") and not supporters & perms("Editors")
     assert campaign <= perms("Moderators") and not supporters & perms("Moderators")
-    assert perms("Mail senders") == {"wagtailadmin.access_admin", "actions.send_mailing"}
+    # Every group sees Reports > Background tasks (did the mailing, the publish go out?).
+    tasks = "django_tasks_database.view_dbtaskresult"
+    assert tasks in perms("Editors") and tasks in perms("Moderators")
+    assert perms("Mail senders") == {"wagtailadmin.access_admin", "actions.send_mailing", tasks}
     assert perms("Signer data") == {
         "wagtailadmin.access_admin",
+        tasks,
         "actions.export_signature",
         "actions.delete_signature",
         "actions.delete_subscriber",

@@ -147,10 +147,8 @@ def _nothing_changed(users: int, settings) -> None:
     assert (Path(settings.MEDIA_ROOT) / "documents" / "a.txt").read_text() == "evidence"
 
 
-@pytest.mark.skipif(
-    not django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="the forged row is written into a SQLite file",
-)
+# The forged row is written into the backup's SQLite file.
+@pytest.mark.sqlite_only
 def test_database_and_manifest_changed_together_are_refused(secrets_archive, settings, tmp_path):
     archive, _key = secrets_archive
     users = get_user_model().objects.count()

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from django.test import Client
 
 from vigil.backups.crypto import backup_key_parse, stream_decrypt, stream_encrypt
 from vigil.testing.commands import manage_run, python_run
+from vigil.testing.nodes import postgres_database_temporary
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PAGES = ["/", "/updates/", "/cases/karim-massimov/", "/ru/", "/petition/", "/library/"]
@@ -66,14 +66,8 @@ def media_digests(root: Path) -> dict[str, str]:
 def fresh_database(transactional_db, tmp_path):
     """A DATABASE_URL for a new, empty database of the engine the suite runs on."""
     if connection.vendor == "postgresql":
-        name = f"vigil_restore_{uuid.uuid4().hex[:12]}"
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        s = connection.settings_dict
-        host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-        yield f"postgres://{s['USER']}:{s['PASSWORD']}@{host}/{name}"
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with postgres_database_temporary(prefix="vigil_restore") as url:
+            yield url
     else:
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
 

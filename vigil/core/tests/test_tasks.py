@@ -8,10 +8,14 @@ import subprocess
 import sys
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
+from wagtail.users.models import UserProfile
 
+from vigil.accounts.tests.factories import UserFactory
+from vigil.actions.services.mailings import mailings_send
 from vigil.core.models import Schedule
 from vigil.core.registry import schedules, task_retry_register
 from vigil.core.tasks import (
@@ -136,6 +140,26 @@ def test_the_admin_lists_a_failed_task_with_its_error(admin_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "flaky" in html and "builtins.OSError" in html and "mail server gone" in html
+
+
+def test_a_team_member_reads_the_report_in_russian_without_the_error_details(client, db):
+    """A mail server's refusal may name a supporter's address: the traceback is for
+    superusers; a Mail sender sees the task's name and status in words, in Russian."""
+    user = UserFactory(username="mila")
+    user.groups.add(Group.objects.get(name="Mail senders"))
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "ru"
+    profile.save()
+    client.force_login(user)
+    task_retry_register(task=flaky, delays=())
+    FLAKY_FAILURES[:] = ["once"]
+    flaky.enqueue()
+    mailings_send.enqueue()
+    tasks_run()
+    html = client.get("/admin/reports/background-tasks/").content.decode()
+    assert "Отправка новостей подписчикам" in html and "Готово" in html, html
+    assert "builtins.OSError" in html and "Не удалось" in html
+    assert "mail server gone" not in html and "Traceback" not in html
 
 
 def test_a_task_whose_outcome_the_database_refused_runs_again(db, monkeypatch):
