@@ -24,11 +24,13 @@ def sqlite_files_private() -> list[Path]:
     changed = []
     for suffix in _COMPANIONS:
         path = Path(name + suffix)
+        # A companion comes and goes with the connections of other processes (the
+        # worker's last close deletes -wal and -shm): gone between the two calls is fine.
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+                changed.append(path)
         except FileNotFoundError:
             continue
-        if mode & 0o077:
-            path.chmod(mode & 0o700)
-            changed.append(path)
     return changed

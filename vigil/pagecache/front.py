@@ -44,7 +44,9 @@ FRONT_TYPES = {
 _PER_PAGE = {"content-type", "content-language", "last-modified"}
 # A path nginx can find as it is: no percent-decoding, case or dot segments to differ on.
 _SAFE_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?)*")
-_SAFE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+# A host as nginx's $host writes it (lower case), with the port of a front that listens
+# on another than the scheme's own (nginx.py host_expression).
+_SAFE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?")
 
 
 def _host_allowed() -> str:

@@ -91,6 +91,18 @@ def _security_headers(scheme: str) -> list[tuple[str, str]]:
     return [(names.get(name, name.title()), value) for name, value in headers]
 
 
+def host_expression(options: FrontOptions) -> str:
+    """The host as the app sees it (Host) and as cached pages are filed under it: `$host`
+    on the scheme's own port, where readers' addresses have no port (and a port a client
+    writes into Host makes no other copy of a page); with its port on any other, which
+    every address the app writes (mail, redirects) must then keep. Never the client's
+    own `$http_host`."""
+    tls = bool(options.tls_cert and options.tls_key)
+    address = options.tls_listen if tls else options.listen
+    port = address.rsplit(":", 1)[-1]
+    return "$host" if port == ("443" if tls else "80") else "$host:$server_port"
+
+
 def _http_maps(options: FrontOptions) -> list[str]:
     """The upstream, the limit zones and the maps the server blocks read."""
     cookies = sorted(private_cookie_names())
@@ -121,7 +133,7 @@ def _http_maps(options: FrontOptions) -> list[str]:
         "# Where a cached page is, for an anonymous GET or HEAD without a query string",
         "# (a session or messages cookie, any query string: the app answers).",
         f"map {key} $vigil_page {{",
-        f'    {anonymous} "/$scheme/$host$uri";',
+        f'    {anonymous} "/$scheme/{host_expression(options)}$uri";',
         '    default "/-";',
         "}",
         "",
@@ -206,10 +218,8 @@ def _app_and_errors(*, scheme: str, options: FrontOptions) -> list[str]:
         "        proxy_pass http://vigil_app;",
         "        proxy_http_version 1.1;",
         '        proxy_set_header Connection "";',
-        "        # Without a port (the front listens on 80 and 443): the app keys cached",
-        "        # pages by host, as nginx finds them ($host), and a port in Host would make",
-        "        # a copy per port a client cares to name.",
-        "        proxy_set_header Host $host;",
+        "        # The host as cached pages are filed under it ($vigil_page).",
+        f"        proxy_set_header Host {host_expression(options)};",
         "        # The app takes the reader's address from the last entry (PROXY_COUNT=1).",
         "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "        proxy_set_header X-Forwarded-Proto $scheme;",

@@ -4,9 +4,9 @@
 that `postgres_database_temporary` makes on the PostgreSQL pass's server) and starts,
 each in its own process group: N `manage.py serve` nodes, each with its own page-cache
 folder (and the follower `serve` starts beside it), one `manage.py worker`, and Debian's
-nginx balancing the nodes (a node that refuses connections is skipped for GET and
-HEAD). Media files are one shared
-folder, as a deployment shares them (object storage or NFS).
+nginx with the project's front (`manage.py nginx_conf`) balancing the nodes and serving
+node A's cached pages from disk. Media files are one shared folder, as a deployment
+shares them (object storage or NFS).
 """
 
 import contextlib
@@ -21,9 +21,10 @@ import psycopg
 import psycopg.errors
 from django.conf import settings
 
-from vigil.testing.commands import demo_site_build, manage_spawn
+from vigil.testing.commands import demo_site_build, manage, manage_spawn
 from vigil.testing.live_site import START_TIMEOUT, site_environment
 from vigil.testing.servers import (
+    BROTLI_STATIC,
     answer_wait,
     free_port,
     group_kill,
@@ -164,28 +165,20 @@ class Cluster:
         for node in self.nodes:
             self.node_start(node)
         self.worker = self._spawn(["worker", "--interval", "0.2"], self.env, "worker")
-        # A plain balancing proxy: what is shown here is the nodes sharing one database.
-        # The front's own conf (manage.py nginx_conf, tested with one app server in
-        # vigil/pagecache/tests/test_nginx_front.py) limits POSTs per address, which 50
-        # signers from one address would hit, and passes Host without a port, as it
-        # listens on 80 and 443; this one listens on a free port, which links in mail
-        # must keep ($http_host).
-        upstream = "".join(
-            f"    server 127.0.0.1:{node.port} max_fails=1 fail_timeout=5s;\n"
-            for node in self.nodes
+        # The project's front (manage.py nginx_conf), balancing both nodes and serving
+        # node A's cached pages from its folder, as on the deployment's first machine
+        # (deploy/README.md). Limits per address raised: every signer here is 127.0.0.1.
+        conf = manage(
+            "nginx_conf",
+            *("--listen", f"127.0.0.1:{self.nginx_port}", "--server-name", "127.0.0.1"),
+            *(argument for node in self.nodes for argument in ("--app", f"127.0.0.1:{node.port}")),
+            *("--error-pages", str(self._folder("nginx-errors"))),
+            *("--rate", "1000r/s", "--burst", "1000"),
+            *("--post-rate", "6000r/m", "--post-burst", "500"),
+            env=self.nodes[0].env,
         )
         self.nginx = nginx_start(
-            work=self._folder("nginx"),
-            port=self.nginx_port,
-            server=(
-                f"upstream vigil_nodes {{\n{upstream}}}\n"
-                f"server {{\n  listen 127.0.0.1:{self.nginx_port};\n"
-                "  location / {\n    proxy_pass http://vigil_nodes;\n"
-                "    proxy_set_header Host $http_host;\n"
-                "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
-                "    proxy_connect_timeout 2s;\n"
-                "    proxy_next_upstream error timeout http_502 http_503;\n  }\n}\n"
-            ),
+            work=self._folder("nginx"), port=self.nginx_port, server=conf, main=BROTLI_STATIC
         )
 
     def node_start(self, node: Node) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from vigil.backups.crypto import (
     HEADER_BYTES,
@@ -27,6 +28,7 @@ from vigil.backups.crypto import (
     stream_encrypt,
 )
 from vigil.backups.services import transient_tables
+from vigil.backups.storage import sqlite_files_private
 from vigil.backups.tests.test_backups import BASE_DIR, _rewrite, archive_plain, archive_tar
 from vigil.testing.forgery import members_backdoored
 
@@ -261,3 +263,27 @@ def test_make_run_keeps_var_and_its_keys_private(tmp_path):
     key = (var / "backup-key").read_text()
     subprocess.run(["scripts/var-private.sh", str(var)], cwd=BASE_DIR, check=True)
     assert (var / "backup-key").read_text() == key  # never replaced
+
+
+@pytest.mark.sqlite_only
+def test_serve_makes_the_database_private_while_a_worker_comes_and_goes(tmp_path, monkeypatch):
+    """serve's start-up check (storage.py): the worker's last connection deletes -wal and
+    -shm whenever it closes, so one may vanish between being found and its chmod; the
+    others are still made private and serve starts (a journey's restart once died here)."""
+    database = tmp_path / "db.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").write_bytes(b"")
+        Path(f"{database}{suffix}").chmod(0o644)
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(database))
+    chmod = Path.chmod
+
+    def vanishing(path, mode):
+        if path.name.endswith("-wal"):
+            path.unlink()  # the worker closed its last connection just now
+            raise FileNotFoundError(path)
+        chmod(path, mode)
+
+    monkeypatch.setattr(Path, "chmod", vanishing)
+    changed = sqlite_files_private()
+    assert [p.name for p in changed] == ["db.sqlite3", "db.sqlite3-shm"]
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600

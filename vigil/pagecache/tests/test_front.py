@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from vigil.pagecache import store
 from vigil.pagecache.front import front_file, front_headers
-from vigil.pagecache.nginx import FrontOptions, nginx_conf
+from vigil.pagecache.nginx import FrontOptions, host_expression, nginx_conf
 from vigil.testing.commands import ROOT, manage_run
 from vigil.testing.servers import BROTLI_STATIC, nginx_check
 
@@ -92,7 +92,7 @@ def test_expired_entries_are_deleted_by_key_and_clearing_empties_nginxs_folder(t
         ("http://example.org/a/../b/", _headers()),
         ("http://example.org/%D0%B0/", _headers()),
         ("http://Example.org/about/", _headers()),
-        ("http://example.org:8000/about/", _headers()),
+        ("http://example.org:8000:1/about/", _headers()),
         ("http://example.org/.hidden/", _headers()),
         ("http://example.org/x.pdf", [("Content-Type", "application/pdf"), *_headers()[1:]]),
     ],
@@ -106,6 +106,21 @@ def test_a_russian_page_and_a_feed_are_served_by_nginx():
     assert front_file(url="http://example.org/ru/", headers=ru) == ("http/example.org/ru/", "html")
     feed = [("Content-Type", "application/rss+xml; charset=utf-8"), *_headers()[1:]]
     assert front_file(url="http://example.org/updates/feed/rss/", headers=feed)[1] == "rss"
+
+
+def test_a_front_on_another_port_files_pages_and_passes_host_with_it():
+    """On 80/443 readers' addresses have no port: Host and the files go without one, and a
+    port a client writes into Host changes nothing. On another port (a second site on one
+    machine, the tests) the app must keep it in every address it writes, and the files
+    are found under it."""
+    assert host_expression(FrontOptions(listen="80")) == "$host"
+    assert host_expression(FrontOptions(listen="0.0.0.0:80")) == "$host"
+    tls = {"tls_cert": "/c.pem", "tls_key": "/k.pem"}
+    assert host_expression(FrontOptions(tls_listen="443", **tls)) == "$host"
+    assert host_expression(FrontOptions(listen="127.0.0.1:8080")) == "$host:$server_port"
+    assert host_expression(FrontOptions(tls_listen="8443", **tls)) == "$host:$server_port"
+    url = "http://example.org:8080/about/"
+    assert front_file(url=url, headers=_headers()) == ("http/example.org:8080/about/", "html")
 
 
 def test_the_committed_example_is_what_the_command_prints():
