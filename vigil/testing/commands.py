@@ -53,16 +53,17 @@ def demo_site_build(
 ) -> None:
     """The demo campaign, as `make run` loads it, in the database of `env`: `migrate`, the
     demo (its admin's password and set-up link kept in `var_dir`, never over the repo's
-    var/), then `site_url base_url` and `collectstatic` when asked."""
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    manage(
-        "shell",
-        "-c",
-        "from pathlib import Path; from vigil.demo.services import demo_load; "
+    var/), then `site_url base_url` and `collectstatic` when asked. One process: each
+    Django start costs a couple of seconds, and every test run builds a site."""
+    steps = [
+        "from pathlib import Path",
+        "from django.core.management import call_command",
+        "from vigil.demo.services import demo_load",
+        "call_command('migrate', interactive=False, verbosity=0)",
         f"demo_load(var_dir=Path({str(var_dir)!r}))",
-        env=env,
-    )
+    ]
     if base_url:
-        manage("site_url", base_url, env=env)
+        steps.append(f"call_command('site_url', {base_url!r})")
     if static:
-        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        steps.append("call_command('collectstatic', interactive=False, verbosity=0)")
+    manage("shell", "-c", "\n".join(steps), env=env)

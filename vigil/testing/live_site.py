@@ -177,10 +177,15 @@ class LiveSite:
     def manage(self, *args: str) -> str:
         return manage(*args, env=self.env)
 
-    def start(self, *, task_worker: bool = True, follow: bool = True) -> None:
-        """Start `manage.py serve` in its own process group (with its page-cache follower
-        unless `follow` is False), and a task worker unless one runs (or `task_worker` is
-        False); return once the server answers."""
+    def start(self, *, task_worker: bool = True, follow: bool = False) -> None:
+        """Start `manage.py serve` in its own process group, and a task worker unless one
+        runs (or `task_worker` is False); return once the server answers.
+
+        Without the page-cache follower unless `follow`: a site of one node, with no
+        nginx in front, has nothing for it to do (the process that makes a change deletes
+        that node's copies itself; the follower is for other nodes' folders, and for the
+        files nginx serves), and a Django process less per start is minutes less of
+        `make test`. The two-node test (vigil/testing/nodes.py) runs it."""
         self.starts += 1
         with self.log_path.open("ab") as log:
             log.write(f"\n=== start {self.starts} ===\n".encode())

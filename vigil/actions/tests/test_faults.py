@@ -174,8 +174,8 @@ _SEND_FAILED = "vigil.actions.services.mailings.mailings_send failed (attempt 1)
 
 def test_the_mail_worker_survives_a_dead_mail_server(site_template, tmp_path):
     """The mailing task raises while the mail server is down; the failure is logged with
-    its traceback, the task is retried after its delay, and once the mail server is back
-    the send goes out."""
+    its traceback, the task waits for its first retry delay (30 s), and once the mail
+    server is back and that moment has come the send goes out."""
     smtp_port = free_port()  # nothing listens here yet
     site = LiveSite(site_template, tmp_path / "site", smtp_port=smtp_port)
     mailing_id = int(site.manage("shell", "-c", QUEUE_MAILING).split()[-1])
@@ -183,8 +183,20 @@ def test_the_mail_worker_survives_a_dead_mail_server(site_template, tmp_path):
         site.start()
         wait_for(lambda: _SEND_FAILED in site.log, "the worker's failure in the log")
         assert _mailing_state(site, mailing_id)[1] == 0
+        assert "it runs again in 30 s" in site.log
+        waits = site.query(
+            "SELECT (julianday(run_after) - julianday('now')) * 86400"
+            " FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path LIKE '%mailings_send' AND status = 'READY'"
+        )
+        assert waits and all(20 < wait <= 30 for (wait,) in waits), waits
         box = Mailbox()
         with smtp_server(box, smtp_port):
+            # The 30 s pass at once: the retry's moment is brought forward.
+            site.query(
+                "UPDATE django_tasks_database_dbtaskresult SET run_after = datetime('now')"
+                " WHERE task_path LIKE '%mailings_send' AND status = 'READY'"
+            )
             wait_for(lambda: _mailing_state(site, mailing_id)[0] == "done", "the send")
             assert site.log.count(_SEND_FAILED) >= 1
             assert len(_update_recipients(box)) == SUBSCRIBERS

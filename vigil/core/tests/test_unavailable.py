@@ -86,9 +86,9 @@ def assert_unavailable_page(response, *, language: str = "en") -> None:
 def locked_site(site_template, tmp_path, mailbox):
     """A served site whose SQLite busy timeout is 1 s, so a lock shows quickly. Only the
     web server reads the file: a lock that shuts readers out waits until none reads, and
-    a task worker's and a page-cache follower's polls, several a second, kept it waiting."""
+    a task worker's polls, several a second, kept it waiting."""
     site = LiveSite(site_template, tmp_path / "site", smtp_port=mailbox.port, busy_seconds=1)
-    site.start(task_worker=False, follow=False)
+    site.start(task_worker=False)
     try:
         yield site
     finally:
