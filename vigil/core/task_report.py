@@ -49,9 +49,11 @@ class TaskReportView(ReportView):
     model = DBTaskResult
     permission_required = "view"
     no_results_message = _("No background task has run yet. Is a worker running?")
+    # The status first: on a phone the columns past the second are off screen, and
+    # "did it run?" is what an editor opens the report for.
     columns = [
-        TaskColumn("task_path", label=_("Task"), template_name="core/admin/task_cell.html"),
         Column("status", label=_("Status"), accessor=status_label),
+        TaskColumn("task_path", label=_("Task"), template_name="core/admin/task_cell.html"),
         DateColumn("enqueued_at", label=_("Queued")),
         DateColumn("finished_at", label=_("Finished")),
         TemplateColumn(

@@ -13,12 +13,15 @@ group allows it and whom to ask.
 
 Lev (Editors only) writes an update and submits it for moderation (a moderator
 publishes), and is told, in his language, that sending mail needs *Mail senders* and
-exporting signatures needs *Signer data*.
+exporting signatures needs *Signer data*; then, on a phone, he reads under Reports >
+Background tasks that the scheduled publishing ran.
 """
 
 import contextlib
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from fpdf import FPDF
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
@@ -290,3 +293,44 @@ def test_an_editor_submits_for_moderation_and_is_told_whom_to_ask(journey, langu
     expect(main).to_contain_text("Signer data")
     expect(main).to_contain_text("admin@localhost")
     journey.shot(page, "export-refused")
+    _task_report_read_on_a_phone(journey, page, language)
+
+
+# Reports > Background tasks as Lev reads it: the menu, the heading, a task, its status.
+# Wagtail has no Kazakh catalogue, so its own menu says "Reports" there; Vigil's words
+# are Kazakh.
+TASK_REPORT = {
+    "en": ("Reports", "Background tasks", "Publish scheduled pages", "Done"),
+    "ru": ("Отчеты", "Фоновые задачи", "Публикация запланированных страниц", "Готово"),
+    "kk": ("Reports", "Фондық тапсырмалар", "Жоспарланған беттерді жариялау", "Дайын"),
+}
+
+
+PHONE = {"width": 360, "height": 640}
+
+
+def _task_report_read_on_a_phone(journey, page, language: str) -> None:
+    """On a 360 px phone, in his language: did the scheduled publishing run? The report
+    says so in words, never with a function's name alone or a traceback."""
+    reports, heading, task, done = TASK_REPORT[language]
+    page.set_viewport_size(PHONE)
+    page.goto("/admin/")
+    page.wait_for_load_state()
+    sidebar = page.locator("#wagtail-sidebar")
+    if not sidebar.get_by_role("button", name=reports).is_visible():
+        with translation.override(language):  # Wagtail's own label for the menu button
+            toggle = gettext("Toggle sidebar")
+        page.get_by_role("button", name=toggle).first.click()
+    sidebar.get_by_role("button", name=reports).click()
+    sidebar.get_by_role("link", name=heading).click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_contain_text(heading)
+    row = page.locator("tbody tr", has_text=task).first
+    expect(row).to_contain_text(done)
+    # Within the phone's width, not off to the right where the table scrolls.
+    status = row.locator("td").first
+    expect(status).to_have_text(done)
+    box = status.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    expect(page.locator("main")).not_to_contain_text("Traceback")
+    journey.shot(page, "task-report-phone")
