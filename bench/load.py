@@ -143,8 +143,14 @@ def start_server(env: dict, port: int, log: Path, workers: int = 1) -> subproces
     return process
 
 
+# What Debian's /etc/nginx/nginx.conf sets in its http block, where both the export's
+# server and nginx_conf's front are included in a deployment (the tests' nginx.conf,
+# vigil/testing/servers.py, is minimal): both rows are measured with it.
+DEBIAN_HTTP = "sendfile on;\ntcp_nopush on;\n"
+
+
 def start_nginx(directory: Path, work: Path, port: int) -> subprocess.Popen:
-    from_export = (
+    from_export = DEBIAN_HTTP + (
         f"server {{\n  listen 127.0.0.1:{port};\n  root {directory};\n"
         "  index index.html index.xml;\n  charset utf-8;\n"
         "  types { text/html html; application/xml xml; text/css css;\n"
@@ -180,7 +186,7 @@ class Front:
         (tmp / "front").mkdir()
         self.nginx = nginx_start(
             work=tmp / "front",
-            server=conf,
+            server=DEBIAN_HTTP + conf,
             port=port,
             worker_processes="auto",
             worker_connections=1024,

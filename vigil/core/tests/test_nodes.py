@@ -26,7 +26,7 @@ pytestmark = pytest.mark.postgres_cluster
 SIGNERS = 50
 CLIENTS = 5
 SEARCHES_ALLOWED = 3
-ARRIVALS_EVERY = 0.5
+ARRIVALS_EVERY = 0.3
 NEW_TITLE = "Appeal hearing set for next week"
 PUBLISH = f"""
 from vigil.news.models import UpdatePage
@@ -154,7 +154,7 @@ def test_two_nodes_sign_publish_and_survive_kill_9(cluster, mailbox_nodes):
     with ThreadPoolExecutor(CLIENTS) as pool:
         futures = []
         for address in addresses:
-            # People arrive over half a minute: the publish and the kill fall among them.
+            # People arrive over 15 s: the publish and the kill fall among them.
             futures.append(
                 pool.submit(sign_and_confirm, cluster, mailbox, address, stats, lock, answered)
             )
