@@ -191,7 +191,14 @@ def petition_sign_sent(request, *, petition: PetitionPage):
         ),
         back_url=petition.get_url(request),
         back_label=_("Back to the petition"),
+        extra=_petition_share(request, petition),
     )
+
+
+def _petition_share(request, petition: PetitionPage) -> dict:
+    """What the share links after signing pass on: the petition, in the signer's language."""
+    shown = _petition_shown(petition)
+    return {"share_url": shown.get_full_url(request), "share_title": shown.title}
 
 
 # --- Links from emails -------------------------------------------------------------------
@@ -246,7 +253,10 @@ def signature_confirm(request, token: str):
             "message": _("Your signature was already confirmed. Thank you.")
             if was_confirmed
             else _("Your signature is confirmed and now counts. Thank you."),
-            "extra": {"thank_you": _petition_shown(signature.petition).thank_you},
+            "extra": {
+                "thank_you": _petition_shown(signature.petition).thank_you,
+                **_petition_share(request, signature.petition),
+            },
             **_back_to_petition(request, signature.petition),
         }
 

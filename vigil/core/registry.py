@@ -78,7 +78,9 @@ def body_filters() -> list[Callable[[str, HttpRequest], str]]:
 
 # Page types core's templates link by their role on the site, registered by the apps
 # that define them: "home" (the home page, whose `action_page` is the site's main
-# action: pages) and "updates_index" (the updates list the header links: news).
+# action and whose `featured_case` is the case record: pages), "updates_index" (the
+# updates list the header links: news), "support_register" (support) and "library"
+# (library), which the header's key links name on every page.
 _page_roles: dict[str, type] = {}
 
 
@@ -90,3 +92,8 @@ def page_role_register(*, role: str, model: type) -> None:
 def page_role(role: str) -> type:
     """The page type registered for `role` (KeyError when no installed app plays it)."""
     return _page_roles[role]
+
+
+def page_roles(*roles: str) -> list[type]:
+    """The page types registered for those of `roles` some installed app plays."""
+    return [_page_roles[role] for role in roles if role in _page_roles]

@@ -179,15 +179,16 @@ def demo_load(*, data_dir: Path = DATA_DIR, var_dir: Path | None = None) -> Demo
         index.pinned_update = pinned
         _publish(index)
         report.note(f"pinned: {pinned.title}")
+    petition = _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
     if home.featured_case_id is None:
         home.featured_case = case
         home.background_page = standard.get("case-background")
-        home.action_page = standard.get("take-action")
+        # The petition, one tap from every page: the demo's strongest action.
+        home.action_page = petition or standard.get("take-action")
         _publish(home)
         report.note("home page banner")
     _demo_campaign_settings(home_data=home_data, standard=standard, report=report)
     _demo_support(home=home, case=case, report=report, data_dir=data_dir)
-    _demo_petitions(home=home, case=case, report=report, data_dir=data_dir)
     _demo_translations(home=home, report=report, data_dir=data_dir)
 
     _ensure_admin(report, var_dir or Path(settings.VAR_DIR))
@@ -642,12 +643,13 @@ def _demo_support(*, home, case, report: DemoReport, data_dir: Path) -> None:
         report.note(f"statement: {statement.who}")
 
 
-def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
+def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> PetitionPage | None:
     """The campaign's petition (no signatures: those only come from real people)."""
     data = _read("petitions.yaml", data_dir)
     item = data["petition"]
-    if _child(home, PetitionPage, item["slug"]) is None:
-        petition = PetitionPage(
+    site_petition = _child(home, PetitionPage, item["slug"])
+    if site_petition is None:
+        site_petition = petition = PetitionPage(
             title=item["title"],
             slug=item["slug"],
             addressee=item["addressee"],
@@ -674,6 +676,7 @@ def _demo_petitions(*, home, case, report: DemoReport, data_dir: Path) -> None:
         ]
         petition.save()
         report.note(f"external petition: {petition.title}")
+    return site_petition
 
 
 CASE_TRANSLATED_FIELDS = (

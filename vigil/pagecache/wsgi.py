@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
+import brotli
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 
 from vigil.core.dependencies import EVERY_PARAMETER, collecting, parameters_collecting
@@ -116,6 +118,62 @@ def _accepts(environ, coding: str) -> bool:
         if name.strip().lower() == coding:
             return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
+
+
+def _pass(environ, start_response, status: str, headers, result, exc_info):
+    """A public GET not stored (it sets a CSRF cookie, reads a query, is not found):
+    compressed like a stored page when Django answered it whole."""
+    streaming = getattr(result, "streaming", True)  # a file or a stream: sent as it comes
+    if streaming or environ["REQUEST_METHOD"] == "HEAD" or exc_info:
+        start_response(status, headers, exc_info)
+        return result
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    headers, body = response_encode(environ=environ, headers=list(headers), body=body)
+    start_response(status, headers)
+    return [body]
+
+
+# Below this a compressed body is hardly smaller, and costs a round of work either way.
+_ENCODE_MIN_BYTES = 256
+
+
+def response_encode(*, environ, headers: list, body: bytes) -> tuple[list, bytes]:
+    """`body` compressed with brotli, else gzip, as the browser accepts, for text types;
+    with Content-Length and Vary set. Only public GETs come here: a form's answer to a
+    POST (what a person typed beside a CSRF token) stays uncompressed, against BREACH;
+    the GET forms' CSRF tokens are masked afresh on every response."""
+    names = {name.lower(): value for name, value in headers}
+    content_type = names.get("content-type", "").split(";")[0].strip().lower()
+    if (
+        len(body) < _ENCODE_MIN_BYTES
+        or "content-encoding" in names
+        or content_type not in _CACHEABLE_TYPES
+    ):
+        coding = None
+    elif _accepts(environ, "br"):
+        coding, body = "br", brotli.compress(body, quality=5)
+    elif _accepts(environ, "gzip"):
+        coding, body = "gzip", compress_string(body)  # Django's, with its BREACH padding
+    else:
+        coding = None
+    kept = [(k, v) for k, v in headers if k.lower() not in ("content-length", "vary")]
+    vary = [v for k, v in headers if k.lower() == "vary"]
+    if content_type in _CACHEABLE_TYPES and not any("accept-encoding" in v.lower() for v in vary):
+        vary.append("Accept-Encoding")
+    if vary:
+        kept.append(("Vary", ", ".join(vary)))
+    if coding is not None:
+        # The ETag names the uncompressed body: weak, as Django's GZipMiddleware makes it.
+        kept = [
+            (k, "W/" + v if k.lower() == "etag" and not v.startswith("W/") else v) for k, v in kept
+        ]
+        kept.append(("Content-Encoding", coding))
+    kept.append(("Content-Length", str(len(body))))
+    return kept, body
 
 
 def _not_modified(environ, entry: store.Entry) -> bool:
@@ -217,8 +275,7 @@ class PageCacheApp:
         if not self._storable(environ, status, headers) or (
             query and query_normalise(query=query, parameters=parameters) != ""
         ):
-            start_response(status, headers, captured["exc_info"])
-            return result
+            return _pass(environ, start_response, status, headers, result, captured["exc_info"])
         try:
             body = b"".join(result)
             if len(body) > _MAX_BODY:
@@ -248,14 +305,17 @@ class PageCacheApp:
             if hasattr(result, "close"):
                 result.close()
         out = kept + [
-            ("ETag", etag),
             ("Cache-Control", cache_control_public(expires=expires or now, now=now)),
             ("Vary", "Accept-Encoding"),
             ("X-Vigil-Cache", "miss" if expires else "pass"),
-            ("Content-Length", str(len(body))),
         ]
-        start_response(status, out)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        if environ["REQUEST_METHOD"] == "HEAD":
+            start_response(status, out + [("ETag", etag), ("Content-Length", str(len(body)))])
+            return []
+        # The same ETag in every encoding, as a hit answers it.
+        out, body = response_encode(environ=environ, headers=out, body=body)
+        start_response(status, out + [("ETag", etag)])
+        return [body]
 
     @staticmethod
     def _storable(environ, status: str, headers) -> bool:

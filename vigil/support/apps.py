@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from vigil.core.registry import page_role_register
+
 
 class SupportConfig(AppConfig):
     name = "vigil.support"
@@ -10,3 +12,4 @@ class SupportConfig(AppConfig):
         from .models import SupportRegisterPage  # in ready(): Django idiom
 
         SupportRegisterPage.route_views.update(listing=views.register_listing)
+        page_role_register(role="support_register", model=SupportRegisterPage)

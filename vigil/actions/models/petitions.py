@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -83,6 +84,15 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
             "List the first name and country of the latest signers who agreed to be shown."
         ),
     )
+    show_count_from = models.PositiveIntegerField(
+        _("show the count from"),
+        default=100,
+        help_text=_(
+            "Where this petition is the site's main action, its link shows how many people "
+            "signed (on this site and the petitions elsewhere) once there are this many; "
+            "below that it shows the goal, so it never leads with a small number."
+        ),
+    )
     thank_you = models.TextField(
         _("thank-you message"),
         max_length=600,
@@ -105,6 +115,7 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
                 FieldPanel("opens_at"),
                 FieldPanel("closes_at"),
                 FieldPanel("show_signers"),
+                FieldPanel("show_count_from"),
             ],
             heading=_("Signing"),
         ),
@@ -128,6 +139,34 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
     def call_to_action(self) -> str:
         """What a link to this page as the site's main action says ("": its title)."""
         return gettext("Sign the petition") if self.state() == "open" else ""
+
+    def call_to_action_figure(self) -> dict:
+        """The figure beside this petition's link as the site's main action: everyone who
+        signed for its case ({"total": n}, on this site and elsewhere) once that is worth
+        showing, else the goal ({"goal": n}); nothing unless it is open.
+
+        The menu loads this page with its fields deferred: one query reads the fields the
+        link needs and both counts.
+        """
+        from vigil.actions import services  # circle: the services import these models
+
+        fields = ("opens_at", "closes_at", "show_count_from", "goal")
+        row = (
+            PetitionPage.objects.filter(pk=self.pk)
+            .values(
+                *fields,
+                **services.petitions_total_expressions(case_key=OuterRef("case__translation_key")),
+            )
+            .first()
+        )
+        if row is None:
+            return {}
+        for field in fields:
+            setattr(self, field, row[field])
+        if self.state() != "open":
+            return {}
+        total = row["signed"] + row["signed_elsewhere"]
+        return {"total": total} if total >= self.show_count_from else {"goal": self.goal}
 
     def state(self, now=None) -> str:
         """'upcoming', 'open' or 'closed' at `now`."""

@@ -4,16 +4,19 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
+from wagtail.models import Page
 
 from vigil.core.services import page_source, page_source_id
 
 from ..models import (
     ExternalPetition,
+    ExternalPetitionCount,
     PetitionPage,
     Signature,
 )
@@ -46,6 +49,49 @@ def external_petitions_for(*, case_id: int | None) -> list[ExternalPetition]:
         petition.history = list(reversed(counts))
         result.append(petition)
     return result
+
+
+def petitions_total(*, case_id: int) -> int:
+    """Everyone who signed for a case (see petitions_total_expressions): one query."""
+    row = (
+        Page.objects.filter(pk=case_id)
+        .values(**petitions_total_expressions(case_key=OuterRef("translation_key")))
+        .first()
+    )
+    return row["signed"] + row["signed_elsewhere"] if row else 0
+
+
+def petitions_total_expressions(*, case_key) -> dict:
+    """Two figures for a query to read, as subqueries: the confirmed signatures on every
+    petition of this site about the case (or about no case), and the latest count of each
+    petition elsewhere about it. `case_key` is the case page's translation key (its
+    translations are the same case), a value or an OuterRef."""
+
+    def about_case(prefix: str) -> Q:
+        return Q(**{f"{prefix}case__translation_key": case_key}) | Q(
+            **{f"{prefix}case__isnull": True}
+        )
+
+    # COUNT and SUM as plain functions: one row for the whole subquery, no GROUP BY.
+    signed = (
+        Signature.objects.filter(about_case("petition__"), confirmed_at__isnull=False)
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    latest = (
+        ExternalPetitionCount.objects.filter(petition=OuterRef("petition"))
+        .order_by("-date", "-pk")
+        .values("pk")[:1]
+    )
+    elsewhere = (
+        ExternalPetitionCount.objects.filter(about_case("petition__"), pk=Subquery(latest))
+        .order_by()
+        .values(n=Func(F("count"), function="SUM"))
+    )
+    return {
+        "signed": Coalesce(Subquery(signed), 0),
+        "signed_elsewhere": Coalesce(Subquery(elsewhere), 0),
+    }
 
 
 def petition_overview(*, petition: PetitionPage) -> dict:

@@ -28,31 +28,43 @@ def day_count(case):
     }
 
 
-@register.inclusion_tag("cases/includes/case_strip.html", takes_context=True)
-def case_strip(context):
-    """One line under the site's header: the featured case's day count and the site's
-    main action (the home page's "take action" page), so that a reader on a phone sees
-    both on the first screen of a case or update page. On a case page, its own count.
+@register.inclusion_tag("cases/includes/case_hero.html", takes_context=True)
+def case_hero(context, heading: str = "", case=None):
+    """The first screen of the home, case and update pages: the featured case's portrait,
+    day count and status line (on a case page, its own) and the site's main action (the
+    home page's "take action" page) with its figure, so that a reader on a phone sees
+    all of them before scrolling.
     """
     request = context.get("request")
     page = context.get("page")
     language = get_language() or settings.LANGUAGE_CODE
     if isinstance(page, CasePage):
         case = page
-    else:
+    elif case is None:  # the home page passes the case it has loaded
         case = snapshot_memo(
             ("featured-case", language), lambda: _home_linked(request, "featured_case", language)
         )
     # Loaded with the menu (site_chrome's one query), which the header has already run.
     action = site_chrome(context)["main_action"]
-    if case is not None and case.released_on:
-        case = None  # "Detained since" is no longer true
+    # The figure first: it loads the fields the label reads too.
+    figure = _action_figure(action)
     return {
         "case": case,
+        "heading": heading,
         "link_case": case is not None and case is not page,
         "action": action,
         "action_label": main_action_label(action) if action is not None else "",
+        "figure": figure,
     }
+
+
+def _action_figure(action) -> dict:
+    """The main action's figure (a petition's total or goal), once per batch render."""
+    # A page type may offer one (an open petition): cases cannot know page types above it.
+    figure = getattr(action, "call_to_action_figure", None)
+    if figure is None:
+        return {}
+    return snapshot_memo(("main-action-figure", action.pk), figure)
 
 
 @register.filter
@@ -84,6 +96,8 @@ def _home_linked(request, field: str, language: str):
         )
         .annotate(language_code=F("locale__language_code"))
     )
+    if model is CasePage:
+        pages = pages.select_related("photo")  # the portrait at the top of every page
     if model is Page:
         pages = pages.specific(defer=True)
     found = {p.language_code: p for p in pages}

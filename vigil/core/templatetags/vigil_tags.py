@@ -1,16 +1,17 @@
 import json
+from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, pgettext
 from wagtail.models import Page, Site
 
 from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
-from vigil.core.registry import page_role
+from vigil.core.registry import page_role, page_roles
 from vigil.core.services import language_prefix, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 
@@ -34,6 +35,9 @@ def site_chrome(context):
     site = Site.find_for_request(request) if request else None
     chrome = {
         "menu": [],
+        "menu_more": [],
+        "key_links": [],
+        "main_action": None,
         "updates_index": None,
         "updates_url": None,
         "home": None,
@@ -72,6 +76,12 @@ def site_chrome(context):
         _chrome_menu(pages=pages, root=root, home_path=home_path, current=current, request=request)
     )
     chrome["main_action"] = _main_action(pages, root, language)
+    chrome["key_links"] = _key_links(
+        chrome=chrome, pages=pages, language=language, request=request, current=current
+    )
+    # The menu under "Menu" leaves out what the key links already name.
+    key_urls = {link["url"] for link in chrome["key_links"]}
+    chrome["menu_more"] = [item for item in chrome["menu"] if item["url"] not in key_urls]
     chrome.update(_language_versions(request, pages, root, current, language))
     request._vigil_chrome = chrome
     return chrome
@@ -88,7 +98,7 @@ def _chrome_home_path(*, site, root, current, language: str, request) -> str:
     return site_root_localised(site=site, request=request).path
 
 
-def _chrome_shared_condition(*, root, language: str, home_path: str, footer_ids, action_keys) -> Q:
+def _chrome_shared_condition(*, root, language: str, home_path: str, footer_ids, home_links) -> Q:
     """Menu, footer links, the updates index and every language version of the home
     page (and, with this page's versions, of this page): one query."""
     return (
@@ -101,21 +111,26 @@ def _chrome_shared_condition(*, root, language: str, home_path: str, footer_ids,
         | Q(
             path__startswith=home_path,
             depth=root.depth + 1,
-            content_type=ContentType.objects.get_for_model(page_role("updates_index")),
+            content_type__in=ContentType.objects.get_for_models(
+                *page_roles("updates_index", "support_register", "library")
+            ).values(),
         )
         | Q(translation_key=root.translation_key)
-        # The home page's main action (the case strip's button), in this language or
-        # the default one.
-        | Q(
-            translation_key__in=action_keys,
-            locale__language_code__in={language, settings.LANGUAGE_CODE},
+        # The home page's main action and featured case (the header's key links), in
+        # this language or the default one.
+        | (
+            (
+                Q(translation_key__in=home_links["main_action"])
+                | Q(translation_key__in=home_links["featured_case"])
+            )
+            & Q(locale__language_code__in={language, settings.LANGUAGE_CODE})
         )
     )
 
 
 def _chrome_pages_load(*, root, current, language: str, home_path: str, footer_ids) -> list:
     """The pages the chrome names, and this page's versions in every language."""
-    action_keys = _main_action_keys(root)
+    home_links = _home_link_keys(root)
 
     def shared_condition() -> Q:
         return _chrome_shared_condition(
@@ -123,20 +138,20 @@ def _chrome_pages_load(*, root, current, language: str, home_path: str, footer_i
             language=language,
             home_path=home_path,
             footer_ids=footer_ids,
-            action_keys=action_keys,
+            home_links=home_links,
         )
 
     key = current.translation_key if isinstance(current, Page) and current.pk else None
     if not snapshot_active():
         shared = shared_condition()
         return _chrome_pages(
-            shared | Q(translation_key=key) if key else shared, main_action_keys=action_keys
+            shared | Q(translation_key=key) if key else shared, home_links=home_links
         )
     # Rendering many pages: the shared part once per language; this page's versions
     # from every page's, loaded once for the whole site, or else on their own.
     pages = snapshot_memo(
         ("chrome", language, home_path, *footer_ids),
-        lambda: _chrome_pages(shared_condition(), main_action_keys=action_keys),
+        lambda: _chrome_pages(shared_condition(), home_links=home_links),
     )
     if key is None:
         return pages
@@ -193,26 +208,84 @@ def _chrome_menu(*, pages: list, root, home_path: str, current, request) -> dict
     return {"menu": menu, "updates_index": updates_index, "updates_url": updates_url}
 
 
-def _main_action_keys(root):
-    """The translation key of the page the home page names as its main action (a subquery)."""
-    return page_role("home").objects.filter(pk=root.pk).values("action_page__translation_key")
+def _key_links(*, chrome: dict, pages: list, language: str, request, current) -> list[dict]:
+    """The four places a reader must reach from every page in one tap: the case record,
+    the main action, the support register and the library, with short names that fit a
+    phone's header."""
+    action = chrome["main_action"]
+    links = [
+        (_home_linked(pages, "featured_case", language), pgettext("key link", "The case")),
+        (
+            action,
+            # A petition says so (it has a figure to show); any other action is generic.
+            pgettext("key link", "Petition")
+            if hasattr(action, "call_to_action_figure")
+            else pgettext("key link", "Take action"),
+        ),
+    ]
+    labels = {
+        "support_register": pgettext("key link", "Supporters"),
+        "library": pgettext("key link", "Documents"),
+    }
+    for role, label in labels.items():
+        for model in page_roles(role):
+            links.append((_child_of_type(pages, chrome, model), label))
+    current_path = getattr(current, "path", "")
+    return [
+        {"title": title, "url": page.get_url(request), "current": current_path == page.path}
+        for page, title in links
+        if page is not None
+    ]
+
+
+def _child_of_type(pages: list, chrome: dict, model: type):
+    """A page of `model` right under this language's home page (one not in the menu)."""
+    home = chrome["home"]
+    return next(
+        (
+            p
+            for p in pages
+            if isinstance(p, model) and p.depth == home.depth + 1 and p.path.startswith(home.path)
+        ),
+        None,
+    )
+
+
+def _home_link_keys(root) -> dict:
+    """The translation keys of the pages the home page names as its main action and its
+    featured case (subqueries)."""
+    home = page_role("home").objects.filter(pk=root.pk)
+    return {
+        "main_action": home.values("action_page__translation_key"),
+        "featured_case": home.values("featured_case__translation_key"),
+    }
 
 
 def _main_action(pages: list, root, language: str):
     """The home page's main action among the chrome's pages: this language's, else the
     default's. Found by its annotation: reading the home page's field would cost a query."""
-    found = {p.language_code: p for p in pages if getattr(p, "is_main_action", False)}
+    return _home_linked(pages, "main_action", language)
+
+
+def _home_linked(pages: list, link: str, language: str):
+    """The page the home page names as `link` among the chrome's pages: this language's,
+    else the default's. Found by its annotation: reading the home page's field would
+    cost a query."""
+    found = {p.language_code: p for p in pages if getattr(p, "home_link", "") == link}
     return found.get(language) or found.get(settings.LANGUAGE_CODE)
 
 
-def _chrome_pages(condition: Q, *, main_action_keys=None) -> list:
+def _chrome_pages(condition: Q, *, home_links=None) -> list:
     pages = Page.objects.live().filter(condition).annotate(language_code=F("locale__language_code"))
-    if main_action_keys is not None:
+    if home_links is not None:
         pages = pages.annotate(
-            is_main_action=Case(
-                When(translation_key__in=main_action_keys, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
+            home_link=Case(
+                *(
+                    When(translation_key__in=keys, then=Value(link))
+                    for link, keys in home_links.items()
+                ),
+                default=Value(""),
+                output_field=CharField(),
             )
         )
     return list(pages.order_by("path").specific(defer=True))
@@ -368,3 +441,26 @@ def home_url() -> str:
     """The home page in the active language ("/ru/"), for pages that are no Wagtail page
     (errors); no database query, so the 500 and 503 pages can use it."""
     return language_prefix(language=get_language() or settings.LANGUAGE_CODE) + "/"
+
+
+@register.inclusion_tag("includes/share_links.html", takes_context=True)
+def share_links(context, url: str, title: str, heading: str = "") -> dict:
+    """Plain share links for `url` (WhatsApp, Telegram, Facebook, X, VK, email) and a
+    field to copy it from. The campaign's hashtag goes with the text where the service
+    takes text."""
+    campaign = CampaignSettings.for_request(context["request"]) if context.get("request") else None
+    hashtag = campaign.hashtag if campaign is not None else ""
+    text = f"{title} {hashtag}".strip()  # not translated: the page's own title and hashtag
+    encoded_url, encoded_text = quote(url, safe=""), quote(text, safe="")
+    links = [
+        ("WhatsApp", f"https://wa.me/?text={quote(text + ' ' + url, safe='')}"),
+        ("Telegram", f"https://t.me/share/url?url={encoded_url}&text={encoded_text}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={encoded_url}"),
+        ("X", f"https://x.com/intent/post?url={encoded_url}&text={encoded_text}"),
+        ("VK", f"https://vk.com/share.php?url={encoded_url}&title={quote(title, safe='')}"),
+        (
+            gettext("Email"),
+            f"mailto:?subject={quote(title, safe='')}&body={quote(text + chr(10) + url, safe='')}",
+        ),
+    ]
+    return {"url": url, "links": links, "heading": heading or gettext("Share this page")}

@@ -143,6 +143,32 @@ def test_compressed_copies_are_served_to_browsers_that_accept_them(app, site):
     assert (head.status, head.body, head.cache) == (200, b"", "hit")
 
 
+def test_answers_never_stored_are_compressed_too(app, site):
+    """A form (it sets a CSRF cookie), a search, a 404 and a page's first render reach a
+    reader compressed as a stored page does; a HEAD and a refused encoding do not."""
+    for path, status in (
+        ("/act/subscribe/", 200),
+        ("/search/?q=detention", 200),
+        ("/no-such-page/", 404),
+        ("/about/", 200),  # the miss that stores it
+    ):
+        br = get(app, path, accept_encoding="gzip, deflate, br")
+        assert (br.status, br.headers["Content-Encoding"]) == (status, "br"), path
+        html = brotli.decompress(br.body)
+        assert html.startswith(b"<!DOCTYPE html>"), path
+        assert int(br.headers["Content-Length"]) == len(br.body) < len(html), path
+        assert "Accept-Encoding" in br.headers["Vary"], path
+        gz = get(app, path, accept_encoding="gzip")
+        assert gz.headers["Content-Encoding"] == "gzip", path
+        assert gzip.decompress(gz.body).startswith(b"<!DOCTYPE html>"), path
+    plain = get(app, "/act/subscribe/", accept_encoding="br;q=0, gzip;q=0")
+    assert "Content-Encoding" not in plain.headers
+    assert plain.body.startswith(b"<!DOCTYPE html>")
+    head = get(app, "/act/subscribe/", method="HEAD", accept_encoding="br")
+    assert head.status == 200
+    assert "Content-Encoding" not in head.headers
+
+
 def test_personal_requests_and_answers_are_never_cached(app, site, client):
     """A session cookie skips the cache; a page with a CSRF form is never stored."""
     warm(app, "/about/")
