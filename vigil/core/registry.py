@@ -97,3 +97,19 @@ def page_role(role: str) -> type:
 def page_roles(*roles: str) -> list[type]:
     """The page types registered for those of `roles` some installed app plays."""
     return [_page_roles[role] for role in roles if role in _page_roles]
+
+
+# What every public page shows at the top of its main content, registered by the app that
+# knows it (cases: the featured case's portrait, day count, status line and the main
+# action), rendered by base.html's `{% page_banner %}`. A page type that shows its own
+# (the home, case and update pages) overrides base.html's `banner` block.
+_page_banners: list[Callable[[Any], str]] = []
+
+
+def page_banner_register(*, render: Callable[[Any], str]) -> None:
+    """Add `render(context) -> html` to the top of every public page."""
+    _page_banners.append(render)
+
+
+def page_banners() -> list[Callable[[Any], str]]:
+    return list(_page_banners)

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext, pgettext
@@ -56,6 +57,13 @@ def case_hero(context, heading: str = "", case=None):
         "action_label": main_action_label(action) if action is not None else "",
         "figure": figure,
     }
+
+
+def case_hero_html(context) -> str:
+    """The hero as HTML, for base.html's banner on every other page (core's registry)."""
+    values = case_hero(context)
+    values["request"] = context.get("request")  # for {% pageurl %}
+    return render_to_string("cases/includes/case_hero.html", values)
 
 
 def _action_figure(action) -> dict:

@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 
 from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
-from vigil.core.registry import page_role, page_roles
+from vigil.core.registry import page_banners, page_role, page_roles
 from vigil.core.services import language_prefix, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 
@@ -464,3 +464,9 @@ def share_links(context, url: str, title: str, heading: str = "") -> dict:
         ),
     ]
     return {"url": url, "links": links, "heading": heading or gettext("Share this page")}
+
+
+@register.simple_tag(takes_context=True)
+def page_banner(context) -> str:
+    """What the apps put at the top of every public page (core.registry.page_banner_register)."""
+    return mark_safe("".join(render(context) for render in page_banners()))
