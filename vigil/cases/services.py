@@ -209,6 +209,30 @@ def deadline_state(*, due_on: dt.date, status: str, today: dt.date) -> DeadlineS
     return DeadlineState(days_left=days_left, overdue=status == "open" and days_left < 0)
 
 
+@dataclass(frozen=True)
+class CaseGlance:
+    """What the case page's "at a glance" box shows of the record, beside the page's facts."""
+
+    decision: object | None  # the latest decision of an international body
+    decision_count: int
+    deadline: tuple | None  # (Deadline, DeadlineState): the first one still open
+
+
+def case_glance_build(*, decisions: list, deadlines: list) -> CaseGlance:
+    """The record's latest decision and next open deadline, from rows already loaded.
+
+    `decisions` by date; `deadlines` (Deadline, DeadlineState) pairs by due date. An open
+    deadline already past is still the next thing owed, so it is the one shown (as
+    overdue) before any later one.
+    """
+    open_deadlines = [pair for pair in deadlines if pair[0].status == "open"]
+    return CaseGlance(
+        decision=decisions[-1] if decisions else None,
+        decision_count=len(decisions),
+        deadline=open_deadlines[0] if open_deadlines else None,
+    )
+
+
 MILESTONE_DAYS = (100, 500, 1000)
 
 

@@ -140,6 +140,7 @@ def _reader_sees(journey, language: str, dates: dict) -> None:
         expect(row.locator("td[lang=en]").first).to_contain_text(COURT)
     deadline = reader.locator("li.deadline", has_text=DEADLINE)
     expect(deadline).to_contain_text(_in(language, dates["due_on"]))
+    reader.locator("details:has(#orders) > summary").click()  # the orders are folded
     row.scroll_into_view_if_needed()
     journey.shot(reader, f"{language}-case-page-order")
     deadline.scroll_into_view_if_needed()

@@ -10,5 +10,5 @@ class PagesConfig(AppConfig):
     def ready(self):
         from .models import HomePage  # in ready(): Django idiom
 
-        # The site chrome and the case strip (core, cases) read the home page's links.
+        # The site chrome and the hero (core, cases) read the home page's links.
         page_role_register(role="home", model=HomePage)

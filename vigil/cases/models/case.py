@@ -411,6 +411,9 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
             report=record.orders,
             current_kind=kind,
             timeline_events=events,
+            glance=services.case_glance_build(
+                decisions=record.decisions, deadlines=record.deadlines
+            ),
             page_url=self.get_url(request),
             record_source=source,
             timeline_svg=snapshot_memo(

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.db.models import F
@@ -110,6 +112,24 @@ def _home_linked(request, field: str, language: str):
         pages = pages.specific(defer=True)
     found = {p.language_code: p for p in pages}
     return found.get(language) or found.get(settings.LANGUAGE_CODE)
+
+
+# A sentence ends at ".", "!", "?" or "…" before a capital letter (Latin or Cyrillic,
+# Kazakh's letters among them), perhaps after an opening quote or bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+# Shorter than this, a "sentence" is more likely an abbreviation: "Dr. ", "U.N. ".
+_SENTENCE_MIN_CHARS = 40
+
+
+@register.filter
+def first_sentence(text: str) -> str:
+    """The text's first sentence: 'The detention is arbitrary. It asked...' -> 'The
+    detention is arbitrary.' The whole text when it has one sentence."""
+    text = text.strip()
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() >= _SENTENCE_MIN_CHARS:
+            return text[: match.start()]
+    return text
 
 
 @register.simple_tag

@@ -196,14 +196,17 @@ def test_deadline_countdown_text_and_overdue_flag(client, case, due, status, tex
 
 @pytest.mark.django_db
 def test_kind_filter_lists_only_that_kind(client, case, updates_index):
-    """`kind/court/` shows court events only, marks its link current, and keeps an 'All' link."""
+    """`kind/court/` shows court events only, marks its link current, and keeps an 'All' link.
+
+    The links lead into the folded timeline (`#timeline` is inside its <details>), so
+    following one opens it (case-folds.js; Chromium by itself)."""
     _fill(case, updates_index)
     html = client.get(URL + "kind/court/").content.decode()
     timeline = html[html.index('class="timeline"') :]
     assert "Hearing" in timeline
     assert "Detained at home" not in timeline and "Hospital" not in timeline
-    assert 'href="/cases/test-person/kind/court/#case-timeline-heading" aria-current="page"' in html
-    assert 'href="/cases/test-person/#case-timeline-heading">All' in html
+    assert 'href="/cases/test-person/kind/court/#timeline" aria-current="page"' in html
+    assert 'href="/cases/test-person/#timeline">All' in html
     assert "kind/petition/" not in html  # no petition events: no link
 
 

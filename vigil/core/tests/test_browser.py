@@ -60,9 +60,9 @@ def test_home_shows_campaign_banner_day_count_and_pinned_update(demo, open_page)
     page = open_page("/")
 
     expect(page.locator(".site-name")).to_contain_text(campaign.campaign_name)
-    banner = page.locator("section.banner")
+    banner = page.locator("section.hero")
     expect(banner.get_by_role("heading", level=1)).to_have_text(campaign.campaign_name)
-    expect(banner.locator(".banner__clock")).to_contain_text("Detained since 5 January 2022")
+    expect(banner.locator(".hero__since")).to_contain_text("Detained since 5 January 2022")
     _assert_days_shown(banner.locator(".day-count__number"), days)
     first_card = page.locator("main article.card").first
     expect(first_card).to_have_class(re.compile(r"\bcard--pinned\b"))
@@ -194,7 +194,7 @@ def test_content_and_day_count_without_javascript(demo, open_page):
     days = _days_detained()
 
     page = open_page("/", java_script_enabled=False)
-    banner = page.locator("section.banner")
+    banner = page.locator("section.hero")
     expect(banner.get_by_role("heading", level=1)).to_be_visible()
     _assert_days_shown(banner.locator(".day-count__number"), days)
     expect(banner.locator(".day-count__asof")).to_be_visible()  # the server's date shows
@@ -271,8 +271,8 @@ def test_day_count_script_brings_a_stale_copy_up_to_date(demo, open_page):
 
     page.route(f"{demo.url}/", stale)
     page.goto("/")
-    _assert_days_shown(page.locator(".banner .day-count__number"), days)
-    expect(page.locator(".banner .day-count__asof")).to_be_hidden()
+    _assert_days_shown(page.locator(".hero .day-count__number"), days)
+    expect(page.locator(".hero .day-count__asof")).to_be_hidden()
 
 
 def test_day_count_stays_as_rendered_without_javascript_on_a_stale_copy(demo, open_page):
@@ -286,5 +286,5 @@ def test_day_count_stays_as_rendered_without_javascript_on_a_stale_copy(demo, op
 
     page.route(f"{demo.url}/", stale)
     page.goto("/")
-    expect(page.locator(".banner .day-count__number")).to_have_text("27")
-    expect(page.locator(".banner .day-count__asof")).to_be_visible()
+    expect(page.locator(".hero .day-count__number")).to_have_text("27")
+    expect(page.locator(".hero .day-count__asof")).to_be_visible()

@@ -66,9 +66,9 @@ def test_no_page_type_scrolls_sideways_on_a_320_pixel_phone(demo, open_page, lan
 # -- the first screen -------------------------------------------------------
 
 FIRST_SCREEN_PAGES = {
-    "home": ("/", ".banner .button--primary"),
-    "case page": (CASE, ".case-strip__action"),
-    "update": ("/updates/convicted-and-sentenced-to-18-years/", ".case-strip__action"),
+    "home": ("/", ".hero__action .button--primary"),
+    "case page": (CASE, ".hero__action .button--primary"),
+    "update": ("/updates/convicted-and-sentenced-to-18-years/", ".hero__action .button--primary"),
 }
 
 
@@ -85,7 +85,7 @@ def test_day_count_and_main_action_are_on_the_first_screen(demo, open_page, lang
         page.goto(LANGUAGES[language] + path)
         count = page.locator("main .day-count").first
         link = page.locator(action)
-        expect(link).to_have_attribute("href", f"{LANGUAGES[language]}/take-action/")
+        expect(link).to_have_attribute("href", f"{LANGUAGES[language]}/petition/")
         if not _within_first_screen(count):
             below.append(f"{name}: the day count")
         if not _within_first_screen(link):
@@ -104,7 +104,11 @@ def _links(html: str, pattern: str) -> list[tuple[str, str]]:
 
 
 def _menu(client, path: str) -> list[tuple[str, str]]:
-    return _links(client.get(path).content.decode(), r'<nav class="site-nav".*?</nav>')
+    """The header's links: the key pages and the rest of the menu."""
+    html = client.get(path).content.decode()
+    return _links(html, r'<nav class="key-nav".*?</nav>') + _links(
+        html, r'<nav class="site-nav".*?</nav>'
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -118,7 +122,7 @@ def test_main_menu_leads_to_the_petition_register_library_and_cases(demo, client
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_home_page_links_the_case_record(demo, client, language):
     html = client.get(LANGUAGES[language] + "/").content.decode()
-    banner = _links(html, r'<section class="banner".*?</section>')
+    banner = _links(html, r'<section class="home-intro".*?</section>')
     assert f"{LANGUAGES[language]}{CASE}" in {url for url, _text in banner}
 
 
