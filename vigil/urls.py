@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("mirrors/", mirror_views.mirrors, name="mirrors"),
     path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),
+    path("", include("vigil.partners.urls")),
     # Wagtail's page view, routed in fewer queries; reverse("wagtail_serve") still names
     # Wagtail's own pattern, which is the same.
     re_path(r"^((?:[\w\-]+/)*)$", core_views.serve),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "vigil.languages",
     "vigil.sources",
     "vigil.mirror",
+    "vigil.partners",
     "vigil.search",
     "vigil.demo",
     "vigil.wordpress",
