@@ -191,6 +191,9 @@ def petition_sign_sent(request, *, petition: PetitionPage):
         ),
         back_url=petition.get_url(request),
         back_label=_("Back to the petition"),
+        # The page's share tags and picture are the petition's: who shares this address
+        # shares the petition.
+        extra={"share_page": petition},
     )
 
 

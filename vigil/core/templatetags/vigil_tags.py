@@ -287,7 +287,15 @@ def share_image(context):
     The page shared is the view's `share_page` (a petition's thank-you page shares the
     petition), else the page itself, else the home page in the reader's language.
     """
-    return share_image_describe(context)
+    request = context.get("request")
+    memo = getattr(request, "_vigil_share_image", None)
+    if memo is not None:
+        return memo[0]
+    described = share_image_describe(context)
+    if request is not None:
+        # The head and a page's text may both name it (the petition's thank-you page).
+        request._vigil_share_image = (described,)
+    return described
 
 
 @register.simple_tag(takes_context=True)
