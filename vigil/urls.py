@@ -14,6 +14,7 @@ from vigil.images import views as image_views
 from vigil.library import views as library_views
 from vigil.mirror import views as mirror_views
 from vigil.search import views as search_views
+from vigil.sharing import views as sharing_views
 
 handler404 = "vigil.core.views.page_not_found"
 handler500 = "vigil.core.views.server_error"
@@ -28,6 +29,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    # A page's share image: its id names its language, so no language prefix.
+    path("share/<int:page_id>/<str:day>.png", sharing_views.share_image, name="share_image"),
 ]
 
 if settings.SERVE_MEDIA:

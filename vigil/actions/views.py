@@ -191,7 +191,9 @@ def petition_sign_sent(request, *, petition: PetitionPage):
         ),
         back_url=petition.get_url(request),
         back_label=_("Back to the petition"),
-        extra=_petition_share(request, petition),
+        # The page's share tags and picture are the petition's: who shares this address
+        # shares the petition.
+        extra={"share_page": petition, **_petition_share(request, petition)},
     )
 
 
@@ -255,6 +257,7 @@ def signature_confirm(request, token: str):
             else _("Your signature is confirmed and now counts. Thank you."),
             "extra": {
                 "thank_you": _petition_shown(signature.petition).thank_you,
+                "share_page": _petition_shown(signature.petition),
                 **_petition_share(request, signature.petition),
             },
             **_back_to_petition(request, signature.petition),

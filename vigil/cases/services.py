@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from vigil.core.dependencies import day_turns_in
+from vigil.core.registry import page_role
 from vigil.core.services import DAY_COUNT_TOKEN
+from vigil.core.snapshot import snapshot_memo
 
 
 def case_today(*, time_zone: str, now: dt.datetime | None = None) -> dt.date:
@@ -313,6 +316,48 @@ def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) 
         )
         watch.append(item)
     return watch
+
+
+def case_featured(*, request, language: str):
+    """The case the site's home page features, in `language` where a live version exists,
+    else in the default language, with the default-language facts (dates, status, time
+    zone) in the same query: one query, once per request. The case strip and the share
+    image's meta tags in the head both ask for it; rendering the whole site
+    (snapshot_reads), once per language."""
+    from wagtail.models import Site
+
+    from .models import CasePage  # circle: cases.models imports these services
+
+    memo = getattr(request, "_vigil_featured_cases", None)
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._vigil_featured_cases = memo
+    if language in memo:
+        return memo[language]
+
+    def load():
+        site = Site.find_for_request(request) if request else None
+        if site is None:
+            return None
+        linked = (
+            page_role("home")
+            .objects.filter(pk=site.root_page_id)
+            .values("featured_case__translation_key")
+        )
+        pages = CasePage.shared_facts_annotate(
+            CasePage.objects.live()
+            .filter(
+                translation_key__in=linked,
+                locale__language_code__in={language, settings.LANGUAGE_CODE},
+            )
+            .annotate(language_code=F("locale__language_code"))
+        )
+        found = {p.language_code: p for p in pages}
+        return found.get(language) or found.get(settings.LANGUAGE_CODE)
+
+    memo[language] = snapshot_memo(("featured-case", language), load)
+    return memo[language]
 
 
 def body_day_count_fill(html: str, request) -> str:

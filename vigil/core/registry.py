@@ -113,3 +113,24 @@ def page_banner_register(*, render: Callable[[Any], str]) -> None:
 
 def page_banners() -> list[Callable[[Any], str]]:
     return list(_page_banners)
+
+
+# What names a page's share image (og:image, twitter:image) in the head of every page:
+# `sharing` draws the images and registers how to name them; core's template asks.
+_share_image_describers: dict[str, Callable[[Any], dict | None]] = {}
+
+
+def share_image_register(*, name: str, describe: Callable[[Any], dict | None]) -> None:
+    """Have every page's head name a share image: `describe(context)` (the template
+    context) returns {"url", "alt", "width", "height", "type"} with an absolute URL, or
+    None for no image."""
+    _share_image_describers[name] = describe
+
+
+def share_image_describe(context) -> dict | None:
+    """The share image of the page `context` renders: the first registered answer."""
+    for describe in _share_image_describers.values():
+        described = describe(context)
+        if described:
+            return described
+    return None

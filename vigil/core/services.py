@@ -286,7 +286,17 @@ def page_route_find(*, request, path: str):
     page = Page.objects.filter(match).order_by("-depth").first()
     if page is None or page.depth <= root.depth:
         raise Http404
-    return page.specific.route(request, components[page.depth - root.depth :])
+    return _page_specific(page).route(request, components[page.depth - root.depth :])
+
+
+def _page_specific(page):
+    """`page.specific` in one query, with what its type names in `route_select_related`
+    (a case page's photo) joined in: each would cost a query of its own as the page renders."""
+    model = page.specific_class
+    related = getattr(model, "route_select_related", ())
+    if not related or isinstance(page, model):
+        return page.specific
+    return model.objects.select_related(*related).get(pk=page.pk)
 
 
 def page_references(*, page) -> list:

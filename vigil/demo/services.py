@@ -38,6 +38,7 @@ from vigil.cases.models import (
 )
 from vigil.core.models import CampaignSettings
 from vigil.core.services import html_sanitise
+from vigil.images.models import CampaignImage
 from vigil.library.models import LibraryDocument, LibraryPage
 from vigil.news.models import (
     Series,
@@ -49,6 +50,8 @@ from vigil.news.models import (
 )
 from vigil.pages.models import HomePage, StandardPage, StandardPageReference
 from vigil.support.models import Statement, SupportRegisterPage
+
+from .portrait import demo_portrait_jpeg
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -235,6 +238,13 @@ def _demo_case(*, home: HomePage, case_data: dict, report: DemoReport) -> tuple[
         add_events = not case.orders.exists() and not case.events.exists()
         if add_events:
             case = _case_record_add(case, case_data, report)
+        # And one from before the demo had a portrait (not one an editor has removed).
+        if (
+            case.photo_id is None
+            and not CampaignImage.objects.filter(title=DEMO_PORTRAIT_TITLE).exists()
+        ):
+            case.photo = _demo_portrait(report)
+            _publish(case)
         return case, add_events
     case = CasePage(
         title=case_data["title"],
@@ -248,6 +258,7 @@ def _demo_case(*, home: HomePage, case_data: dict, report: DemoReport) -> tuple[
         time_zone=case_data["time_zone"],
         summary=" ".join(case_data["summary"].split()),
         show_in_menus=True,
+        photo=_demo_portrait(report),
         **_case_details(case_data),
     )
     # The legal record is saved with the page, so its first revision holds it.
@@ -256,6 +267,24 @@ def _demo_case(*, home: HomePage, case_data: dict, report: DemoReport) -> tuple[
     _add_child(cases, case, report)
     _record_noted(case, report)
     return case, True
+
+
+DEMO_PORTRAIT_TITLE = "Demo portrait"
+
+
+def _demo_portrait(report: DemoReport) -> CampaignImage:
+    """The case's portrait: an outline drawn by the project's code (demo/portrait.py),
+    never a photograph."""
+    image = CampaignImage(
+        title=DEMO_PORTRAIT_TITLE,
+        description="An illustration standing in for a portrait: "
+        "the outline of a person's head and shoulders",
+        credit="Illustration: Vigil demo",
+        file=ContentFile(demo_portrait_jpeg(), name="demo-portrait.jpg"),
+    )
+    image.save()
+    report.note(f"image: {image.title}")
+    return image
 
 
 def _demo_standard_pages(*, home: HomePage, report: DemoReport, data_dir: Path) -> dict:

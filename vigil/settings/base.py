@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vigil.ratelimits",
     "vigil.backups",
     "vigil.pagecache",
+    "vigil.sharing",
     "django_tasks",
     "django_tasks_db",
     "wagtail_localize",
@@ -436,7 +437,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
 }
 # Cross-Origin-Resource-Policy (vigil/core/middleware.py): same-origin, except for the
 # public files under these prefixes, which other sites may embed.
-CROSS_ORIGIN_EMBEDDABLE_PREFIXES = ["/media/images/"]
+CROSS_ORIGIN_EMBEDDABLE_PREFIXES = ["/media/images/", "/share/"]
 
 LOGGING = {
     "version": 1,

@@ -89,6 +89,9 @@ class CasePage(PageMixin, RoutablePageMixin, Page):
     # "ical", "csv"), filled by the app's AppConfig.ready(): exports import these models,
     # and a model never imports exports (ARCHITECTURE.md).
     exports: dict = {}
+    # Loaded with the page when it is served (core.services.page_route_find): the portrait
+    # is at the top of the page and in its share image.
+    route_select_related = ("photo",)
 
     person_name = models.CharField(
         _("name"), max_length=200, help_text=_("The person's name as the campaign writes it.")

@@ -2,18 +2,15 @@ import re
 
 from django import template
 from django.conf import settings
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
 
 from vigil.cases import services
 from vigil.cases.models import CasePage
 from vigil.cases.models.record import ChargeStatus
-from vigil.core.registry import page_role
 from vigil.core.snapshot import snapshot_memo
 from vigil.core.templatetags.vigil_tags import site_chrome
 
@@ -44,9 +41,7 @@ def case_hero(context, heading: str = "", case=None):
     if isinstance(page, CasePage):
         case = page
     elif case is None:  # the home page passes the case it has loaded
-        case = snapshot_memo(
-            ("featured-case", language), lambda: _home_linked(request, "featured_case", language)
-        )
+        case = services.case_featured(request=request, language=language)
     # Loaded with the menu (site_chrome's one query), which the header has already run.
     action = site_chrome(context)["main_action"]
     # The figure first: it loads the fields the label reads too.
@@ -86,32 +81,6 @@ def main_action_label(action) -> str:
     if call_to_action is not None and (label := call_to_action()):
         return label
     return action.menu_title or pgettext("link to the page on how to help", "Take action")
-
-
-def _home_linked(request, field: str, language: str):
-    """The page the site's home page links as `field`, in the reader's language where a
-    live version exists, else in the default language: one query."""
-    site = Site.find_for_request(request) if request else None
-    if site is None:
-        return None
-    linked = (
-        page_role("home").objects.filter(pk=site.root_page_id).values(f"{field}__translation_key")
-    )
-    model = CasePage if field == "featured_case" else Page
-    pages = (
-        model.objects.live()
-        .filter(
-            translation_key__in=linked,
-            locale__language_code__in={language, settings.LANGUAGE_CODE},
-        )
-        .annotate(language_code=F("locale__language_code"))
-    )
-    if model is CasePage:
-        pages = pages.select_related("photo")  # the portrait at the top of every page
-    if model is Page:
-        pages = pages.specific(defer=True)
-    found = {p.language_code: p for p in pages}
-    return found.get(language) or found.get(settings.LANGUAGE_CODE)
 
 
 # A sentence ends at ".", "!", "?" or "…" before a capital letter (Latin or Cyrillic,

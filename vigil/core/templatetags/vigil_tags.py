@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 
 from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
-from vigil.core.registry import page_banners, page_role, page_roles
+from vigil.core.registry import page_banners, page_role, page_roles, share_image_describe
 from vigil.core.services import language_prefix, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 
@@ -350,6 +350,25 @@ def _language_versions(request, pages, root, current, language) -> dict:
         "translation": translation,
         "canonical_url": canonical,
     }
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context):
+    """The page's share image for the head's og:image and twitter:image tags, or None:
+    drawn by the app that registers it (core/registry.py, share_image_register).
+
+    The page shared is the view's `share_page` (a petition's thank-you page shares the
+    petition), else the page itself, else the home page in the reader's language.
+    """
+    request = context.get("request")
+    memo = getattr(request, "_vigil_share_image", None)
+    if memo is not None:
+        return memo[0]
+    described = share_image_describe(context)
+    if request is not None:
+        # The head and a page's text may both name it (the petition's thank-you page).
+        request._vigil_share_image = (described,)
+    return described
 
 
 @register.simple_tag(takes_context=True)

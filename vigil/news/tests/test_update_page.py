@@ -100,7 +100,11 @@ def test_open_graph_twitter_canonical_and_news_article(client, cited_update):
     assert f'<link rel="canonical" href="{url}">' in content
     assert '<meta property="og:type" content="article">' in content
     assert '<meta property="og:title" content="Working Group rules">' in content
-    assert '<meta name="twitter:card" content="summary">' in content
+    # A large picture (vigil/sharing): the update's share image, of today.
+    assert '<meta name="twitter:card" content="summary_large_image">' in content
+    assert (
+        f'<meta property="og:image" content="http://testserver/share/{cited_update.pk}/' in content
+    )
     data = json.loads(
         re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S).group(1)
     )

@@ -324,11 +324,12 @@ def test_a_page_rendered_during_a_change_is_not_stored(app, site):
     assert get(app, "/about/").cache == "miss"
 
 
-def test_cached_pages_expire_at_midnight(app, site, settings):
-    """Day counts change at midnight where the campaign is: no page outlives the day."""
+def test_cached_pages_expire_at_midnight(app, site):
+    """Day counts change at midnight where the person is held: no page outlives the day
+    (every page names that day's share image, vigil/sharing)."""
     get(app, "/about/")
     entry = CachedPage.objects.get()
-    local = entry.expires_at.astimezone(__import__("zoneinfo").ZoneInfo(settings.TIME_ZONE))
+    local = entry.expires_at.astimezone(zoneinfo.ZoneInfo(site["case"].time_zone))
     assert (local.hour, local.minute, local.second) == (0, 0, 0)
     assert 0 < (entry.expires_at - entry.stored_at).total_seconds() <= 86400
 
@@ -351,7 +352,9 @@ def test_expiry_is_the_earliest_midnight_of_the_time_zones_a_page_counts_days_in
 
 def test_a_case_page_expires_at_midnight_where_the_person_is_held(app, site, monkeypatch):
     """The clock reads 18:30 UTC, 23:30 in Almaty: the case page (its day count turns at
-    Almaty's midnight) is kept until 19:00 UTC; the About page until UTC midnight."""
+    Almaty's midnight) is kept until 19:00 UTC, and so is the About page, whose share
+    image (vigil/sharing) is the featured case's day's; a site with no featured case
+    keeps it until UTC midnight."""
     frozen = dt.datetime(2026, 12, 6, 18, 30, tzinfo=dt.UTC)
     monkeypatch.setattr(django_timezone, "now", lambda: frozen)
     assert site["case"].time_zone == "Asia/Almaty"
@@ -361,6 +364,11 @@ def test_a_case_page_expires_at_midnight_where_the_person_is_held(app, site, mon
     assert expiry[f"http://testserver{site['case'].url}"] == dt.datetime(
         2026, 12, 6, 19, tzinfo=dt.UTC
     )
+    assert expiry["http://testserver/about/"] == dt.datetime(2026, 12, 6, 19, tzinfo=dt.UTC)
+    site["home"].featured_case = None
+    site["home"].save_revision().publish()
+    get(app, "/about/")
+    expiry = dict(CachedPage.objects.values_list("url", "expires_at"))
     assert expiry["http://testserver/about/"] == dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 
