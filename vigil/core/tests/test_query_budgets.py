@@ -14,7 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-BUDGET = 15
+# Issue 9 set 15; issue 22's first screen (the featured case's portrait and the main
+# action's figure, on every page) costs the Russian and Kazakh case page one more.
+BUDGET = 16
 
 SERIES_UPDATE = "closed-justice-4-a-trial-classified-top-secret"
 TRANSLATED_UPDATE = "convicted-and-sentenced-to-18-years"  # translated into ru and kk
@@ -58,6 +60,9 @@ PAGES = {
     "404": "/no-such-page/",
 }
 
+# Issue 22: every page shows the featured case (one query, with its portrait) and the main
+# action's figure (one query: the petition's fields and both counts), and names its
+# share image.
 # Per page type: English, Russian, Kazakh. In Russian and Kazakh, pages that are not
 # Wagtail pages (forms, search, /mirrors/, 404) look up that language's home page; the
 # case page, its fact sheet and its exports load the timeline's translated linked updates,
@@ -71,47 +76,47 @@ PAGES = {
 # strip's. Hence one more than before share images on every other page type.
 EXPECTED = {
     # The banner's case has a portrait (the demo's, drawn by vigil/demo/portrait.py).
-    "home": (12, 13, 13),
-    "updates index": (12, 12, 12),
-    "updates page 2": (12, 12, 12),
-    "updates tag": (12, 12, 12),
-    "updates year": (11, 11, 11),
+    "home": (13, 14, 14),
+    "updates index": (14, 14, 14),
+    "updates page 2": (14, 14, 14),
+    "updates tag": (14, 14, 14),
+    "updates year": (13, 13, 13),
     # Update pages: the case strip (vigil/cases/templatetags/case_tags.py) loads the home
     # page's featured case, in Russian and Kazakh with its English facts in the same query;
     # the head's share image uses the same case; its main action comes with the menu.
-    "update in a series": (11, 11, 11),
-    "update translated": (10, 10, 10),
-    "update untranslated": (10, 10, 10),
-    "standard page": (8, 8, 8),
-    "cases index": (8, 8, 8),
+    "update in a series": (13, 13, 13),
+    "update translated": (12, 12, 12),
+    "update untranslated": (12, 12, 12),
+    "standard page": (10, 10, 10),
+    "cases index": (10, 10, 10),
     # The portrait is loaded with the page (CasePage.route_select_related).
-    "case page": (13, 15, 15),
-    "case timeline kind": (13, 15, 15),
+    "case page": (14, 16, 16),
+    "case timeline kind": (14, 16, 16),
     "case.json": (10, 12, 12),
     "case.ics": (11, 13, 13),  # one more than case.json: when the record last changed
     "timeline.csv": (10, 12, 12),  # with order ends and deadlines
-    "fact sheet": (12, 14, 14),
-    "support register": (10, 12, 12),
-    "support filtered": (10, 12, 12),
-    "library": (11, 11, 11),
-    "library kind": (11, 11, 11),
-    "library search": (11, 11, 11),
-    "document": (8, 8, 8),
-    "petition": (11, 11, 11),
-    "subscribe": (4, 5, 5),
-    "search form": (4, 5, 5),
+    "fact sheet": (13, 15, 15),
+    "support register": (12, 14, 14),
+    "support filtered": (12, 14, 14),
+    "library": (13, 13, 13),
+    "library kind": (13, 13, 13),
+    "library search": (13, 13, 13),
+    "document": (10, 10, 10),
+    "petition": (13, 13, 13),
+    "subscribe": (6, 7, 7),
+    "search form": (6, 7, 7),
     # SQLite: every match's score, the matches the reader may see, the page of results
     # (vigil/search/sqlite.py), instead of a count and a query that scored each match
     # with the full-text match run again.
-    "search": (10, 11, 11),
+    "search": (12, 13, 13),
     "rss": (6, 7, 7),
     "atom": (6, 7, 7),
     "tag rss": (7, 8, 8),
     "tag atom": (7, 8, 8),
     # Russian and Kazakh: that language's home page is looked up (once: it was twice).
     "sitemap": (10, 11, 11),
-    "mirrors": (5, 6, 6),
-    "404": (6, 7, 7),
+    "mirrors": (7, 8, 8),
+    "404": (8, 9, 9),
 }
 # The same on PostgreSQL: its stemming finds more page types ("update" also matches the
 # "Latest updates" index), but result cards cost one query whatever their types. Its
