@@ -20,6 +20,7 @@ class PetitionPageFactory(wagtail_factories.PageFactory):
     summary = "Ask for the release of the test person."
     text = "<p>We ask for the immediate release of the test person.</p>"
     goal = 100
+    show_count_from = 0  # tests count from the first signature
     opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
 
     class Meta:

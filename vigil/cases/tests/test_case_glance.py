@@ -193,7 +193,7 @@ def test_long_sections_are_folded_with_a_summary_of_what_is_inside(client, case,
     assert "Detained at home" in _fold(html, "timeline")
     assert "No public order from 9 March 2022" in _fold(html, "orders")
     # Before the first fold: the box, the contents, the person, facts, charges.
-    assert html.index('id="charges"') < html.index("<details")
+    assert html.index('id="charges"') < html.index('<details class="fold"')
     assert '<script src="/static/cases/case-folds.js" defer></script>' in html
 
 

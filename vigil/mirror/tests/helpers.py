@@ -36,4 +36,6 @@ def main_text(markup: str) -> str:
     body = match.group(1) if match else markup
     # Forms differ on purpose: a copy cannot take searches of the library or signatures.
     body = re.sub(r"<(script|style|form)\b.*?</\1>", " ", body, flags=re.S)
+    # The main action's figure counts signatures: one may arrive between copy and look.
+    body = re.sub(r'<span class="hero__figure">.*?</span>', " ", body, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
