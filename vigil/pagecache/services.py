@@ -67,6 +67,7 @@ def page_cache_store(
     body: bytes,
     render_started: float,
     parameters: Iterable[str] = (),
+    bodies: dict[str, bytes] | None = None,
 ) -> float | None:
     """Keep a rendered page, unless what it read changed while it was rendering.
 
@@ -75,6 +76,7 @@ def page_cache_store(
     seen here (and the page is dropped), so a stale page is never left behind.
     Returns when the stored page expires (Unix time), or None if it was not stored.
     `parameters`: the query parameters the page depends on (wsgi.py ignores others).
+    `bodies`: `body` already encoded (store.bodies_encode).
     """
     root = page_cache_root()
     if root is None:
@@ -96,6 +98,7 @@ def page_cache_store(
         expires.timestamp(),
         parameters,
         front=front_file(url=url, headers=headers),
+        bodies=bodies,
     )
     with transaction.atomic():
         CachedPage.objects.update_or_create(

@@ -105,6 +105,15 @@ def _entry_load(path: Path) -> Entry | None:
     return Entry(expires, stored, headers, etag, bodies, tuple(parameters), front)
 
 
+def bodies_encode(body: bytes) -> dict[str, bytes]:
+    """A page's body as it is stored and answered: plain, gzip and brotli."""
+    return {
+        "identity": body,
+        "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+        "br": brotli.compress(body, quality=6),
+    }
+
+
 def entry_write(
     root: Path,
     key: str,
@@ -115,17 +124,15 @@ def entry_write(
     expires,
     parameters=(),
     front: tuple[str, str] | None = None,
+    bodies: dict[str, bytes] | None = None,
 ) -> None:
     """Write the entry, and its files for nginx when `front` is (path, extension).
+    `bodies`: `body` already encoded (bodies_encode), as the page's first reader got it.
 
     On any failure nothing of the entry is left: a file the index never learns of could
     not be invalidated.
     """
-    bodies = {
-        "identity": body,
-        "gzip": gzip.compress(body, compresslevel=6, mtime=0),
-        "br": brotli.compress(body, quality=6),
-    }
+    bodies = bodies or bodies_encode(body)
     front_path = front[0] if front else ""
     data = marshal.dumps(
         (

@@ -112,6 +112,15 @@ def _request_url(environ) -> str | None:
     return f"{scheme}://{host}{path}"
 
 
+def _coding(environ) -> str:
+    """The encoding a stored page is answered in: brotli, else gzip, as accepted."""
+    if _accepts(environ, "br"):
+        return "br"
+    if _accepts(environ, "gzip"):
+        return "gzip"
+    return "identity"
+
+
 def _accepts(environ, coding: str) -> bool:
     for part in environ.get("HTTP_ACCEPT_ENCODING", "").split(","):
         name, _, params = part.strip().partition(";")
@@ -132,7 +141,7 @@ def _pass(environ, start_response, status: str, headers, result, exc_info):
     finally:
         if hasattr(result, "close"):
             result.close()
-    headers, body = response_encode(environ=environ, headers=list(headers), body=body)
+    headers, body = _response_encode(environ=environ, headers=list(headers), body=body)
     start_response(status, headers)
     return [body]
 
@@ -141,32 +150,31 @@ def _pass(environ, start_response, status: str, headers, result, exc_info):
 _ENCODE_MIN_BYTES = 256
 
 
-def response_encode(*, environ, headers: list, body: bytes) -> tuple[list, bytes]:
+def _response_encode(*, environ, headers: list, body: bytes) -> tuple[list, bytes]:
     """`body` compressed with brotli, else gzip, as the browser accepts, for text types;
     with Content-Length and Vary set. Only public GETs come here: a form's answer to a
     POST (what a person typed beside a CSRF token) stays uncompressed, against BREACH;
     the GET forms' CSRF tokens are masked afresh on every response."""
     names = {name.lower(): value for name, value in headers}
     content_type = names.get("content-type", "").split(";")[0].strip().lower()
+    coding = _coding(environ)
     if (
         len(body) < _ENCODE_MIN_BYTES
         or "content-encoding" in names
         or content_type not in _CACHEABLE_TYPES
     ):
-        coding = None
-    elif _accepts(environ, "br"):
-        coding, body = "br", brotli.compress(body, quality=5)
-    elif _accepts(environ, "gzip"):
-        coding, body = "gzip", compress_string(body)  # Django's, with its BREACH padding
-    else:
-        coding = None
+        coding = "identity"
+    elif coding == "br":
+        body = brotli.compress(body, quality=5)
+    elif coding == "gzip":
+        body = compress_string(body)  # Django's, with its BREACH padding
     kept = [(k, v) for k, v in headers if k.lower() not in ("content-length", "vary")]
     vary = [v for k, v in headers if k.lower() == "vary"]
     if content_type in _CACHEABLE_TYPES and not any("accept-encoding" in v.lower() for v in vary):
         vary.append("Accept-Encoding")
     if vary:
         kept.append(("Vary", ", ".join(vary)))
-    if coding is not None:
+    if coding != "identity":
         # The ETag names the uncompressed body: weak, as Django's GZipMiddleware makes it.
         kept = [
             (k, "W/" + v if k.lower() == "etag" and not v.startswith("W/") else v) for k, v in kept
@@ -249,12 +257,7 @@ class PageCacheApp:
         if _not_modified(environ, entry):
             keep = {"etag", "cache-control", "vary", "last-modified", "x-vigil-cache"}
             return 304, [h for h in headers if h[0].lower() in keep], b""
-        if _accepts(environ, "br"):
-            coding = "br"
-        elif _accepts(environ, "gzip"):
-            coding = "gzip"
-        else:
-            coding = "identity"
+        coding = _coding(environ)
         body = entry.bodies[coding]
         if coding != "identity":
             headers.append(("Content-Encoding", coding))
@@ -282,6 +285,8 @@ class PageCacheApp:
                 start_response(status, headers)
                 return [body]
             etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            # Encoded once: stored, and answered to this first reader as to the next.
+            bodies = store.bodies_encode(body)
             kept = [(k, v) for k, v in headers if k.lower() not in store.DROPPED_HEADERS]
             if not any(k.lower() == "last-modified" for k, _ in kept):
                 kept.append(("Last-Modified", email.utils.formatdate(now, usegmt=True)))
@@ -294,6 +299,7 @@ class PageCacheApp:
                     body=body,
                     render_started=now,
                     parameters=parameters,
+                    bodies=bodies,
                 )
             except Exception:
                 # A full disk or a locked database must not cost the reader the page.
@@ -309,13 +315,13 @@ class PageCacheApp:
             ("Vary", "Accept-Encoding"),
             ("X-Vigil-Cache", "miss" if expires else "pass"),
         ]
-        if environ["REQUEST_METHOD"] == "HEAD":
-            start_response(status, out + [("ETag", etag), ("Content-Length", str(len(body)))])
-            return []
+        coding = _coding(environ)
+        answer = bodies[coding]
+        if coding != "identity":
+            out.append(("Content-Encoding", coding))
         # The same ETag in every encoding, as a hit answers it.
-        out, body = response_encode(environ=environ, headers=out, body=body)
-        start_response(status, out + [("ETag", etag)])
-        return [body]
+        start_response(status, out + [("ETag", etag), ("Content-Length", str(len(answer)))])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer]
 
     @staticmethod
     def _storable(environ, status: str, headers) -> bool:
