@@ -321,9 +321,10 @@ def cases_watch_list(*, today: dt.date | None = None, within: int = WATCH_DAYS) 
 def case_featured(*, request, language: str):
     """The case the site's home page features, in `language` where a live version exists,
     else in the default language, with the default-language facts (dates, status, time
-    zone) in the same query: one query, once per request. The case strip and the share
+    zone) in the same query: one query, once per request. The hero, the widgets and the share
     image's meta tags in the head both ask for it; rendering the whole site
     (snapshot_reads), once per language."""
+    # Here, not at the top: apps.py imports these services before models can load.
     from wagtail.models import Site
 
     from .models import CasePage  # circle: cases.models imports these services

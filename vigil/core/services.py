@@ -414,6 +414,14 @@ def pages_public(pages):
     return pages.filter(~Exists(covering))
 
 
+def site_name_and_tagline(*, campaign, home, root_id: int, language: str) -> tuple[str, str]:
+    """The site's name and tagline as its header shows them: the campaign's, written in the
+    default language; elsewhere the home page's translated title names the site."""
+    if language == settings.LANGUAGE_CODE or home.pk == root_id:
+        return campaign.campaign_name, campaign.tagline
+    return home.title, ""
+
+
 def site_root_localised(*, site, request=None):
     """The site's home page in the active language (its default-language home if none).
 

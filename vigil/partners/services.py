@@ -5,14 +5,15 @@ Only public figures: a name the campaign publishes, dates, counts. Never a signe
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from wagtail.models import Site
 
 from vigil.actions.models import PetitionPage
-from vigil.actions.services import petitions_total
 from vigil.cases.models import CasePage
+from vigil.cases.services import case_featured
 from vigil.core.services import pages_localised_by_id
 from vigil.pages.models import HomePage
 
@@ -30,28 +31,20 @@ class CampaignFacts:
 def campaign_facts_read(*, request) -> CampaignFacts | None:
     """The home page's featured case and, if its main action is a petition, that petition,
     in the active language where translated; None without a featured case."""
+    case = case_featured(request=request, language=get_language() or settings.LANGUAGE_CODE)
+    if case is None:
+        return None
     site = Site.find_for_request(request)
-    if site is None:
-        return None
-    row = (
-        HomePage.objects.filter(pk=site.root_page_id)
-        .values("featured_case_id", "action_page_id")
-        .first()
-    )
-    if row is None or row["featured_case_id"] is None:
-        return None
-    [case] = pages_localised_by_id(ids=[row["featured_case_id"]], model=CasePage)
-    [action] = pages_localised_by_id(ids=[row["action_page_id"]])
-    if case is None or not case.live:
-        return None
+    action_id = HomePage.objects.filter(pk=site.root_page_id).values("action_page_id").first()
+    [action] = pages_localised_by_id(ids=[action_id["action_page_id"] if action_id else None])
     petition = action if isinstance(action, PetitionPage) else None
-    total = goal = None
-    if petition is not None:
-        counted = petitions_total(case_id=case.pk)
-        total = counted if counted >= petition.show_count_from else None
-        goal = petition.goal
+    figure = petition.signature_figure() if petition is not None else {}
     return CampaignFacts(
-        case=case, days=case.days_detained(), petition=petition, total=total, goal=goal
+        case=case,
+        days=case.days_detained(),
+        petition=petition,
+        total=figure.get("total"),
+        goal=petition.goal if petition is not None else None,
     )
 
 

@@ -32,7 +32,7 @@ from vigil.cases.models import CasePage
 from vigil.cases.services import case_featured
 from vigil.core.dependencies import day_turns_in
 from vigil.core.models import CampaignSettings
-from vigil.core.services import pages_public, site_root_localised
+from vigil.core.services import pages_public, site_name_and_tagline, site_root_localised
 from vigil.core.templatetags.vigil_tags import site_chrome
 
 logger = logging.getLogger(__name__)
@@ -170,14 +170,17 @@ def share_card_build(*, page, request) -> ShareCard:
 
 
 def _site_name(*, request) -> str:
-    """The site's name as the header shows it: the campaign's name in the default
-    language, the home page's translated title in the others (see site_chrome)."""
+    """The site's name as the header shows it."""
     site = Site.find_for_request(request)
     if site is None:
         return ""
-    if (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
-        return CampaignSettings.for_site(site).campaign_name
-    return site_root_localised(site=site, request=request).title
+    name, _tagline = site_name_and_tagline(
+        campaign=CampaignSettings.for_site(site),
+        home=site_root_localised(site=site, request=request),
+        root_id=site.root_page_id,
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+    return name
 
 
 def share_image_key(*, card: ShareCard) -> str:

@@ -141,9 +141,14 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
         return gettext("Sign the petition") if self.state() == "open" else ""
 
     def call_to_action_figure(self) -> dict:
-        """The figure beside this petition's link as the site's main action: everyone who
-        signed for its case ({"total": n}, on this site and elsewhere) once that is worth
-        showing, else the goal ({"goal": n}); nothing unless it is open.
+        """The figure beside this petition's link as the site's main action (see
+        signature_figure); nothing unless it is open."""
+        figure = self.signature_figure()
+        return figure if self.state() == "open" else {}
+
+    def signature_figure(self) -> dict:
+        """Everyone who signed for this petition's case ({"total": n}, on this site and
+        elsewhere) once that is worth showing, else the goal ({"goal": n}).
 
         The menu loads this page with its fields deferred: one query reads the fields the
         link needs and both counts.
@@ -163,8 +168,6 @@ class PetitionPage(PageMixin, RoutablePageMixin, Page):
             return {}
         for field in fields:
             setattr(self, field, row[field])
-        if self.state() != "open":
-            return {}
         total = row["signed"] + row["signed_elsewhere"]
         return {"total": total} if total >= self.show_count_from else {"goal": self.goal}
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
-from wagtail.models import Page
 
 from vigil.core.services import page_source, page_source_id
 
@@ -49,16 +48,6 @@ def external_petitions_for(*, case_id: int | None) -> list[ExternalPetition]:
         petition.history = list(reversed(counts))
         result.append(petition)
     return result
-
-
-def petitions_total(*, case_id: int) -> int:
-    """Everyone who signed for a case (see petitions_total_expressions): one query."""
-    row = (
-        Page.objects.filter(pk=case_id)
-        .values(**petitions_total_expressions(case_key=OuterRef("translation_key")))
-        .first()
-    )
-    return row["signed"] + row["signed_elsewhere"] if row else 0
 
 
 def petitions_total_expressions(*, case_key) -> dict:

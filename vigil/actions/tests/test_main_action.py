@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from vigil.actions.services import petitions_total
 from vigil.actions.tests.factories import (
     PetitionPageFactory,
     SignatureFactory,
@@ -33,7 +32,7 @@ def test_the_total_counts_confirmed_signatures_and_the_latest_count_elsewhere(ho
         title="Elsewhere", counts=[(DAY, 100), (DAY + dt.timedelta(1), 250)], case=case
     )
     external_petition_add(title="Another case", counts=[(DAY, 9000)], case=other)
-    assert petitions_total(case_id=case.pk) == 3 + 1 + 250
+    assert petition.signature_figure() == {"total": 3 + 1 + 250}
 
 
 def test_the_figure_is_the_goal_until_the_total_reaches_the_editors_threshold(home):

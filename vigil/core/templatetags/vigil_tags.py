@@ -12,7 +12,7 @@ from wagtail.models import Page, Site
 from vigil.core.dependencies import depend
 from vigil.core.models import CampaignSettings
 from vigil.core.registry import page_banners, page_role, page_roles, share_image_describe
-from vigil.core.services import language_prefix, site_root_localised
+from vigil.core.services import language_prefix, site_name_and_tagline, site_root_localised
 from vigil.core.snapshot import snapshot_active, snapshot_memo, snapshot_whole_site
 
 register = template.Library()
@@ -66,12 +66,9 @@ def site_chrome(context):
     _chrome_footer_fill(campaign=campaign, pages=pages, language=language)
     home = next((p for p in pages if p.path == home_path), root)
     chrome["home"] = home
-    # The campaign's name and tagline are written in the default language; elsewhere the
-    # home page's translated title names the site.
-    if language == settings.LANGUAGE_CODE or home is root:
-        chrome["site_name"], chrome["tagline"] = campaign.campaign_name, campaign.tagline
-    else:
-        chrome["site_name"], chrome["tagline"] = home.title, ""
+    chrome["site_name"], chrome["tagline"] = site_name_and_tagline(
+        campaign=campaign, home=home, root_id=root.pk, language=language
+    )
     chrome.update(
         _chrome_menu(pages=pages, root=root, home_path=home_path, current=current, request=request)
     )
