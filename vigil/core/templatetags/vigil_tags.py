@@ -72,7 +72,7 @@ def site_chrome(context):
     chrome.update(
         _chrome_menu(pages=pages, root=root, home_path=home_path, current=current, request=request)
     )
-    chrome["main_action"] = _main_action(pages, root, language)
+    chrome["main_action"] = _home_linked(pages, "main_action", language)
     chrome["key_links"] = _key_links(
         chrome=chrome, pages=pages, language=language, request=request, current=current
     )
@@ -256,12 +256,6 @@ def _home_link_keys(root) -> dict:
         "main_action": home.values("action_page__translation_key"),
         "featured_case": home.values("featured_case__translation_key"),
     }
-
-
-def _main_action(pages: list, root, language: str):
-    """The home page's main action among the chrome's pages: this language's, else the
-    default's. Found by its annotation: reading the home page's field would cost a query."""
-    return _home_linked(pages, "main_action", language)
 
 
 def _home_linked(pages: list, link: str, language: str):
