@@ -16,6 +16,7 @@ text would let anyone fill the disk), and such renders are limited per IP addres
 import email.utils
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Iterable
 from http.cookies import SimpleCookie
@@ -334,15 +335,27 @@ class PageCacheApp:
             lower = name.lower()
             if lower == "set-cookie":
                 return False
-            if lower == "cache-control" and any(
-                word in value.lower() for word in ("private", "no-store", "no-cache")
-            ):
+            if lower == "cache-control" and _cache_control_own(value):
                 return False
             if lower == "vary" and "cookie" in value.lower():
                 return False
             if lower == "content-type":
                 content_type = value.split(";")[0].strip().lower()
         return content_type in _CACHEABLE_TYPES
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age=(\d+)")
+
+
+def _cache_control_own(value: str) -> bool:
+    """Whether a view's Cache-Control asks for what a stored page cannot give: privacy, or
+    a browser lifetime of its own (a partner's widget, kept for a day), which the cache's
+    answers (max-age=0 and an ETag) would take away. Such answers are passed on as made."""
+    value = value.lower()
+    if any(word in value for word in ("private", "no-store", "no-cache")):
+        return True
+    match = _MAX_AGE.search(value)
+    return match is not None and int(match.group(1)) > 0
 
 
 class _Meta:

@@ -4,10 +4,9 @@ Other sites show the widgets as <img> and read the JSON with fetch(), so these
 responses allow every origin (CORS, Cross-Origin-Resource-Policy) and may be kept by
 browsers and proxies for a day: the day count changes once a day.
 
-Behind the page cache (vigil/pagecache/wsgi.py) these types are stored like pages and
-answered with the cache's own Cache-Control (max-age=0 with an ETag, s-maxage for a
-CDN): a browser revalidates and gets a 304. The day-long header below is what Django
-sends (the CacheHeadersMiddleware keeps a Cache-Control a view set).
+The page cache (vigil/pagecache/wsgi.py) passes an answer with a browser lifetime of its
+own without storing it, so the day-long header below reaches the partner's readers and
+their CDNs (the CacheHeadersMiddleware keeps a Cache-Control a view set).
 """
 
 import datetime as dt

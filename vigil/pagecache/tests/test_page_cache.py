@@ -169,6 +169,18 @@ def test_answers_never_stored_are_compressed_too(app, site):
     assert "Content-Encoding" not in head.headers
 
 
+def test_an_answer_with_a_browser_lifetime_of_its_own_keeps_it(app, site):
+    """A partner's widget is kept by browsers for a day: the cache passes it on as made,
+    instead of storing it and answering max-age=0."""
+    for path in ("/widgets/days.svg", "/widgets/campaign.json"):
+        answer = get(app, path)
+        assert answer.status == 200, path
+        assert answer.headers["Cache-Control"] == "public, max-age=86400", path
+        assert answer.cache is None, path
+        assert get(app, path).cache is None, path
+    assert not CachedPage.objects.filter(url__contains="widgets").exists()
+
+
 def test_personal_requests_and_answers_are_never_cached(app, site, client):
     """A session cookie skips the cache; a page with a CSRF form is never stored."""
     warm(app, "/about/")
