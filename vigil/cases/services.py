@@ -24,6 +24,12 @@ def case_today(*, time_zone: str, now: dt.datetime | None = None) -> dt.date:
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
 
+def case_utc_offset(*, time_zone: str, now: dt.datetime | None = None) -> int:
+    """Minutes east of UTC where the person is held, now (day-count.js reads it)."""
+    moment = (now or timezone.now()).astimezone(ZoneInfo(time_zone))
+    return int(moment.utcoffset().total_seconds() // 60)
+
+
 def case_days_detained(
     *,
     detained_on: dt.date,

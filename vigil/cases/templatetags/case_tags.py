@@ -24,6 +24,7 @@ def day_count(case):
         "case": case,
         "days": case.days_detained(),
         "computed_on": case.today(),
+        "utc_offset": services.case_utc_offset(time_zone=case.time_zone),
         "day_words": services.day_word_forms(),
     }
 

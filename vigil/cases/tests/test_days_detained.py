@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from vigil.cases.models import validate_time_zone
-from vigil.cases.services import case_days_detained, case_today
+from vigil.cases.services import case_days_detained, case_today, case_utc_offset
 from vigil.cases.tests.factories import CaseIndexPageFactory, CasePageFactory
 
 UTC = dt.UTC
@@ -83,3 +83,13 @@ def test_case_pages_render_the_day_count(client, home):
         assert "Test Person" in content
         assert 'data-detained-on="2022-01-05"' in content
         assert 'data-time-zone="Asia/Almaty"' in content
+
+
+def test_utc_offset_is_the_time_zones_on_that_moment():
+    """day-count.js tells the date from it away from midnight: summer time counts."""
+    summer = dt.datetime(2024, 7, 1, 12, tzinfo=dt.UTC)
+    winter = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    assert case_utc_offset(time_zone="Europe/London", now=summer) == 60
+    assert case_utc_offset(time_zone="Europe/London", now=winter) == 0
+    assert case_utc_offset(time_zone="America/New_York", now=winter) == -300
+    assert case_utc_offset(time_zone="Asia/Kolkata", now=winter) == 330
