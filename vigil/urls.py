@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("act/", include("vigil.actions.urls")),
     *case_export_urlpatterns(),
     path("", include("vigil.partners.urls")),
+    path("", include("vigil.press.urls")),
     # Wagtail's page view, routed in fewer queries; reverse("wagtail_serve") still names
     # Wagtail's own pattern, which is the same.
     re_path(r"^((?:[\w\-]+/)*)$", core_views.serve),

@@ -55,6 +55,33 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text=_("Linked from the footer and from every form that asks for personal data."),
     )
+    # The press page (vigil/press) shows these four; each is optional, and the contact
+    # section is left out when all are empty.
+    press_contact_name = models.CharField(
+        _("press contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person or team journalists should ask, e.g. 'Press team'."),
+    )
+    press_contact_email = models.EmailField(
+        _("press email"),
+        blank=True,
+        help_text=_("Shown on the press page as a link that opens the reader's mail program."),
+    )
+    press_contact_phone = models.CharField(
+        _("press phone"),
+        max_length=50,
+        blank=True,
+        help_text=_("With the country code, e.g. '+44 20 7946 0000'."),
+    )
+    press_contact_messenger = models.CharField(
+        _("Signal or Telegram"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A Signal or Telegram handle journalists can write to, e.g. 'Signal: @vigil.01'."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -64,6 +91,15 @@ class CampaignSettings(BaseSiteSetting):
         MultiFieldPanel([FieldPanel("twitter_handle")], heading=_("Sharing")),
         MultiFieldPanel(
             [FieldPanel("about_page"), FieldPanel("privacy_page")], heading=_("Footer links")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("press_contact_name"),
+                FieldPanel("press_contact_email"),
+                FieldPanel("press_contact_phone"),
+                FieldPanel("press_contact_messenger"),
+            ],
+            heading=_("Press"),
         ),
     ]
 

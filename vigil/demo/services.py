@@ -280,6 +280,7 @@ def _demo_portrait(report: DemoReport) -> CampaignImage:
         description="An illustration standing in for a portrait: "
         "the outline of a person's head and shoulders",
         credit="Illustration: Vigil demo",
+        licence="Free to use with credit",
         file=ContentFile(demo_portrait_jpeg(), name="demo-portrait.jpg"),
     )
     image.save()
@@ -377,6 +378,15 @@ def _demo_campaign_settings(*, home_data: dict, standard: dict, report: DemoRepo
         campaign.privacy_page = standard.get("privacy")
         campaign.save()
         report.note("campaign settings")
+    contact = home_data.get("press_contact") or {}
+    # Apart from the rest, so that a demo loaded before the press page gets its contact.
+    if contact and not campaign.press_contact_email:
+        campaign.press_contact_name = contact.get("name", "")
+        campaign.press_contact_email = contact.get("email", "")
+        campaign.press_contact_phone = contact.get("phone", "")
+        campaign.press_contact_messenger = contact.get("messenger", "")
+        campaign.save()
+        report.note("press contact")
 
 
 CASE_DETAILS = (
@@ -630,6 +640,7 @@ def _demo_library(*, home, report: DemoReport, data_dir: Path) -> None:
             language=item["language"],
             source_url=item.get("source_url") or "",
             summary=" ".join(item["summary"].split()),
+            key_document=bool(item.get("key_document")),
         )
         document.file.save(f"{item['slug']}.pdf", ContentFile(_document_pdf(item)), save=False)
         document.save()

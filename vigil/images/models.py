@@ -19,7 +19,17 @@ class CampaignImage(AbstractImage):
         help_text=_("Who took or owns the picture, shown under it, e.g. 'Photo: family archive'."),
     )
 
-    admin_form_fields = Image.admin_form_fields + ("credit",)
+    licence = models.CharField(
+        _("licence"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "How others may use the picture, e.g. 'Free to use with credit' or 'CC BY 4.0'. "
+            "Shown on the press page."
+        ),
+    )
+
+    admin_form_fields = Image.admin_form_fields + ("credit", "licence")
 
     def save(self, *args, **kwargs):
         """Store a newly chosen file only without its location and device metadata.

@@ -95,6 +95,11 @@ class LibraryDocument(AbstractDocument):
             "Two or three sentences telling readers what this document is and why it matters."
         ),
     )
+    key_document = models.BooleanField(
+        _("key document"),
+        default=False,
+        help_text=_("Show on the press page, among the few documents journalists need first."),
+    )
     sha256 = models.CharField(
         _("SHA-256 checksum"),
         max_length=64,
@@ -128,6 +133,7 @@ class LibraryDocument(AbstractDocument):
         "language",
         "source_url",
         "summary",
+        "key_document",
         "tags",
     )
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "vigil.sources",
     "vigil.mirror",
     "vigil.partners",
+    "vigil.press",
     "vigil.search",
     "vigil.demo",
     "vigil.wordpress",
