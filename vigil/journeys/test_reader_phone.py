@@ -5,13 +5,19 @@ The reader opens every kind of public page: none is wider than the screen. On th
 case and update pages the first screen shows the person's portrait, the day count as the
 largest figure on the page, the status line and the one main action with its figure.
 From every page, the case record, the petition, the support register and the library
-are each one tap away on links the reader can see.
+are each one tap away on links the reader can see. What a messenger shows when the
+reader shares a page is its picture (og:image: 1200x630, counting the same days as the
+page) and the share links all name the page.
 
 Steps a reader takes: to the case record, the petition, the register or the library,
 one tap from whatever page they are on (the case record was linked from no page; the
 petition was two taps deep). To act from an update or the case page: one tap on the
 main action at the top.
 """
+
+import re
+import struct
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -123,6 +129,52 @@ def _key_pages_are_one_tap_from_every_page(journey, page, language: str, width: 
         journey.shot(page, f"{width}-reached-{name.replace(' ', '-')}")
 
 
+def _png_facts(data: bytes) -> tuple[int, int, dict[str, str]]:
+    """A PNG's width, height and text chunks (tEXt and iTXt)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    texts, at = {}, 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        if kind == b"tEXt":
+            key, _, value = body.partition(b"\0")
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt":
+            key, _, rest = body.partition(b"\0")
+            # compression flag and method, language tag, translated keyword, then the text
+            _language, _, rest = rest[2:].partition(b"\0")
+            _translated, _, value = rest.partition(b"\0")
+            texts[key.decode("latin-1")] = value.decode("utf-8")
+        at += 12 + length
+    return width, height, texts
+
+
+def _shared_picture_shows_the_count(journey, page, language: str) -> None:
+    """What WhatsApp or Telegram fetch for the preview: the page's og:image, 1200x630,
+    counting the days the page shows; and every share link names the page."""
+    for name, path in FIRST_SCREEN.items():
+        page.goto(language_path(language, path))
+        image_url = page.locator('meta[property="og:image"]').get_attribute("content")
+        assert page.locator('meta[name="twitter:card"]').get_attribute("content") == (
+            "summary_large_image"
+        )
+        answer = page.request.get(image_url)
+        assert answer.status == 200 and answer.headers["content-type"] == "image/png", name
+        width, height, texts = _png_facts(answer.body())
+        assert (width, height) == (1200, 630), name
+        shown = re.sub(r"\D", "", page.locator(".hero .day-count__number").inner_text())
+        assert texts["Vigil-Day-Count"] == shown, f"{name}: the picture counts another day"
+        canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+        for link in page.locator(".share__link").evaluate_all("a => a.map(e => e.href)"):
+            parts = urlsplit(link)
+            assert parts.scheme in ("https", "mailto"), link
+            named = [v for values in parse_qs(parts.query).values() for v in values]
+            assert any(canonical in value for value in named), f"{name}: {link}"
+        if name != "home":
+            expect(page.locator(".share__url")).to_have_value(canonical)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_reader_on_a_phone_without_javascript(journey, language):
     for viewport in (SMALL_PHONE, PHONE, DESKTOP):
@@ -132,3 +184,5 @@ def test_reader_on_a_phone_without_javascript(journey, language):
         if viewport != SMALL_PHONE:
             _first_screen_persuades(journey, page, language, viewport)
         _key_pages_are_one_tap_from_every_page(journey, page, language, viewport["width"])
+        if viewport == PHONE:
+            _shared_picture_shows_the_count(journey, page, language)

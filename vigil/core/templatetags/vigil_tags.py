@@ -43,6 +43,7 @@ def site_chrome(context):
         "home": None,
         "site_name": "",
         "tagline": "",
+        "description": "",
         "language": language,
         "languages": [],
         "alternates": [],
@@ -69,6 +70,11 @@ def site_chrome(context):
     chrome["site_name"], chrome["tagline"] = site_name_and_tagline(
         campaign=campaign, home=home, root_id=root.pk, language=language
     )
+    # What a page with no words of its own says of itself to search engines and
+    # messengers: the tagline, written in the default language only, else this.
+    chrome["description"] = chrome["tagline"] or gettext(
+        "%(name)s: the facts of the case, its documents and how to help."
+    ) % {"name": chrome["site_name"]}
     chrome.update(
         _chrome_menu(pages=pages, root=root, home_path=home_path, current=current, request=request)
     )

@@ -65,3 +65,14 @@ def test_share_links_name_the_page_and_load_nothing_from_elsewhere(demo, client)
         assert any(page_url in value for value in named), link
     assert f'value="{page_url}" readonly' in html, "a field to copy the link without JavaScript"
     assert "/static/js/share." in html, "the copy button's script is the site's own"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_pages_without_words_of_their_own_describe_the_site(demo, client, language):
+    """The campaign's tagline is written in English only: elsewhere forms, search and the
+    other pages that are not Wagtail's still describe themselves (search engines,
+    messengers' previews)."""
+    for path in ("/act/subscribe/", "/mirrors/", "/partners/", "/press/"):
+        html = client.get(f"/{language}{path}").content.decode()
+        description = html.split('<meta name="description" content="')[1].split('"')[0]
+        assert len(description) > 40, (path, description)
