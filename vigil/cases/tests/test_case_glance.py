@@ -62,7 +62,7 @@ def test_glance_box_has_status_days_sentence_court_finding_and_next_deadline(
         "What international bodies found",
         "Next deadline",
     ]
-    # It comes right after the title and lede, before the contents and the sections.
+    # It comes right after the title, before the contents and the sections.
     assert html.index("</header>") < html.index('class="case-glance"') < html.index('id="person"')
     assert 'class="day-count" data-detained-on="2022-01-05"' in glance  # day-count.js keeps it
     assert 'day-count__number">86</strong>' in glance

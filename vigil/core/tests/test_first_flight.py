@@ -13,23 +13,26 @@ from vigil.pagecache.tests.helpers import get, make_app
 
 FIRST_FLIGHT = 14 * 1024
 CASE = "/cases/karim-massimov/"
-# Compressed bytes per page type, at most (English; the other languages are within 15%).
+# Compressed bytes per page type, at most: English as measured (8 December 2026) and a
+# quarter more; Russian and Kazakh words take up to 30% more.
 CEILINGS = {
-    "home": 6_000,
-    "updates index": 7_000,
-    "update": 7_000,
-    "tag": 6_000,
-    "case": 24_000,
-    "fact sheet": 14_000,
+    "home": 4_000,
+    "updates index": 5_000,
+    "update": 5_500,
+    "tag": 4_000,
+    "case": 14_000,
+    "fact sheet": 4_000,
     "standard page": 6_000,
-    "petition": 8_000,
-    "support register": 7_000,
-    "library": 7_000,
-    "document": 6_000,
-    "subscribe": 6_000,
-    "search": 7_000,
-    "mirrors": 6_000,
-    "not found": 5_000,
+    "petition": 7_500,
+    "support register": 5_500,
+    "library": 3_500,
+    "document": 3_500,
+    "subscribe": 3_000,
+    "search": 4_000,
+    "mirrors": 3_000,
+    "partners": 3_500,
+    "press": 3_500,
+    "not found": 2_500,
 }
 PAGES = {
     "home": "/",
@@ -46,6 +49,8 @@ PAGES = {
     "subscribe": "/act/subscribe/",
     "search": "/search/?q=Massimov",
     "mirrors": "/mirrors/",
+    "partners": "/partners/",
+    "press": "/press/",
     "not found": "/no-such-page/",
 }
 DAY_COUNT = re.compile(r'class="day-count__number">\d[\d,\s\u00a0\u202f]*<')
@@ -80,6 +85,6 @@ def test_the_first_14_kb_carry_title_day_count_and_status(demo, app, language):
     assert not missing, missing
     whole = [name for name, size in sizes.items() if size <= FIRST_FLIGHT]
     assert len(whole) >= 0.9 * len(sizes), f"fit in 14 KB: {whole}; sizes {sizes}"
-    slack = 1.0 if language == "en" else 1.15
+    slack = 1.0 if language == "en" else 1.3
     over = {n: s for n, s in sizes.items() if s > CEILINGS[n] * slack}
     assert not over, f"over the pinned ceilings: {over}"
