@@ -30,6 +30,19 @@ def collecting() -> Iterator[set[str]]:
 
 
 @contextmanager
+def reads_untracked() -> Iterator[None]:
+    """Read inside the block without the page depending on it: for a figure every page
+    shows that changes all the time (how many have signed), which would otherwise make
+    each new signature empty the whole page cache. The page shows it as of its render,
+    until the page changes or its day turns."""
+    token = _tags.set(None)
+    try:
+        yield
+    finally:
+        _tags.reset(token)
+
+
+@contextmanager
 def parameters_collecting() -> Iterator[set[str]]:
     """Record the query parameters the page reads inside the block (middleware.py)."""
     names: set[str] = set()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from vigil.cases import services
 from vigil.cases.models import CasePage
 from vigil.cases.models.record import ChargeStatus
+from vigil.core.dependencies import reads_untracked
 from vigil.core.snapshot import snapshot_memo
 from vigil.core.templatetags.vigil_tags import site_chrome
 
@@ -70,7 +71,9 @@ def _action_figure(action) -> dict:
     figure = getattr(action, "call_to_action_figure", None)
     if figure is None:
         return {}
-    return snapshot_memo(("main-action-figure", action.pk), figure)
+    # Not a dependency: every signature would empty the page cache during a signing wave.
+    with reads_untracked():
+        return snapshot_memo(("main-action-figure", action.pk), figure)
 
 
 @register.filter

@@ -181,6 +181,28 @@ def test_an_answer_with_a_browser_lifetime_of_its_own_keeps_it(app, site):
     assert not CachedPage.objects.filter(url__contains="widgets").exists()
 
 
+def test_a_new_signature_leaves_cached_pages_in_place(
+    app, site, django_capture_on_commit_callbacks
+):
+    """Every page's top counts everyone who signed, as of its render: a signing wave
+    must not empty the cache with each signature (the petition itself is never stored)."""
+    from django.utils import timezone
+
+    from vigil.actions.tests.factories import PetitionPageFactory, SignatureFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = PetitionPageFactory(
+            parent=site["home"], case=site["case"], slug="sign", show_count_from=5
+        )
+        site["home"].action_page = petition
+        site["home"].save_revision().publish()
+    warm(app, "/about/")
+    assert "hero__figure" in get(app, "/about/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        SignatureFactory(petition=petition, confirmed_at=timezone.now())
+    assert get(app, "/about/").cache == "hit"
+
+
 def test_personal_requests_and_answers_are_never_cached(app, site, client):
     """A session cookie skips the cache; a page with a CSRF form is never stored."""
     warm(app, "/about/")
